@@ -1,0 +1,16 @@
+//! phasekit: a client core for Phase (phase.dev), the open-source end-to-end-encrypted secrets
+//! manager. Layers, from the bottom: `token` -> `crypto` -> `keyring` -> `api` (wire) ->
+//! `secrets`; bindings for Python, Node, Go and Swift only translate.
+
+pub mod api;
+pub mod crypto;
+pub mod error;
+pub mod keyring;
+pub mod secret_string;
+pub mod secrets;
+pub mod token;
+
+pub use error::{Error, ErrorCode, Result};
+pub use secret_string::SecretString;
+pub use secrets::Secret;
+pub use token::{Token, TokenKind};
