@@ -1,0 +1,127 @@
+//! The key chain from a token to an environment's keys (PROTOCOL §3.4–3.5):
+//! token + `wrapped_key_share` -> account key pair -> wrapped seed and salt -> environment keys.
+
+use zeroize::Zeroizing;
+
+use crate::crypto::{
+    self, CryptoError, KeyPair, PublicKey, SecretKey, decode_seed_hex, unwrap_key_share, xor_shares,
+};
+use crate::error::{Error, ErrorCode, Result};
+use crate::token::Token;
+
+/// The account's X25519 key pair, rebuilt from the token's share and the server's share.
+#[derive(Debug, Clone)]
+pub struct AccountKey {
+    keypair: KeyPair,
+}
+
+impl AccountKey {
+    /// Unwraps the server's share with the token's wrap key and XORs it with the token's share.
+    /// The result must be the private key of the token's public key: anything else means the
+    /// token and the server's answer do not belong together.
+    pub fn reconstruct(token: &Token, wrapped_key_share: &str) -> Result<Self> {
+        let keyshare1 = unwrap_key_share(wrapped_key_share, token.wrap_key()).map_err(|e| {
+            Error::from(e).context("unwrapping the server's key share with the token's wrap key")
+        })?;
+        let combined = xor_shares(token.keyshare0().as_bytes(), keyshare1.as_bytes())?;
+        let mut secret = [0u8; 32];
+        secret.copy_from_slice(&combined);
+        let keypair = KeyPair::from_secret(SecretKey::from_bytes(secret));
+        zeroize::Zeroize::zeroize(&mut secret);
+        if &keypair.public != token.account_public_key() {
+            return Err(Error::new(
+                ErrorCode::DecryptFailed,
+                "the key shares do not rebuild the token's account key: the token does not match the server's key share",
+            ));
+        }
+        Ok(AccountKey { keypair })
+    }
+
+    pub fn keypair(&self) -> &KeyPair {
+        &self.keypair
+    }
+
+    /// Decrypts an environment's wrapped seed and salt (both `ph:v1` to the account key) and
+    /// derives its key pair, which must equal the published `identity_key`.
+    pub fn unwrap_environment(
+        &self,
+        wrapped_seed: &str,
+        wrapped_salt: &str,
+        identity_key: &str,
+    ) -> Result<EnvironmentKeys> {
+        let seed_hex = crypto::decrypt(wrapped_seed, &self.keypair)
+            .map_err(|e| Error::from(e).context("decrypting the environment seed"))?;
+        let salt_hex = crypto::decrypt(wrapped_salt, &self.keypair)
+            .map_err(|e| Error::from(e).context("decrypting the environment salt"))?;
+        let identity_key = PublicKey::from_hex(identity_key, "identity_key")
+            .map_err(|e| Error::new(ErrorCode::Protocol, e.to_string()))?;
+        EnvironmentKeys::from_seed_and_salt(&seed_hex, salt_hex, Some(&identity_key))
+    }
+}
+
+/// An environment's key pair (every secret field is encrypted to its public key) and its salt
+/// (the key of the secret-name digests).
+#[derive(Debug, Clone)]
+pub struct EnvironmentKeys {
+    keypair: KeyPair,
+    salt_hex: Zeroizing<String>,
+}
+
+impl EnvironmentKeys {
+    /// Builds the keys from the 64-hex-character seed and salt. With `expected_public_key`, the
+    /// derived public key is checked against it.
+    pub fn from_seed_and_salt(
+        seed_hex: &str,
+        salt_hex: Zeroizing<String>,
+        expected_public_key: Option<&PublicKey>,
+    ) -> Result<Self> {
+        let seed = decode_seed_hex(seed_hex, "the environment seed")?;
+        let keypair = KeyPair::from_seed(&seed);
+        if salt_hex.len() != 64 || !salt_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(CryptoError::Encoding {
+                field: "the environment salt",
+                expected: "64 hexadecimal characters",
+            }
+            .into());
+        }
+        if let Some(expected) = expected_public_key {
+            if &keypair.public != expected {
+                return Err(Error::new(
+                    ErrorCode::DecryptFailed,
+                    "the environment seed does not derive the environment's published identity key",
+                ));
+            }
+        }
+        Ok(EnvironmentKeys { keypair, salt_hex })
+    }
+
+    pub fn public_key(&self) -> &PublicKey {
+        &self.keypair.public
+    }
+
+    pub fn keypair(&self) -> &KeyPair {
+        &self.keypair
+    }
+
+    /// The salt as the 64 hex characters that key the digests.
+    pub fn salt_hex(&self) -> &str {
+        &self.salt_hex
+    }
+
+    /// The blind index of a secret name in this environment (the `KeyDigest` header).
+    pub fn key_digest(&self, key_name: &str) -> String {
+        // The salt is validated as 64 ASCII characters, within BLAKE2b's key limit.
+        crypto::key_digest(key_name, &self.salt_hex)
+            .expect("a validated salt is a valid BLAKE2b key")
+    }
+
+    /// Decrypts a secret field encrypted to this environment.
+    pub fn decrypt(&self, ciphertext: &str) -> std::result::Result<Zeroizing<String>, CryptoError> {
+        crypto::decrypt(ciphertext, &self.keypair)
+    }
+
+    /// Encrypts a secret field to this environment.
+    pub fn encrypt(&self, plaintext: &str) -> std::result::Result<String, CryptoError> {
+        crypto::encrypt(plaintext, &self.keypair.public)
+    }
+}

@@ -1,0 +1,33 @@
+//! Secrets as users see them, and their decryption from the wire records.
+
+mod decrypt;
+
+pub use decrypt::{DecryptContext, decrypt_record};
+
+use crate::secret_string::SecretString;
+
+/// A decrypted secret. `value` is redacted in `Debug` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub id: String,
+    pub key: String,
+    /// The effective value: the caller's active personal override, else the shared value.
+    pub value: SecretString,
+    /// `""` when the secret has no comment.
+    pub comment: String,
+    /// The folder, `/` for the root.
+    pub path: String,
+    pub tags: Vec<String>,
+    /// True when `value` comes from the caller's active personal override.
+    pub overridden: bool,
+    /// `secret`, `sealed` or `config`.
+    pub secret_type: String,
+    /// `static` or `rotating`.
+    pub lifecycle: String,
+    pub app: String,
+    pub env: String,
+    pub version: Option<i64>,
+    pub is_dynamic: bool,
+    /// For dynamic secrets, the group they belong to, e.g. `db-creds (aws)`.
+    pub dynamic_group: Option<String>,
+}
