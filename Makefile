@@ -1,0 +1,43 @@
+# phasekit: one Rust core for Phase, bindings for Python, Node, Go and Swift.
+# `make test` installs what it needs (Python packages go into .venv/) and runs every suite.
+
+SHELL := /bin/bash
+# One explicit target triple for every tool (cargo, maturin, napi) so that they share
+# target/<triple>/ instead of rebuilding the core once per tool.
+TARGET ?= $(shell rustc -vV | sed -n 's/^host: //p')
+CARGO ?= cargo
+CARGO_TARGET := --target $(TARGET)
+PYTHON ?= python3
+
+.PHONY: test test-rust lint vectors vectors-check bench-x25519 fmt clean
+
+## test: everything CI runs
+test: lint test-rust vectors-check
+
+## lint: formatting and clippy with warnings denied
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy $(CARGO_TARGET) --workspace --all-targets -- -D warnings
+
+## test-rust: the core's unit and integration tests (vectors, recorded real-server responses)
+test-rust:
+	$(CARGO) test $(CARGO_TARGET) -p phasekit
+
+## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
+vectors:
+	$(PYTHON) tests/vectors/generate.py
+
+## vectors-check: prove the committed vectors are exactly what libsodium produces
+vectors-check:
+	$(PYTHON) tests/vectors/generate.py --check
+
+## bench-x25519: X25519 implementations side by side; fails if the core is below 95% of libsodium
+bench-x25519:
+	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf .venv
