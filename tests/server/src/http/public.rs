@@ -1,0 +1,322 @@
+//! The public REST API `/v1/secrets/` for apps with server-side encryption: plaintext in and
+//! out (camelCase), references resolved by the server (PROTOCOL §4.5, §5.8.5).
+
+use std::collections::HashSet;
+
+use hyper::{HeaderMap, Method};
+use serde_json::{Value, json};
+
+use super::auth::{self, Caller, EnvRef, Query};
+use super::render;
+use super::reply::{Reply, camel_case};
+use super::{dynamic, references};
+use crate::paths;
+use crate::time;
+use crate::world::{PersonalOverride, StoredSecret, World, new_id};
+
+pub fn route(
+    world: &mut World,
+    rest: &str,
+    method: &Method,
+    headers: &HeaderMap,
+    query: &Query,
+    body: &[u8],
+) -> Reply {
+    let caller = match auth::authenticate(world, headers) {
+        Ok(caller) => caller,
+        Err(reply) => return reply,
+    };
+    let at = match auth::environment(world, &caller, headers, query) {
+        Ok(at) => at,
+        Err(reply) => return reply,
+    };
+    let action = match *method {
+        Method::GET => "read",
+        Method::POST => "create",
+        Method::PUT => "update",
+        Method::DELETE => "delete",
+        _ => return Reply::error(405, format!("Method \"{method}\" not allowed.")),
+    };
+    if let Err(reply) = auth::permit(&caller, action) {
+        return reply;
+    }
+    if !world.apps[at.0].sse {
+        return Reply::error(400, "SSE is not enabled for this App");
+    }
+    match rest {
+        "secrets/" => match action {
+            "read" => list(world, &caller, at, query),
+            "create" => create(world, &caller, at, body),
+            "update" => update(world, &caller, at, body),
+            _ => delete(world, at, body),
+        },
+        "secrets/dynamic/" if action == "read" => dynamic::public_list(world, &caller, at, query),
+        "secrets/dynamic/leases/" => dynamic::leases(world, &caller, at, method, query, body),
+        _ => Reply::not_found_page(),
+    }
+}
+
+fn list(world: &World, caller: &Caller, at: EnvRef, query: &Query) -> Reply {
+    let app = &world.apps[at.0];
+    let env = &app.environments[at.1];
+    let keys = world
+        .server_keys(app, &env.id)
+        .expect("SSE apps have server keys");
+    let path = query
+        .get("path")
+        .filter(|p| !p.is_empty())
+        .map(paths::normalize);
+    let digest = query.get("key").map(|k| keys.key_digest(&k.to_uppercase()));
+    let tags: Option<Vec<&str>> = query
+        .get("tags")
+        .filter(|t| !t.is_empty())
+        .map(|t| t.split(',').collect());
+    let viewer = (caller.kind == phasekit::TokenKind::User).then_some(caller.account_id.as_str());
+    let resolver = references::Resolver::new(world, &caller.account_id);
+    let plain = |text: &str| {
+        keys.decrypt(text)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    let out: Vec<Value> = env
+        .live_secrets()
+        .filter(|s| path.as_deref().is_none_or(|p| s.path == p))
+        .filter(|s| digest.as_deref().is_none_or(|d| s.key_digest == d))
+        .filter(|s| {
+            tags.as_ref()
+                .is_none_or(|wanted| s.tags.iter().any(|t| wanted.contains(&t.as_str())))
+        })
+        .map(|s| {
+            let mut item = render::secret(s, env, viewer, &plain);
+            let resolved = resolver.resolve(item["value"].as_str().unwrap_or_default(), app, env);
+            item["value"] = json!(resolved);
+            item
+        })
+        .collect();
+    Reply::ok(camel_case(Value::Array(out)))
+}
+
+fn items(body: &[u8]) -> Result<Vec<Value>, Reply> {
+    let parsed: Value = serde_json::from_slice(body)
+        .map_err(|e| Reply::error(400, format!("JSON parse error - {e}")))?;
+    match parsed.get("secrets") {
+        Some(Value::Array(items)) if !items.is_empty() => Ok(items.clone()),
+        _ => Err(Reply::error(400, "A non-empty 'secrets' list is required.")),
+    }
+}
+
+fn str_field<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(Value::as_str)
+}
+
+fn rendered(world: &World, at: EnvRef, ids: &[String], caller: &Caller) -> Reply {
+    let app = &world.apps[at.0];
+    let env = &app.environments[at.1];
+    let keys = world
+        .server_keys(app, &env.id)
+        .expect("SSE apps have server keys");
+    let plain = |text: &str| {
+        keys.decrypt(text)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    let viewer = (caller.kind == phasekit::TokenKind::User).then_some(caller.account_id.as_str());
+    let out: Vec<Value> = env
+        .secrets
+        .iter()
+        .filter(|s| ids.contains(&s.id))
+        .map(|s| render::secret(s, env, viewer, &plain))
+        .collect();
+    Reply::ok(camel_case(Value::Array(out)))
+}
+
+fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply {
+    let items = match items(body) {
+        Ok(items) => items,
+        Err(reply) => return reply,
+    };
+    let env_id = world.apps[at.0].environments[at.1].id.clone();
+    let keys = world
+        .server_keys(&world.apps[at.0], &env_id)
+        .expect("SSE apps have server keys")
+        .clone();
+    let mut seen = HashSet::new();
+    let mut created = Vec::new();
+    for item in &items {
+        let Some(key) = str_field(item, "key").filter(|k| !k.is_empty()) else {
+            return Reply::error(400, "Each secret needs a non-empty 'key'.");
+        };
+        let Some(value) = str_field(item, "value") else {
+            return Reply::error(400, "Each secret needs a 'value'.");
+        };
+        // The server stores the name upper-cased, and digests that.
+        let key = key.to_uppercase();
+        let path = paths::normalize(str_field(item, "path").unwrap_or("/"));
+        let digest = keys.key_digest(&key);
+        let env = &world.apps[at.0].environments[at.1];
+        if env
+            .live_secrets()
+            .any(|s| s.path == path && s.key_digest == digest)
+            || !seen.insert((path.clone(), digest.clone()))
+        {
+            return Reply::error(409, "Duplicate secret found");
+        }
+        let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
+        let now = time::now();
+        let mut secret = StoredSecret {
+            id: new_id(),
+            key: encrypt(&key),
+            value: encrypt(value),
+            comment: str_field(item, "comment")
+                .filter(|c| !c.is_empty())
+                .map(encrypt)
+                .unwrap_or_default(),
+            key_digest: digest,
+            path,
+            folder: None,
+            tags: item
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            secret_type: str_field(item, "type").unwrap_or("secret").to_owned(),
+            lifecycle: "static".to_owned(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted: false,
+            overrides: Default::default(),
+        };
+        if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
+            if let Some(value) = o.get("value").and_then(Value::as_str) {
+                let is_active = o.get("isActive").and_then(Value::as_bool).unwrap_or(true);
+                let entry = PersonalOverride {
+                    id: new_id(),
+                    value: encrypt(value),
+                    is_active,
+                    created_at: now,
+                    updated_at: now,
+                };
+                secret.overrides.insert(caller.account_id.clone(), entry);
+            }
+        }
+        created.push(secret);
+    }
+    let ids: Vec<String> = created.iter().map(|s| s.id.clone()).collect();
+    let env = &mut world.apps[at.0].environments[at.1];
+    for mut secret in created {
+        secret.folder = env.folder_for(&secret.path);
+        env.secrets.push(secret);
+    }
+    rendered(world, at, &ids, caller)
+}
+
+fn update(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply {
+    let items = match items(body) {
+        Ok(items) => items,
+        Err(reply) => return reply,
+    };
+    let env_id = world.apps[at.0].environments[at.1].id.clone();
+    let keys = world
+        .server_keys(&world.apps[at.0], &env_id)
+        .expect("SSE apps have server keys")
+        .clone();
+    let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
+    let mut ids = Vec::new();
+    for item in &items {
+        let Some(id) = str_field(item, "id") else {
+            return Reply::error(400, "Each secret needs an 'id'.");
+        };
+        let env = &mut world.apps[at.0].environments[at.1];
+        let Some(secret) = env.secrets.iter_mut().find(|s| s.id == id && !s.deleted) else {
+            return Reply::error(404, format!("Secret not found: {id}"));
+        };
+        if let Some(key) = str_field(item, "key") {
+            let key = key.to_uppercase();
+            secret.key = encrypt(&key);
+            secret.key_digest = keys.key_digest(&key);
+        }
+        if let Some(value) = str_field(item, "value") {
+            secret.value = encrypt(value);
+        }
+        if let Some(comment) = str_field(item, "comment") {
+            secret.comment = if comment.is_empty() {
+                String::new()
+            } else {
+                encrypt(comment)
+            };
+        }
+        if let Some(path) = str_field(item, "path") {
+            secret.path = paths::normalize(path);
+        }
+        // Unlike the E2E endpoint, tags change only when given.
+        if let Some(tags) = item.get("tags").and_then(Value::as_array) {
+            secret.tags = tags
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
+        if let Some(t) = str_field(item, "type") {
+            secret.secret_type = t.to_owned();
+        }
+        if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
+            let now = time::now();
+            let value = o.get("value").and_then(Value::as_str).map(encrypt);
+            let is_active = o.get("isActive").and_then(Value::as_bool);
+            let entry = secret
+                .overrides
+                .entry(caller.account_id.clone())
+                .or_insert_with(|| PersonalOverride {
+                    id: new_id(),
+                    value: String::new(),
+                    is_active: true,
+                    created_at: now,
+                    updated_at: now,
+                });
+            if let Some(value) = value {
+                entry.value = value;
+            }
+            if let Some(active) = is_active {
+                entry.is_active = active;
+            }
+            entry.updated_at = now;
+        }
+        secret.version += 1;
+        secret.updated_at = time::now();
+        let path = secret.path.clone();
+        let _ = env.folder_for(&path);
+        ids.push(id.to_owned());
+    }
+    rendered(world, at, &ids, caller)
+}
+
+fn delete(world: &mut World, at: EnvRef, body: &[u8]) -> Reply {
+    let items = match items(body) {
+        Ok(items) => items,
+        Err(reply) => return reply,
+    };
+    let ids: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+    let env = &mut world.apps[at.0].environments[at.1];
+    let missing: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !env.live_secrets().any(|s| s.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        return Reply::error(404, format!("Secrets not found: {}", missing.join(", ")));
+    }
+    for secret in env
+        .secrets
+        .iter_mut()
+        .filter(|s| ids.contains(&s.id.as_str()))
+    {
+        secret.deleted = true;
+    }
+    Reply::ok(json!({"message": format!("Deleted {} secret(s)", ids.len())}))
+}

@@ -1,0 +1,216 @@
+//! The HTTP/1.1 server: one task per connection, fault injection before routing, request
+//! counting, and a connection drop (no response at all) when a fault asks for one.
+
+use std::collections::BTreeMap;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::faults::{FaultState, Verdict};
+use crate::http::reply::{Body, Reply};
+use crate::http::{self, Query, admin};
+use crate::world::World;
+
+/// Largest request body accepted (the real server's proxy limits are similar).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub faults: Mutex<FaultState>,
+    /// "METHOD /path/" -> number of requests (admin requests are not counted).
+    pub counts: Mutex<BTreeMap<String, u64>>,
+}
+
+/// A running server; dropping it (or calling `shutdown`) stops accepting connections.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Binds to `addr` (port 0 picks a free port) and serves `world` on the current runtime.
+pub async fn serve(world: World, addr: SocketAddr) -> std::io::Result<RunningServer> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        world: Mutex::new(world),
+        ..Default::default()
+    });
+    let (stop, mut stopped) = watch::channel(false);
+    let accept_shared = shared.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(connection) => connection,
+                    Err(_) => continue,
+                },
+                _ = stopped.changed() => break,
+            };
+            let shared = accept_shared.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |request| handle(shared.clone(), request));
+                // An error here is a client going away or an injected drop: nothing to do.
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(RunningServer { addr, shared, stop })
+}
+
+/// Returned by the service to make hyper close the connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(render(Reply::error(413, "Request body too large."))),
+    };
+    let path = http::backend_path(parts.uri.path()).to_owned();
+    if path.starts_with("/_admin/") {
+        return Ok(render(admin::route(&shared, &parts.method, &path, &body)));
+    }
+    *shared
+        .counts
+        .lock()
+        .expect("counts lock")
+        .entry(format!("{} {path}", parts.method))
+        .or_default() += 1;
+
+    let (verdict, latency) = shared.faults.lock().expect("faults lock").judge(&path);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let reply = match verdict {
+        Verdict::Drop => return Err(DropConnection),
+        Verdict::Fail(status) => Reply::error(status, "Injected failure."),
+        Verdict::Throttle(seconds) => Reply::error(
+            429,
+            format!("Request was throttled. Expected available in {seconds} seconds."),
+        )
+        .with_header("Retry-After", seconds.to_string()),
+        Verdict::Serve => {
+            let query = Query::parse(parts.uri.query());
+            let mut world = shared.world.lock().expect("world lock");
+            http::route(
+                &mut world,
+                &parts.method,
+                &path,
+                &parts.headers,
+                &query,
+                &body,
+            )
+        }
+    };
+    Ok(render(reply))
+}
+
+fn render(reply: Reply) -> Response<Full<Bytes>> {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (content_type, bytes) = match reply.body {
+        Body::Json(value) => (
+            Some("application/json"),
+            Bytes::from(serde_json::to_vec(&value).expect("JSON values serialize")),
+        ),
+        Body::Html(page) => (
+            Some("text/html; charset=utf-8"),
+            Bytes::from_static(page.as_bytes()),
+        ),
+        Body::Empty => (None, Bytes::new()),
+    };
+    let mut response = Response::builder().status(status);
+    if let Some(content_type) = content_type {
+        response = response.header("Content-Type", content_type);
+    }
+    for (name, value) in reply.headers {
+        response = response.header(name, value);
+    }
+    response
+        .body(Full::new(bytes))
+        .expect("valid response parts")
+}
+
+/// Runs a server on its own thread and runtime, for blocking tests in any crate.
+pub struct BackgroundServer {
+    pub server: RunningServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl BackgroundServer {
+    pub fn start(world: World) -> std::io::Result<BackgroundServer> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let server = runtime.block_on(serve(world, SocketAddr::from(([127, 0, 0, 1], 0))))?;
+        Ok(BackgroundServer {
+            server,
+            _runtime: runtime,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Requests served so far, per "METHOD /path/".
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.server
+            .shared
+            .counts
+            .lock()
+            .expect("counts lock")
+            .clone()
+    }
+
+    pub fn reset_request_counts(&self) {
+        self.server
+            .shared
+            .counts
+            .lock()
+            .expect("counts lock")
+            .clear();
+    }
+}
