@@ -161,6 +161,10 @@ fn render(reply: Reply) -> Response<Full<Bytes>> {
         Body::Empty => (None, Bytes::new()),
     };
     let mut response = Response::builder().status(status);
+    if reply.status == 401 {
+        // Django REST framework names the scheme on every authentication failure.
+        response = response.header("WWW-Authenticate", "Bearer");
+    }
     if let Some(content_type) = content_type {
         response = response.header("Content-Type", content_type);
     }

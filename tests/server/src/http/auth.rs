@@ -63,8 +63,7 @@ pub fn identify(world: &World, headers: &HeaderMap) -> Result<Caller, AuthFailur
 /// Authentication of the DRF views (`/secrets/`, `/v1/`): failures are 401s.
 pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<Caller, Reply> {
     identify(world, headers).map_err(|failure| match failure {
-        AuthFailure::Missing => Reply::error(401, "Authentication credentials were not provided.")
-            .with_header("WWW-Authenticate", "Bearer"),
+        AuthFailure::Missing => Reply::error(401, "Authentication credentials were not provided."),
         AuthFailure::BadType => Reply::error(401, "Invalid token"),
         AuthFailure::Unknown => Reply::error(401, "Token expired or deleted"),
     })
