@@ -9,19 +9,39 @@ CARGO ?= cargo
 CARGO_TARGET := --target $(TARGET)
 PYTHON ?= python3
 
-.PHONY: test test-rust lint vectors vectors-check bench-x25519 fmt clean
+SERVER_BIN := target/$(TARGET)/debug/phasekit-server
+export PHASEKIT_SERVER_BIN := $(CURDIR)/$(SERVER_BIN)
+
+.PHONY: test test-rust lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check
+test: lint test-rust vectors-check interop
 
 ## lint: formatting and clippy with warnings denied
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(CARGO_TARGET) --workspace --all-targets -- -D warnings
 
-## test-rust: the core's unit and integration tests (vectors, recorded real-server responses)
+## test-rust: the core's and the local server's tests (vectors, recorded real-server exchanges, client)
 test-rust:
-	$(CARGO) test $(CARGO_TARGET) -p phasekit
+	$(CARGO) test $(CARGO_TARGET) -p phasekit -p phasekit-server
+
+## server: build the local Phase-compatible server
+server:
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server
+
+## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
+interop: interop-python interop-node
+
+interop-python: server
+	tests/interop/python/run.sh
+
+interop-node: server
+	tests/interop/node/run.sh
+
+## demo: start the local server from the demo seed and run the quickstarts against it
+demo:
+	TARGET=$(TARGET) scripts/demo.sh
 
 ## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
 vectors:

@@ -3,13 +3,19 @@
 //! `secrets`; bindings for Python, Node, Go and Swift only translate.
 
 pub mod api;
+pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod keyring;
+pub mod references;
 pub mod secret_string;
 pub mod secrets;
 pub mod token;
+pub mod transport;
 
+pub use client::{
+    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, EnvironmentInfo, GetOptions,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use secret_string::SecretString;
 pub use secrets::Secret;

@@ -1,0 +1,86 @@
+//! The blocking face: the same client driven by one process-wide tokio runtime. The runtime is
+//! rebuilt lazily in a child process after `fork` (the parent's worker threads do not exist
+//! there).
+
+use std::sync::{Arc, Mutex};
+
+use tokio::runtime::Runtime;
+
+use super::{AppInfo, Client, GetOptions, select::AppRef};
+use crate::error::{Error, ErrorCode, Result};
+use crate::secrets::Secret;
+
+static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+
+/// The process's runtime, created on first use and again after a fork.
+pub fn runtime() -> Result<Arc<Runtime>> {
+    let pid = std::process::id();
+    let mut slot = RUNTIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((owner, runtime)) = slot.as_ref() {
+        if *owner == pid {
+            return Ok(runtime.clone());
+        }
+    }
+    if let Some((_, inherited)) = slot.take() {
+        // The parent's runtime has no threads in this process; dropping it could block.
+        std::mem::forget(inherited);
+    }
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("phasekit")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorCode::Network,
+                    format!("cannot start the I/O runtime: {e}"),
+                )
+            })?,
+    );
+    *slot = Some((pid, runtime.clone()));
+    Ok(runtime)
+}
+
+/// A blocking client over [`Client`].
+#[derive(Debug, Clone)]
+pub struct BlockingClient {
+    client: Client,
+}
+
+impl From<Client> for BlockingClient {
+    fn from(client: Client) -> Self {
+        BlockingClient { client }
+    }
+}
+
+impl BlockingClient {
+    pub fn get(&self, options: &GetOptions) -> Result<Vec<Secret>> {
+        runtime()?.block_on(self.client.get(options))
+    }
+
+    pub fn get_secret(
+        &self,
+        app: AppRef,
+        env: &str,
+        key: &str,
+        path: Option<&str>,
+    ) -> Result<Secret> {
+        runtime()?.block_on(self.client.get_secret(app, env, key, path))
+    }
+
+    pub fn apps(&self) -> Result<Vec<AppInfo>> {
+        runtime()?.block_on(self.client.apps())
+    }
+
+    pub fn refresh(&self) -> Result<()> {
+        runtime()?.block_on(self.client.refresh());
+        Ok(())
+    }
+
+    pub fn async_client(&self) -> &Client {
+        &self.client
+    }
+}

@@ -1,0 +1,306 @@
+//! `get`: one request on a warm client (two cold), decryption in parallel for large
+//! environments, filters by keys and tag, personal overrides applied.
+
+use std::sync::Arc;
+
+use std::collections::BTreeSet;
+
+use super::resolve::{Coverage, Index, Pass, Scope};
+use super::select::{AppRef, select_app, select_environment};
+use super::{Client, session::Session};
+use crate::api::decode_json;
+use crate::api::wire::SecretRecord;
+use crate::error::{Error, ErrorCode, Result};
+use crate::keyring::EnvironmentKeys;
+use crate::secret_string::SecretString;
+use crate::secrets::{DecryptContext, Secret, decrypt_record};
+use crate::transport::ApiRequest;
+
+/// What to fetch. `path: None` means every folder; `Some("/")` only the root.
+#[derive(Debug, Clone)]
+pub struct GetOptions {
+    pub app: AppRef,
+    pub env: String,
+    pub path: Option<String>,
+    pub keys: Vec<String>,
+    pub tag: Option<String>,
+    /// Return values as stored, with `${...}` references left as written.
+    pub raw: bool,
+    /// Fail on a reference that cannot be resolved instead of keeping it as written.
+    pub strict_references: bool,
+}
+
+impl GetOptions {
+    pub fn new(app: AppRef, env: impl Into<String>) -> Self {
+        GetOptions {
+            app,
+            env: env.into(),
+            path: None,
+            keys: Vec::new(),
+            tag: None,
+            raw: false,
+            strict_references: false,
+        }
+    }
+
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn keys<I: IntoIterator<Item = S>, S: Into<String>>(mut self, keys: I) -> Self {
+        self.keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    pub fn raw(mut self, raw: bool) -> Self {
+        self.raw = raw;
+        self
+    }
+
+    pub fn strict_references(mut self, strict: bool) -> Self {
+        self.strict_references = strict;
+        self
+    }
+}
+
+/// Below this many records, decryption stays on the calling thread.
+const PARALLEL_THRESHOLD: usize = 64;
+
+/// Passes of reference resolution: each may fetch the folders the previous one lacked.
+const MAX_RESOLUTION_ROUNDS: usize = 8;
+
+impl Client {
+    /// Fetches and decrypts the secrets of one environment, with references resolved unless
+    /// `raw` is set.
+    pub async fn get(&self, options: &GetOptions) -> Result<Vec<Secret>> {
+        let session = self.session().await?;
+        let (app_name, scope, env_name) = resolve(&session, options)?;
+        let keys = session.environment_keys(&scope.env_id)?;
+        let path = options.path.as_deref().filter(|p| !p.is_empty());
+        // One key: the server filters by its digest instead of sending the whole environment.
+        let digest = match options.keys.as_slice() {
+            [only] => Some(keys.key_digest(only)),
+            _ => None,
+        };
+        // What the request covered decides what a missing reference target proves.
+        let coverage = match (&digest, path) {
+            (Some(_), _) => Coverage::Partial,
+            (None, None) => Coverage::Environment,
+            (None, Some(path)) => Coverage::Folder(path.to_owned()),
+        };
+        let fetched = self
+            .fetch(&scope.env_id, path, digest, &keys, &app_name, &env_name)
+            .await?;
+        let mut index = Index::default();
+        if !options.raw {
+            // Everything fetched serves references, also secrets the filters below drop.
+            index.add(&scope, &fetched, coverage);
+        }
+        let mut secrets = fetched;
+        if !options.keys.is_empty() {
+            secrets.retain(|s| options.keys.contains(&s.key));
+        }
+        if let Some(tag) = &options.tag {
+            secrets.retain(|s| tag_matches(tag, &s.tags));
+        }
+        if !options.raw {
+            self.resolve_references(
+                &session,
+                &mut secrets,
+                &scope,
+                index,
+                options.strict_references,
+            )
+            .await?;
+        }
+        Ok(secrets)
+    }
+
+    /// One `GET /secrets/` of an environment (optionally one folder or one digest), decrypted.
+    async fn fetch(
+        &self,
+        env_id: &str,
+        path: Option<&str>,
+        digest: Option<String>,
+        keys: &Arc<EnvironmentKeys>,
+        app_name: &str,
+        env_name: &str,
+    ) -> Result<Vec<Secret>> {
+        let mut request = ApiRequest::get("/secrets/").header("environment", env_id);
+        if let Some(path) = path {
+            request = request.header("path", path);
+        }
+        if let Some(digest) = digest {
+            request = request.header("keydigest", digest);
+        }
+        let body = self.inner.transport.send(request).await?;
+        let records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
+        decrypt_all(records, keys, app_name, env_name)
+    }
+
+    async fn resolve_references(
+        &self,
+        session: &Session,
+        secrets: &mut [Secret],
+        scope: &Scope,
+        mut index: Index,
+        strict: bool,
+    ) -> Result<()> {
+        if !secrets.iter().any(|s| s.value.expose().contains("${")) {
+            return Ok(());
+        }
+        let mut fetched = BTreeSet::new();
+        for round in 0.. {
+            let mut pass = Pass {
+                session,
+                index: &index,
+                strict,
+                needed: BTreeSet::new(),
+            };
+            let mut resolved = Vec::with_capacity(secrets.len());
+            for secret in secrets.iter() {
+                let value = secret.value.expose();
+                resolved.push(if value.contains("${") {
+                    Some(pass.resolve(value, scope)?)
+                } else {
+                    None
+                });
+            }
+            let needed: Vec<_> = pass
+                .needed
+                .into_iter()
+                .filter(|f| !fetched.contains(f))
+                .collect();
+            if needed.is_empty() || round + 1 >= MAX_RESOLUTION_ROUNDS {
+                for (secret, value) in secrets.iter_mut().zip(resolved) {
+                    if let Some(value) = value {
+                        secret.value = SecretString::new(value);
+                    }
+                }
+                return Ok(());
+            }
+            for folder in needed {
+                let (app_id, env_id, path) = folder.clone();
+                let app = select_app(&session.data.apps, &AppRef::Id(app_id.clone()))?;
+                let env_name = app
+                    .environment_keys
+                    .iter()
+                    .find(|k| k.environment.id == env_id)
+                    .map(|k| k.environment.name.clone());
+                let target = Scope {
+                    app_id,
+                    env_id: env_id.clone(),
+                };
+                let result = match session.environment_keys(&env_id) {
+                    Ok(keys) => {
+                        self.fetch(
+                            &env_id,
+                            Some(&path),
+                            None,
+                            &keys,
+                            &app.name,
+                            env_name.as_deref().unwrap_or(""),
+                        )
+                        .await
+                    }
+                    Err(err) => Err(err),
+                };
+                match result {
+                    Ok(found) => index.add(&target, &found, Coverage::Folder(path)),
+                    Err(err) if strict => {
+                        return Err(Error::new(
+                            ErrorCode::ReferenceUnresolved,
+                            format!("failed to fetch referenced secrets: {}", err.message()),
+                        ));
+                    }
+                    // Unreachable folders resolve as missing: their references stay as written.
+                    Err(_) => index.add(&target, &[], Coverage::Folder(path)),
+                }
+                fetched.insert(folder);
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    /// One secret by key (at `path`, the root when `None`).
+    pub async fn get_secret(
+        &self,
+        app: AppRef,
+        env: &str,
+        key: &str,
+        path: Option<&str>,
+    ) -> Result<Secret> {
+        let options = GetOptions::new(app, env)
+            .keys([key])
+            .path(path.unwrap_or("/"));
+        let mut found = self.get(&options).await?;
+        if found.is_empty() {
+            return Err(Error::new(
+                ErrorCode::SecretNotFound,
+                format!(
+                    "no secret {key:?} at path {:?} in {env}",
+                    options.path.unwrap_or_default()
+                ),
+            ));
+        }
+        Ok(found.swap_remove(0))
+    }
+}
+
+fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, String)> {
+    let app = select_app(&session.data.apps, &options.app)?;
+    let env = select_environment(app, &options.env)?;
+    let scope = Scope {
+        app_id: app.id.clone(),
+        env_id: env.environment.id.clone(),
+    };
+    Ok((app.name.clone(), scope, env.environment.name.clone()))
+}
+
+/// Decrypts every record; large environments are split across the available cores.
+fn decrypt_all(
+    records: Vec<SecretRecord>,
+    keys: &Arc<EnvironmentKeys>,
+    app: &str,
+    env: &str,
+) -> Result<Vec<Secret>> {
+    let cx = DecryptContext { keys, app, env };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if records.len() < PARALLEL_THRESHOLD || threads == 1 {
+        return records.iter().map(|r| decrypt_record(r, cx)).collect();
+    }
+    let chunk = records.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|r| decrypt_record(r, cx))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(records.len());
+        for handle in handles {
+            out.extend(handle.join().map_err(|_| {
+                Error::new(ErrorCode::DecryptFailed, "a decryption thread failed")
+            })??);
+        }
+        Ok(out)
+    })
+}
+
+/// Phase's tag rule: `_` and spaces are the same, case is ignored, and the wanted tag may be a
+/// part of a secret's tag (`prod` matches `Production`).
+pub fn tag_matches(wanted: &str, tags: &[String]) -> bool {
+    let normalize = |t: &str| t.replace('_', " ").to_lowercase();
+    let wanted = normalize(wanted);
+    tags.iter().any(|t| normalize(t).contains(&wanted))
+}

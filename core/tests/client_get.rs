@@ -1,0 +1,207 @@
+//! The client against the local server: request counts (two cold, one warm), selection rules,
+//! single-key digest lookups, filters, and typed errors.
+
+use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
+use phasekit_server::{BackgroundServer, Seed, World};
+
+const SEED: &str = r#"{
+  "apps": [
+    {"name": "shop", "environments": ["Development", "Staging", "Production", "Pre-production"],
+     "secrets": {
+       "Development": [
+         {"key": "DB_HOST", "value": "localhost", "comment": "dev db"},
+         {"key": "DB_PASSWORD", "value": "s3cr3t", "path": "/db", "tags": ["Database_Creds"]},
+         {"key": "API_KEY", "value": "k-dev", "tags": ["payments"]}
+       ],
+       "Production": [{"key": "DB_HOST", "value": "db.prod"}]
+     }},
+    {"name": "shop-admin", "environments": ["Development"]},
+    {"name": "Billing", "environments": ["Development"]},
+    {"name": "billing", "environments": ["Development"]}
+  ],
+  "service_accounts": [{"name": "sa", "access": {"shop": "*", "shop-admin": "*", "Billing": "*", "billing": "*"}, "tokens": [{"name": "sa"}]}]
+}"#;
+
+struct Fixture {
+    server: BackgroundServer,
+    token: String,
+}
+
+fn start() -> Fixture {
+    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    let server = BackgroundServer::start(world).unwrap();
+    Fixture {
+        token: tokens["sa"].token.clone(),
+        server,
+    }
+}
+
+impl Fixture {
+    fn client(&self) -> BlockingClient {
+        Client::builder()
+            .token(&self.token)
+            .host(self.server.url())
+            .build()
+            .unwrap()
+            .into()
+    }
+
+    fn requests(&self) -> (u64, u64) {
+        let counts = self.server.request_counts();
+        let get = |k: &str| counts.get(k).copied().unwrap_or(0);
+        (get("GET /secrets/tokens/"), get("GET /secrets/"))
+    }
+}
+
+fn shop(env: &str) -> GetOptions {
+    GetOptions::new(AppRef::name("shop"), env)
+}
+
+#[test]
+fn a_cold_get_costs_two_requests_and_a_warm_one_costs_one() {
+    let fx = start();
+    let client = fx.client();
+    let secrets = client.get(&shop("Development")).unwrap();
+    assert_eq!(secrets.len(), 3);
+    assert_eq!(fx.requests(), (1, 1));
+    client.get(&shop("Development")).unwrap();
+    client.get(&shop("Production")).unwrap();
+    assert_eq!(fx.requests(), (1, 3), "the session and keys are reused");
+    client.refresh().unwrap();
+    client.get(&shop("Development")).unwrap();
+    assert_eq!(fx.requests(), (2, 4), "refresh drops the session");
+}
+
+#[test]
+fn values_paths_tags_and_comments_are_decrypted() {
+    let fx = start();
+    let client = fx.client();
+    let all = client.get(&shop("Development")).unwrap();
+    let password = all.iter().find(|s| s.key == "DB_PASSWORD").unwrap();
+    assert_eq!(
+        (password.value.expose(), password.path.as_str()),
+        ("s3cr3t", "/db")
+    );
+    assert_eq!(
+        (password.app.as_str(), password.env.as_str()),
+        ("shop", "Development")
+    );
+    assert!(
+        !format!("{password:?}").contains("s3cr3t"),
+        "values are redacted in Debug"
+    );
+    let host = all.iter().find(|s| s.key == "DB_HOST").unwrap();
+    assert_eq!(host.comment, "dev db");
+
+    let root = client.get(&shop("Development").path("/")).unwrap();
+    assert_eq!(root.len(), 2);
+    let tagged = client
+        .get(&shop("Development").tag("database creds"))
+        .unwrap();
+    assert_eq!(
+        tagged.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
+        ["DB_PASSWORD"]
+    );
+    let two = client
+        .get(&shop("Development").keys(["DB_HOST", "API_KEY"]))
+        .unwrap();
+    assert_eq!(two.len(), 2);
+}
+
+#[test]
+fn one_key_is_fetched_by_its_digest() {
+    let fx = start();
+    let client = fx.client();
+    let secret = client
+        .get_secret(AppRef::name("shop"), "Production", "DB_HOST", None)
+        .unwrap();
+    assert_eq!(secret.value.expose(), "db.prod");
+    let err = client
+        .get_secret(AppRef::name("shop"), "Production", "MISSING", None)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SecretNotFound);
+}
+
+#[test]
+fn selection_prefers_exact_names_and_reports_ambiguity() {
+    let fx = start();
+    let client = fx.client();
+    // "shop" is exact although "shop-admin" contains it.
+    assert_eq!(
+        client.get(&shop("production")).unwrap()[0].value.expose(),
+        "db.prod"
+    );
+    // "prod" is a substring of "Production" and "Pre-production": the shorter name wins.
+    assert_eq!(client.get(&shop("prod")).unwrap()[0].env, "Production");
+    let err = client
+        .get(&GetOptions::new(AppRef::name("BILLING"), "Development"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ambiguous);
+    assert!(
+        err.message().contains("Billing") && err.message().contains("billing"),
+        "{err}"
+    );
+    let err = client
+        .get(&GetOptions::new(AppRef::name("nope"), "Development"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AppNotFound);
+    let err = client.get(&shop("qa")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EnvNotFound);
+    let apps = client.apps().unwrap();
+    let id = apps.iter().find(|a| a.name == "shop").unwrap().id.clone();
+    assert_eq!(
+        client
+            .get(&GetOptions::new(AppRef::id(id), "Development"))
+            .unwrap()
+            .len(),
+        3
+    );
+    let err = client
+        .get(&GetOptions::new(
+            AppRef::id("00000000-0000-0000-0000-000000000000"),
+            "Development",
+        ))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AppNotFound);
+}
+
+#[test]
+fn bad_tokens_and_hosts_are_typed_errors() {
+    let fx = start();
+    let err = Client::builder()
+        .token("pss_service:v2:nope")
+        .host(fx.server.url())
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidToken);
+    let err = Client::builder()
+        .token(&fx.token)
+        .host("not a url")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    // A valid token the server does not know.
+    let stranger = fx.token.replacen(&fx.token[15..79], &"ab".repeat(32), 1);
+    let client: BlockingClient = Client::builder()
+        .token(stranger)
+        .host(fx.server.url())
+        .build()
+        .unwrap()
+        .into();
+    let err = client.get(&shop("Development")).unwrap_err();
+    assert_eq!(
+        (err.code(), err.status()),
+        (ErrorCode::Unauthorized, Some(403))
+    );
+    // Nothing listens on port 9 of loopback.
+    let client: BlockingClient = Client::builder()
+        .token(&fx.token)
+        .host("http://127.0.0.1:9")
+        .build()
+        .unwrap()
+        .into();
+    assert_eq!(
+        client.get(&shop("Development")).unwrap_err().code(),
+        ErrorCode::Network
+    );
+}
