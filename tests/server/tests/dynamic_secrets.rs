@@ -4,8 +4,6 @@
 mod common;
 
 use common::Lab;
-use phasekit::api::wire::TokensResponse;
-use phasekit::keyring::AccountKey;
 use serde_json::{Value, json};
 
 const SEED: &str = r#"{
@@ -43,20 +41,7 @@ fn e2e_listing_with_a_lease_carries_encrypted_credentials() {
     assert_eq!(status, 200);
     let lease = &body[0]["lease"];
     assert_eq!(lease["ttl"], "00:10:00");
-    let (_, session) = Lab::send(
-        lab.get("/service/secrets/tokens/")
-            .header("Authorization", lab.bearer("sa")),
-    );
-    let session: TokensResponse = serde_json::from_value(session).unwrap();
-    let account = AccountKey::reconstruct(&lab.token("sa"), &session.wrapped_key_share).unwrap();
-    let entry = &session.apps[0].environment_keys[0];
-    let keys = account
-        .unwrap_environment(
-            &entry.wrapped_seed,
-            &entry.wrapped_salt,
-            &entry.identity_key,
-        )
-        .unwrap();
+    let keys = lab.environment_keys("sa", "dyn", "Development");
     let names: Vec<String> = lease["credentials"]
         .as_array()
         .unwrap()

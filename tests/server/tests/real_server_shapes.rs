@@ -171,27 +171,7 @@ fn every_recorded_exchange_gets_the_real_servers_answer() {
 /// A create request for DB_HOST at `/`, which the seed already holds: encrypted and digested
 /// with our environment's keys, so that only the duplicate rule can reject it.
 fn duplicate_of_db_host(lab: &Lab) -> Value {
-    let token = lab.token("pss_service_v2");
-    let (_, session) = Lab::send(
-        lab.get("/service/secrets/tokens/")
-            .header("Authorization", lab.bearer("pss_service_v2")),
-    );
-    let session: TokensResponse = serde_json::from_value(session).unwrap();
-    let account = AccountKey::reconstruct(&token, &session.wrapped_key_share).unwrap();
-    let env_id = lab.env_id("lab-app", "Development");
-    let entry = session
-        .apps
-        .iter()
-        .flat_map(|a| &a.environment_keys)
-        .find(|k| k.environment.id == env_id)
-        .unwrap();
-    let keys = account
-        .unwrap_environment(
-            &entry.wrapped_seed,
-            &entry.wrapped_salt,
-            &entry.identity_key,
-        )
-        .unwrap();
+    let keys = lab.environment_keys("pss_service_v2", "lab-app", "Development");
     json!({"secrets": [{
         "key": keys.encrypt("DB_HOST").unwrap(),
         "value": keys.encrypt("x").unwrap(),

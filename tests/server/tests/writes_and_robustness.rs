@@ -4,32 +4,12 @@
 mod common;
 
 use common::Lab;
-use phasekit::api::wire::{SecretRecord, TokensResponse};
-use phasekit::keyring::{AccountKey, EnvironmentKeys};
+use phasekit::api::wire::SecretRecord;
+use phasekit::keyring::EnvironmentKeys;
 use serde_json::{Value, json};
 
 fn keys(lab: &Lab, token_name: &str, app: &str, env: &str) -> EnvironmentKeys {
-    let (_, session) = Lab::send(
-        lab.get("/service/secrets/tokens/")
-            .header("Authorization", lab.bearer(token_name)),
-    );
-    let session: TokensResponse = serde_json::from_value(session).unwrap();
-    let account =
-        AccountKey::reconstruct(&lab.token(token_name), &session.wrapped_key_share).unwrap();
-    let env_id = lab.env_id(app, env);
-    let entry = session
-        .apps
-        .iter()
-        .flat_map(|a| &a.environment_keys)
-        .find(|k| k.environment.id == env_id)
-        .unwrap();
-    account
-        .unwrap_environment(
-            &entry.wrapped_seed,
-            &entry.wrapped_salt,
-            &entry.identity_key,
-        )
-        .unwrap()
+    lab.environment_keys(token_name, app, env)
 }
 
 fn call(lab: &Lab, method: reqwest::Method, token: &str, env: &str, body: &Value) -> (u16, Value) {

@@ -58,6 +58,10 @@ pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply
     }
 }
 
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+    serde_json::from_slice(body).map_err(|e| Reply::error(400, format!("invalid request: {e}")))
+}
+
 /// Ids and names of everything, for tests that need them.
 pub fn state(world: &World) -> Value {
     let apps: Vec<Value> = world
@@ -113,9 +117,9 @@ struct MintRequest {
 }
 
 fn mint(shared: &Shared, body: &[u8]) -> Reply {
-    let request: MintRequest = match serde_json::from_slice(body) {
+    let request: MintRequest = match parse(body) {
         Ok(r) => r,
-        Err(e) => return Reply::error(400, format!("invalid request: {e}")),
+        Err(reply) => return reply,
     };
     let mut world = shared.world.lock().expect("world lock");
     let Some(account) = world
@@ -141,9 +145,9 @@ struct RevokeRequest {
 }
 
 fn revoke(shared: &Shared, body: &[u8]) -> Reply {
-    let request: RevokeRequest = match serde_json::from_slice(body) {
+    let request: RevokeRequest = match parse(body) {
         Ok(r) => r,
-        Err(e) => return Reply::error(400, format!("invalid request: {e}")),
+        Err(reply) => return reply,
     };
     let mut world = shared.world.lock().expect("world lock");
     let mut revoked = 0;
@@ -168,9 +172,9 @@ struct AccessRequest {
 }
 
 fn access(shared: &Shared, body: &[u8]) -> Reply {
-    let request: AccessRequest = match serde_json::from_slice(body) {
+    let request: AccessRequest = match parse(body) {
         Ok(r) => r,
-        Err(e) => return Reply::error(400, format!("invalid request: {e}")),
+        Err(reply) => return reply,
     };
     let mut world = shared.world.lock().expect("world lock");
     let Some(account) = world

@@ -134,6 +134,30 @@ pub fn environment(
     }
 }
 
+/// The role action an HTTP method performs on secrets.
+pub fn action_of(method: &hyper::Method) -> Option<&'static str> {
+    match *method {
+        hyper::Method::GET => Some("read"),
+        hyper::Method::POST => Some("create"),
+        hyper::Method::PUT => Some("update"),
+        hyper::Method::DELETE => Some("delete"),
+        _ => None,
+    }
+}
+
+/// Resolves the environment of a request and checks that the caller's role allows `action`.
+pub fn authorize(
+    world: &World,
+    caller: &Caller,
+    headers: &HeaderMap,
+    query: &Query,
+    action: &str,
+) -> Result<EnvRef, Reply> {
+    let at = environment(world, caller, headers, query)?;
+    permit(caller, action)?;
+    Ok(at)
+}
+
 /// Role permission for secrets (legacy service tokens skip role checks, like the real server).
 pub fn permit(caller: &Caller, action: &str) -> Result<(), Reply> {
     if caller.kind != TokenKind::Service && caller.role == Role::ReadOnly && action != "read" {

@@ -89,20 +89,13 @@ pub fn secrets(
         Ok(caller) => caller,
         Err(reply) => return reply,
     };
-    let action = match *method {
-        Method::GET => "read",
-        Method::POST => "create",
-        Method::PUT => "update",
-        Method::DELETE => "delete",
-        ref other => return Reply::error(403, format!("Unsupported HTTP method: {other}")),
+    let Some(action) = auth::action_of(method) else {
+        return Reply::error(403, format!("Unsupported HTTP method: {method}"));
     };
-    let at = match auth::environment(world, &caller, headers, query) {
+    let at = match auth::authorize(world, &caller, headers, query, action) {
         Ok(at) => at,
         Err(reply) => return reply,
     };
-    if let Err(reply) = auth::permit(&caller, action) {
-        return reply;
-    }
     match action {
         "read" => list(world, &caller, at, headers),
         _ => {
@@ -299,13 +292,7 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
             overrides: Default::default(),
         };
         if let (TokenKind::User, Some((value, is_active))) = (caller.kind, personal) {
-            let entry = PersonalOverride {
-                id: new_id(),
-                value,
-                is_active,
-                created_at: now,
-                updated_at: now,
-            };
+            let entry = PersonalOverride::new(value, is_active);
             secret.overrides.insert(caller.account_id.clone(), entry);
         }
         created.push(secret);
@@ -388,13 +375,7 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
             let entry = secret
                 .overrides
                 .entry(caller.account_id.clone())
-                .or_insert_with(|| PersonalOverride {
-                    id: new_id(),
-                    value: String::new(),
-                    is_active,
-                    created_at: now,
-                    updated_at: now,
-                });
+                .or_insert_with(|| PersonalOverride::new(String::new(), is_active));
             entry.value = value;
             entry.is_active = is_active;
             entry.updated_at = now;

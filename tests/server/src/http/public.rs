@@ -26,20 +26,13 @@ pub fn route(
         Ok(caller) => caller,
         Err(reply) => return reply,
     };
-    let at = match auth::environment(world, &caller, headers, query) {
+    let Some(action) = auth::action_of(method) else {
+        return Reply::error(405, format!("Method \"{method}\" not allowed."));
+    };
+    let at = match auth::authorize(world, &caller, headers, query, action) {
         Ok(at) => at,
         Err(reply) => return reply,
     };
-    let action = match *method {
-        Method::GET => "read",
-        Method::POST => "create",
-        Method::PUT => "update",
-        Method::DELETE => "delete",
-        _ => return Reply::error(405, format!("Method \"{method}\" not allowed.")),
-    };
-    if let Err(reply) = auth::permit(&caller, action) {
-        return reply;
-    }
     if !world.apps[at.0].sse {
         return Reply::error(400, "SSE is not enabled for this App");
     }
@@ -195,13 +188,7 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
         if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
             if let Some(value) = o.get("value").and_then(Value::as_str) {
                 let is_active = o.get("isActive").and_then(Value::as_bool).unwrap_or(true);
-                let entry = PersonalOverride {
-                    id: new_id(),
-                    value: encrypt(value),
-                    is_active,
-                    created_at: now,
-                    updated_at: now,
-                };
+                let entry = PersonalOverride::new(encrypt(value), is_active);
                 secret.overrides.insert(caller.account_id.clone(), entry);
             }
         }
@@ -272,13 +259,7 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
             let entry = secret
                 .overrides
                 .entry(caller.account_id.clone())
-                .or_insert_with(|| PersonalOverride {
-                    id: new_id(),
-                    value: String::new(),
-                    is_active: true,
-                    created_at: now,
-                    updated_at: now,
-                });
+                .or_insert_with(|| PersonalOverride::new(String::new(), true));
             if let Some(value) = value {
                 entry.value = value;
             }

@@ -177,13 +177,7 @@ impl World {
             overrides: Default::default(),
         };
         for (user_id, value) in &input.overrides {
-            let entry = PersonalOverride {
-                id: new_id(),
-                value: encrypt(value),
-                is_active: true,
-                created_at: now,
-                updated_at: now,
-            };
+            let entry = PersonalOverride::new(encrypt(value), true);
             secret.overrides.insert(user_id.clone(), entry);
         }
         for tag in &input.tags {

@@ -150,6 +150,19 @@ pub struct PersonalOverride {
     pub updated_at: SystemTime,
 }
 
+impl PersonalOverride {
+    pub fn new(value: String, is_active: bool) -> Self {
+        let now = time::now();
+        PersonalOverride {
+            id: new_id(),
+            value,
+            is_active,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A dynamic secret (provider `aws`): leases generate credentials for its key map.
 #[derive(Debug, Clone)]
 pub struct DynamicSecret {

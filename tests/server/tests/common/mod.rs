@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use phasekit::api::wire::TokensResponse;
+use phasekit::keyring::{AccountKey, EnvironmentKeys};
 use phasekit_server::{BackgroundServer, Seed, World};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::Value;
@@ -65,6 +67,31 @@ impl Lab {
             .unwrap()
             .iter()
             .find(|a| a["name"] == name)
+            .unwrap()
+    }
+
+    /// The keys of an environment as a client derives them: from this token's session.
+    pub fn environment_keys(&self, token_name: &str, app: &str, env: &str) -> EnvironmentKeys {
+        let (_, session) = Lab::send(
+            self.get("/service/secrets/tokens/")
+                .header("Authorization", self.bearer(token_name)),
+        );
+        let session: TokensResponse = serde_json::from_value(session).unwrap();
+        let account =
+            AccountKey::reconstruct(&self.token(token_name), &session.wrapped_key_share).unwrap();
+        let env_id = self.env_id(app, env);
+        let entry = session
+            .apps
+            .iter()
+            .flat_map(|a| &a.environment_keys)
+            .find(|k| k.environment.id == env_id)
+            .unwrap();
+        account
+            .unwrap_environment(
+                &entry.wrapped_seed,
+                &entry.wrapped_salt,
+                &entry.identity_key,
+            )
             .unwrap()
     }
 
