@@ -14,7 +14,8 @@ pub mod token;
 pub mod transport;
 
 pub use client::{
-    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, EnvironmentInfo, GetOptions,
+    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, EnvironmentInfo, GetOptions, NewSecret,
+    SecretUpdate,
 };
 pub use error::{Error, ErrorCode, Result};
 pub use secret_string::SecretString;

@@ -61,6 +61,16 @@ impl<'a> ApiRequest<'a> {
         }
     }
 
+    /// A request with a JSON body (POST, PUT or DELETE on the E2E endpoint).
+    pub fn write(method: reqwest::Method, path: &'a str, body: serde_json::Value) -> Self {
+        ApiRequest {
+            method,
+            path,
+            headers: Vec::new(),
+            body: Some(body),
+        }
+    }
+
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Runtime;
 
-use super::{AppInfo, Client, GetOptions, select::AppRef};
+use super::{AppInfo, Client, GetOptions, NewSecret, SecretUpdate, select::AppRef};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::Secret;
 
@@ -69,6 +69,25 @@ impl BlockingClient {
         path: Option<&str>,
     ) -> Result<Secret> {
         runtime()?.block_on(self.client.get_secret(app, env, key, path))
+    }
+
+    pub fn create(&self, app: &AppRef, env: &str, secrets: &[NewSecret]) -> Result<()> {
+        runtime()?.block_on(self.client.create(app, env, secrets))
+    }
+
+    pub fn update(&self, app: &AppRef, env: &str, update: &SecretUpdate) -> Result<()> {
+        runtime()?.block_on(self.client.update(app, env, update))
+    }
+
+    /// Returns the keys that were not found.
+    pub fn delete(
+        &self,
+        app: &AppRef,
+        env: &str,
+        keys: &[String],
+        path: Option<&str>,
+    ) -> Result<Vec<String>> {
+        runtime()?.block_on(self.client.delete(app, env, keys, path))
     }
 
     pub fn apps(&self) -> Result<Vec<AppInfo>> {

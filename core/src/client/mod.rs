@@ -5,6 +5,7 @@ mod get;
 mod resolve;
 mod select;
 mod session;
+mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use tokio::sync::Mutex;
 pub use blocking::BlockingClient;
 pub use get::GetOptions;
 pub use select::AppRef;
+pub use write::{NewSecret, SecretUpdate};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::Token;
