@@ -206,7 +206,7 @@ impl Client {
         }
         let existing = record.override_.as_ref();
         if let Some(value) = &update.override_value {
-            let active = existing.map_or(true, |o| o.is_active) != update.toggle_override;
+            let active = existing.is_none_or(|o| o.is_active) != update.toggle_override;
             item.insert(
                 "override".into(),
                 json!({"value": encrypt(&keys, value)?, "isActive": active}),
