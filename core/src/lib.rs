@@ -15,7 +15,7 @@ pub mod transport;
 
 pub use client::{
     AppInfo, AppRef, BlockingClient, Client, ClientBuilder, EnvironmentInfo, GetOptions, NewSecret,
-    SecretUpdate,
+    RetryPolicy, SecretUpdate,
 };
 pub use error::{Error, ErrorCode, Result};
 pub use secret_string::SecretString;

@@ -2,7 +2,7 @@
 //! bundle), timeouts, a user agent without user or host names, and the mapping of every failure
 //! to the error taxonomy. Requests carry the token only in the `Authorization` header.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use zeroize::Zeroizing;
@@ -20,6 +20,50 @@ pub struct TransportConfig {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Appended to the user agent, e.g. `python/3.11`.
     pub user_agent_suffix: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+/// Retries of idempotent requests on connection errors, timeouts, 429, 502, 503 and 504:
+/// exponential backoff with jitter, `Retry-After` honoured up to a cap, all within a deadline
+/// for the whole call. Writes are retried only when the request never left (connect errors).
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest `Retry-After` waited for; a longer one fails the call at once.
+    pub max_retry_after: Duration,
+    /// Budget of one call, retries and waits included.
+    pub deadline: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+            deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (0-based): the server's `Retry-After` when given,
+    /// else `base * 2^attempt` capped, with "equal jitter" (between half and all of it).
+    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_retry_after).then_some(wait);
+        }
+        let backoff = self
+            .base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.max_delay);
+        let fraction =
+            f64::from(u32::from_le_bytes(crate::crypto::random_bytes())) / f64::from(u32::MAX);
+        Some(backoff.mul_f64(0.5 + fraction / 2.0))
+    }
 }
 
 impl Default for TransportConfig {
@@ -30,6 +74,7 @@ impl Default for TransportConfig {
             verify_tls: true,
             extra_ca_pem: None,
             user_agent_suffix: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -40,6 +85,13 @@ pub struct Transport {
     http: reqwest::Client,
     base: String,
     authorization: HeaderValue,
+    retry: RetryPolicy,
+}
+
+/// Whether a failed request may have reached the server (then a write must not be repeated).
+enum Sent {
+    No,
+    Maybe,
 }
 
 /// One request to the Phase API, relative to `{host}/service`.
@@ -129,6 +181,7 @@ impl Transport {
             http,
             base,
             authorization,
+            retry: config.retry.clone(),
         })
     }
 
@@ -137,17 +190,47 @@ impl Transport {
         &self.base
     }
 
-    /// Sends a request and returns the body of a 2xx answer; anything else is an error.
+    /// Sends a request, retrying what the policy allows, and returns the body of a 2xx
+    /// answer; anything else is an error.
     pub async fn send(&self, request: ApiRequest<'_>) -> Result<bytes::Bytes> {
+        let started = Instant::now();
+        let idempotent = request.method == reqwest::Method::GET;
+        let mut attempt = 0;
+        loop {
+            let (err, sent) = match self.send_once(&request).await {
+                Ok(body) => return Ok(body),
+                Err(failure) => failure,
+            };
+            let repeatable = idempotent || matches!(sent, Sent::No);
+            if !err.retryable() || !repeatable || attempt >= self.retry.max_retries {
+                return Err(err);
+            }
+            let Some(delay) = self.retry.delay(attempt, err.retry_after()) else {
+                return Err(err);
+            };
+            if started.elapsed() + delay >= self.retry.deadline {
+                return Err(err.context(format_args!(
+                    "gave up within the {:?} deadline",
+                    self.retry.deadline
+                )));
+            }
+            tracing::debug!(path = request.path, attempt, ?delay, code = %err.code(), "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        request: &ApiRequest<'_>,
+    ) -> std::result::Result<bytes::Bytes, (Error, Sent)> {
         let url = format!("{}/service{}", self.base, request.path);
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, self.authorization.clone());
         for (name, value) in &request.headers {
             let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::new(
-                    ErrorCode::InvalidInput,
-                    format!("the {name} header value is not valid"),
-                )
+                let message = format!("the {name} header value is not valid");
+                (Error::new(ErrorCode::InvalidInput, message), Sent::No)
             })?;
             headers.insert(HeaderName::from_static(name), value);
         }
@@ -158,10 +241,15 @@ impl Transport {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, request.path))?;
+        let response = builder.send().await.map_err(|e| {
+            // A connect error means the request never left: even a write may be retried.
+            let sent = if e.is_connect() {
+                Sent::No
+            } else {
+                Sent::Maybe
+            };
+            (transport_error(&e, request.path), sent)
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -171,12 +259,13 @@ impl Transport {
         let body = response
             .bytes()
             .await
-            .map_err(|e| transport_error(&e, request.path))?;
+            .map_err(|e| (transport_error(&e, request.path), Sent::Maybe))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
-        Err(error_from_response(status, retry_after.as_deref(), &body)
-            .context(format_args!("{} {}", request.method, request.path)))
+        let err = error_from_response(status, retry_after.as_deref(), &body)
+            .context(format_args!("{} {}", request.method, request.path));
+        Err((err, Sent::Maybe))
     }
 }
 

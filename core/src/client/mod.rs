@@ -19,6 +19,7 @@ pub use write::{NewSecret, SecretUpdate};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::Token;
+pub use crate::transport::RetryPolicy;
 use crate::transport::{Transport, TransportConfig};
 use session::Session;
 
@@ -77,6 +78,12 @@ impl ClientBuilder {
     /// Trusts the certificate authorities of a PEM bundle in addition to the system's.
     pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.transport.extra_ca_pem = Some(pem.into());
+        self
+    }
+
+    /// Retries, backoff and the deadline of each call (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.transport.retry = policy;
         self
     }
 

@@ -209,6 +209,16 @@ impl BackgroundServer {
             .clone()
     }
 
+    /// Configures fault injection (as `PUT /_admin/faults` does).
+    pub fn set_faults(&self, faults: crate::faults::Faults) {
+        self.server
+            .shared
+            .faults
+            .lock()
+            .expect("faults lock")
+            .configure(faults);
+    }
+
     pub fn reset_request_counts(&self) {
         self.server
             .shared
