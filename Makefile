@@ -11,6 +11,7 @@ PYTHON ?= python3
 
 SERVER_BIN := target/$(TARGET)/debug/phasekit-server
 export PHASEKIT_SERVER_BIN := $(CURDIR)/$(SERVER_BIN)
+export PHASEKIT_CLI_BIN := $(CURDIR)/target/$(TARGET)/debug/examples/secrets
 
 .PHONY: test test-rust lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
@@ -26,9 +27,9 @@ lint:
 test-rust:
 	$(CARGO) test $(CARGO_TARGET) -p phasekit -p phasekit-server
 
-## server: build the local Phase-compatible server
+## server: build the local Phase-compatible server and the example command line
 server:
-	$(CARGO) build $(CARGO_TARGET) -p phasekit-server
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --example secrets
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node

@@ -6,6 +6,7 @@ pub mod api;
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod export;
 pub mod keyring;
 pub mod references;
 pub mod secret_string;
@@ -18,6 +19,7 @@ pub use client::{
     RetryPolicy, SecretUpdate,
 };
 pub use error::{Error, ErrorCode, Result};
+pub use export::{ExportFormat, export};
 pub use secret_string::SecretString;
 pub use secrets::Secret;
 pub use token::{Token, TokenKind};

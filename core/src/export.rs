@@ -1,0 +1,154 @@
+//! Export of decrypted secrets to dotenv, JSON and YAML, in buffers that are wiped on drop.
+//! When a key appears in several folders, the first occurrence wins.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::secrets::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// `KEY="value"` lines, with `\`, `"`, newlines and carriage returns escaped.
+    Dotenv,
+    /// One JSON object, keys in order of appearance.
+    Json,
+    /// One YAML mapping with double-quoted scalars.
+    Yaml,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "dotenv" | "env" => Ok(ExportFormat::Dotenv),
+            "json" => Ok(ExportFormat::Json),
+            "yaml" | "yml" => Ok(ExportFormat::Yaml),
+            other => Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("unknown export format {other:?} (dotenv, json or yaml)"),
+            )),
+        }
+    }
+}
+
+pub fn export(secrets: &[Secret], format: ExportFormat) -> Zeroizing<String> {
+    let mut seen = HashSet::new();
+    let unique: Vec<&Secret> = secrets
+        .iter()
+        .filter(|s| seen.insert(s.key.as_str()))
+        .collect();
+    let mut out = Zeroizing::new(String::new());
+    match format {
+        ExportFormat::Dotenv => {
+            for secret in unique {
+                let _ = writeln!(
+                    out,
+                    "{}=\"{}\"",
+                    secret.key,
+                    dotenv_escape(secret.value.expose()).as_str()
+                );
+            }
+        }
+        ExportFormat::Json => {
+            out.push('{');
+            for (i, secret) in unique.iter().enumerate() {
+                let separator = if i == 0 { "\n  " } else { ",\n  " };
+                let _ = write!(
+                    out,
+                    "{separator}{}: {}",
+                    quote(&secret.key).as_str(),
+                    quote(secret.value.expose()).as_str()
+                );
+            }
+            out.push_str(if unique.is_empty() { "}\n" } else { "\n}\n" });
+        }
+        ExportFormat::Yaml => {
+            // JSON strings are valid YAML double-quoted scalars, escapes included.
+            for secret in unique {
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    quote(&secret.key).as_str(),
+                    quote(secret.value.expose()).as_str()
+                );
+            }
+        }
+    }
+    out
+}
+
+fn quote(text: &str) -> Zeroizing<String> {
+    Zeroizing::new(serde_json::to_string(text).expect("strings serialize"))
+}
+
+fn dotenv_escape(value: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(value.len()));
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SecretString;
+
+    fn secret(key: &str, value: &str) -> Secret {
+        Secret {
+            id: String::new(),
+            key: key.into(),
+            value: SecretString::new(value),
+            comment: String::new(),
+            path: "/".into(),
+            tags: vec![],
+            overridden: false,
+            secret_type: "secret".into(),
+            lifecycle: "static".into(),
+            app: String::new(),
+            env: String::new(),
+            version: None,
+            is_dynamic: false,
+            dynamic_group: None,
+        }
+    }
+
+    #[test]
+    fn formats_escape_what_they_must() {
+        let secrets = [
+            secret("A", "plain"),
+            secret("B", "line1\n\"q\" \\ é"),
+            secret("A", "shadowed"),
+        ];
+        assert_eq!(
+            export(&secrets, ExportFormat::Dotenv).as_str(),
+            "A=\"plain\"\nB=\"line1\\n\\\"q\\\" \\\\ é\"\n"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&export(&secrets, ExportFormat::Json)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"A": "plain", "B": "line1\n\"q\" \\ é"})
+        );
+        assert_eq!(
+            export(&secrets, ExportFormat::Yaml).as_str(),
+            "\"A\": \"plain\"\n\"B\": \"line1\\n\\\"q\\\" \\\\ é\"\n"
+        );
+        assert_eq!(export(&[], ExportFormat::Json).as_str(), "{}\n");
+        assert_eq!("YML".parse::<ExportFormat>().unwrap(), ExportFormat::Yaml);
+        assert_eq!(
+            "xml".parse::<ExportFormat>().unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
+    }
+}
