@@ -120,6 +120,8 @@ mod tests {
             version: None,
             is_dynamic: false,
             dynamic_group: None,
+            lease_id: None,
+            lease_expires_at: None,
         }
     }
 

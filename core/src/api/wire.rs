@@ -79,12 +79,16 @@ pub struct Environment {
     pub updated_at: Option<String>,
 }
 
-/// One static secret of `GET /service/secrets/`: every text field is a `ph:v1` ciphertext
-/// encrypted to the environment's public key, except an empty `comment`.
+/// One entry of `GET /service/secrets/`: a static secret, whose text fields are `ph:v1`
+/// ciphertexts encrypted to the environment's public key (except an empty `comment`), or,
+/// with `type: "dynamic"`, a dynamic secret (`name`, `provider`, `key_map`, `lease`). One type
+/// for both keeps decoding a single pass over large listings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecretRecord {
     pub id: String,
+    #[serde(default)]
     pub key: String,
+    #[serde(default)]
     pub value: String,
     #[serde(default)]
     pub comment: Option<String>,
@@ -113,6 +117,53 @@ pub struct SecretRecord {
     pub created_at: Option<String>,
     #[serde(default, alias = "updatedAt")]
     pub updated_at: Option<String>,
+    /// Dynamic secrets only (no `flatten`: it would buffer every record while decoding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, alias = "keyMap", skip_serializing_if = "Vec::is_empty")]
+    pub key_map: Vec<KeyMapEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<LeaseRecord>,
+}
+
+impl SecretRecord {
+    pub fn is_dynamic(&self) -> bool {
+        self.secret_type.as_deref() == Some("dynamic")
+    }
+}
+
+/// A credential name of a dynamic secret (`key_name` is a ciphertext on the E2E endpoint).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyMapEntry {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(alias = "keyName")]
+    pub key_name: String,
+    #[serde(default, alias = "keyDigest")]
+    pub key_digest: Option<String>,
+}
+
+/// A lease of a dynamic secret with its generated credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LeaseRecord {
+    pub id: String,
+    /// A duration string such as `01:00:00` (treated as opaque).
+    #[serde(default)]
+    pub ttl: Option<serde_json::Value>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, alias = "expiresAt")]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credential {
+    pub key: String,
+    pub value: String,
 }
 
 /// A personal override of a secret's value.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Runtime;
 
-use super::{AppInfo, Client, GetOptions, NewSecret, SecretUpdate, select::AppRef};
+use super::{AppInfo, Client, GetOptions, LeaseMessage, NewSecret, SecretUpdate, select::AppRef};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::Secret;
 
@@ -88,6 +88,30 @@ impl BlockingClient {
         path: Option<&str>,
     ) -> Result<Vec<String>> {
         runtime()?.block_on(self.client.delete(app, env, keys, path))
+    }
+
+    pub fn lease_generate(
+        &self,
+        app: &AppRef,
+        env: &str,
+        secret_id: &str,
+        ttl: Option<u64>,
+    ) -> Result<Vec<Secret>> {
+        runtime()?.block_on(self.client.lease_generate(app, env, secret_id, ttl))
+    }
+
+    pub fn lease_renew(
+        &self,
+        app: &AppRef,
+        env: &str,
+        lease_id: &str,
+        ttl: u64,
+    ) -> Result<LeaseMessage> {
+        runtime()?.block_on(self.client.lease_renew(app, env, lease_id, ttl))
+    }
+
+    pub fn lease_revoke(&self, app: &AppRef, env: &str, lease_id: &str) -> Result<LeaseMessage> {
+        runtime()?.block_on(self.client.lease_revoke(app, env, lease_id))
     }
 
     pub fn apps(&self) -> Result<Vec<AppInfo>> {

@@ -13,7 +13,7 @@ use crate::api::wire::SecretRecord;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyring::EnvironmentKeys;
 use crate::secret_string::SecretString;
-use crate::secrets::{DecryptContext, Secret, decrypt_record};
+use crate::secrets::{DecryptContext, Secret, decrypt_dynamic, decrypt_record};
 use crate::transport::ApiRequest;
 
 /// What to fetch. `path: None` means every folder; `Some("/")` only the root.
@@ -28,6 +28,12 @@ pub struct GetOptions {
     pub raw: bool,
     /// Fail on a reference that cannot be resolved instead of keeping it as written.
     pub strict_references: bool,
+    /// Include dynamic secrets (one entry per credential name).
+    pub dynamic: bool,
+    /// With `dynamic`: create a lease for each dynamic secret and return its credentials.
+    pub lease: bool,
+    /// Lease time to live in seconds (the secret's default when `None`).
+    pub lease_ttl: Option<u64>,
 }
 
 impl GetOptions {
@@ -40,6 +46,9 @@ impl GetOptions {
             tag: None,
             raw: false,
             strict_references: false,
+            dynamic: false,
+            lease: false,
+            lease_ttl: None,
         }
     }
 
@@ -67,6 +76,24 @@ impl GetOptions {
         self.strict_references = strict;
         self
     }
+
+    /// Includes dynamic secrets; with `lease`, generates credentials for `lease_ttl` seconds.
+    pub fn dynamic(mut self, lease: bool, lease_ttl: Option<u64>) -> Self {
+        self.dynamic = true;
+        self.lease = lease;
+        self.lease_ttl = lease_ttl;
+        self
+    }
+}
+
+/// What one `GET /secrets/` asks for.
+#[derive(Debug, Default)]
+struct Listing<'a> {
+    path: Option<&'a str>,
+    digest: Option<String>,
+    dynamic: bool,
+    lease: bool,
+    lease_ttl: Option<u64>,
 }
 
 /// Below this many records, decryption stays on the calling thread.
@@ -94,8 +121,15 @@ impl Client {
             (None, None) => Coverage::Environment,
             (None, Some(path)) => Coverage::Folder(path.to_owned()),
         };
+        let listing = Listing {
+            path,
+            digest,
+            dynamic: options.dynamic,
+            lease: options.lease,
+            lease_ttl: options.lease_ttl,
+        };
         let fetched = self
-            .fetch(&scope.env_id, path, digest, &keys, &app_name, &env_name)
+            .fetch(&scope.env_id, listing, &keys, &app_name, &env_name)
             .await?;
         let mut index = Index::default();
         if !options.raw {
@@ -122,26 +156,45 @@ impl Client {
         Ok(secrets)
     }
 
-    /// One `GET /secrets/` of an environment (optionally one folder or one digest), decrypted.
+    /// One `GET /secrets/` of an environment, decrypted; dynamic secrets come last.
     async fn fetch(
         &self,
         env_id: &str,
-        path: Option<&str>,
-        digest: Option<String>,
+        listing: Listing<'_>,
         keys: &Arc<EnvironmentKeys>,
         app_name: &str,
         env_name: &str,
     ) -> Result<Vec<Secret>> {
         let mut request = ApiRequest::get("/secrets/").header("environment", env_id);
-        if let Some(path) = path {
+        if let Some(path) = listing.path {
             request = request.header("path", path);
         }
-        if let Some(digest) = digest {
+        if let Some(digest) = listing.digest {
             request = request.header("keydigest", digest);
+        }
+        if listing.dynamic {
+            request = request.header("dynamic", "true");
+            if listing.lease {
+                request = request.header("lease", "true");
+                if let Some(ttl) = listing.lease_ttl {
+                    request = request.header("lease-ttl", ttl.to_string());
+                }
+            }
         }
         let body = self.inner.transport.send(request).await?;
         let records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
-        decrypt_all(records, keys, app_name, env_name)
+        let (dynamic, fixed): (Vec<_>, Vec<_>) =
+            records.into_iter().partition(SecretRecord::is_dynamic);
+        let mut secrets = decrypt_all(fixed, keys, app_name, env_name)?;
+        let cx = DecryptContext {
+            keys,
+            app: app_name,
+            env: env_name,
+        };
+        for record in &dynamic {
+            secrets.extend(decrypt_dynamic(record, cx)?);
+        }
+        Ok(secrets)
     }
 
     async fn resolve_references(
@@ -152,7 +205,10 @@ impl Client {
         mut index: Index,
         strict: bool,
     ) -> Result<()> {
-        if !secrets.iter().any(|s| s.value.expose().contains("${")) {
+        if !secrets
+            .iter()
+            .any(|s| !s.is_dynamic && s.value.expose().contains("${"))
+        {
             return Ok(());
         }
         let mut fetched = BTreeSet::new();
@@ -166,7 +222,8 @@ impl Client {
             let mut resolved = Vec::with_capacity(secrets.len());
             for secret in secrets.iter() {
                 let value = secret.value.expose();
-                resolved.push(if value.contains("${") {
+                // Generated credentials of dynamic secrets are never treated as references.
+                resolved.push(if value.contains("${") && !secret.is_dynamic {
                     Some(pass.resolve(value, scope)?)
                 } else {
                     None
@@ -199,10 +256,13 @@ impl Client {
                 };
                 let result = match session.environment_keys(&env_id) {
                     Ok(keys) => {
+                        let listing = Listing {
+                            path: Some(&path),
+                            ..Listing::default()
+                        };
                         self.fetch(
                             &env_id,
-                            Some(&path),
-                            None,
+                            listing,
                             &keys,
                             &app.name,
                             env_name.as_deref().unwrap_or(""),

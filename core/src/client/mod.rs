@@ -2,6 +2,7 @@
 
 mod blocking;
 mod get;
+mod leases;
 mod resolve;
 mod select;
 mod session;
@@ -14,6 +15,7 @@ use tokio::sync::Mutex;
 
 pub use blocking::BlockingClient;
 pub use get::GetOptions;
+pub use leases::LeaseMessage;
 pub use select::AppRef;
 pub use write::{NewSecret, SecretUpdate};
 

@@ -3,7 +3,10 @@
 
 use super::Secret;
 use crate::api::wire::SecretRecord;
-use crate::error::{Error, Result};
+use zeroize::Zeroizing;
+
+use crate::SecretString;
+use crate::error::{Error, ErrorCode, Result};
 use crate::keyring::EnvironmentKeys;
 
 /// The names a decrypted secret is reported under.
@@ -16,6 +19,12 @@ pub struct DecryptContext<'a> {
 
 /// Decrypts key, effective value (the active personal override wins) and comment.
 pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<Secret> {
+    if record.key.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Protocol,
+            format!("secret {} arrived without a key", record.id),
+        ));
+    }
     let field = |name: &str, ciphertext: &str| {
         cx.keys.decrypt(ciphertext).map_err(|e| {
             Error::from(e).context(format_args!(
@@ -57,7 +66,84 @@ pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<S
         version: record.version,
         is_dynamic: false,
         dynamic_group: None,
+        lease_id: None,
+        lease_expires_at: None,
     })
+}
+
+/// A dynamic secret becomes one [`Secret`] per credential name of its key map; the value is
+/// the lease's credential of that name, or empty without a lease (as in the Go SDK).
+pub fn decrypt_dynamic(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<Vec<Secret>> {
+    expand_dynamic(record, cx.app, cx.env, &|name, ciphertext| {
+        cx.keys.decrypt(ciphertext).map_err(|e| {
+            Error::from(e).context(format_args!(
+                "decrypting the {name} of dynamic secret {}",
+                record.id
+            ))
+        })
+    })
+}
+
+/// [`decrypt_dynamic`] for the public API, whose key names and credentials are plaintext.
+pub fn plaintext_dynamic(record: &SecretRecord, app: &str, env: &str) -> Result<Vec<Secret>> {
+    expand_dynamic(record, app, env, &|_, text| {
+        Ok(Zeroizing::new(text.to_owned()))
+    })
+}
+
+type Open<'a> = dyn Fn(&str, &str) -> Result<Zeroizing<String>> + 'a;
+
+fn expand_dynamic(
+    record: &SecretRecord,
+    app: &str,
+    env: &str,
+    open: &Open<'_>,
+) -> Result<Vec<Secret>> {
+    let mut credentials = Vec::new();
+    if let Some(lease) = &record.lease {
+        for credential in &lease.credentials {
+            credentials.push((
+                open("credential name", &credential.key)?,
+                open("credential", &credential.value)?,
+            ));
+        }
+    }
+    let group = format!(
+        "{} ({})",
+        record.name.as_deref().unwrap_or("Dynamic secret"),
+        record.provider.as_deref().unwrap_or("dynamic")
+    );
+    let mut out = Vec::with_capacity(record.key_map.len());
+    for entry in &record.key_map {
+        let key = open("key name", &entry.key_name)?;
+        let value = credentials
+            .iter()
+            .find(|(name, _)| name.as_str() == key.as_str())
+            .map(|(_, v)| v.to_string());
+        out.push(Secret {
+            id: record.id.clone(),
+            key: key.to_string(),
+            value: SecretString::new(value.unwrap_or_default()),
+            comment: String::new(),
+            path: record
+                .path
+                .clone()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "/".to_owned()),
+            tags: Vec::new(),
+            overridden: false,
+            secret_type: "dynamic".to_owned(),
+            lifecycle: "dynamic".to_owned(),
+            app: app.to_owned(),
+            env: env.to_owned(),
+            version: None,
+            is_dynamic: true,
+            dynamic_group: Some(group.clone()),
+            lease_id: record.lease.as_ref().map(|l| l.id.clone()),
+            lease_expires_at: record.lease.as_ref().and_then(|l| l.expires_at.clone()),
+        });
+    }
+    Ok(out)
 }
 
 /// Older servers report `static` (or nothing) for ordinary secrets.

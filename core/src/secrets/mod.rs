@@ -2,7 +2,7 @@
 
 mod decrypt;
 
-pub use decrypt::{DecryptContext, decrypt_record};
+pub use decrypt::{DecryptContext, decrypt_dynamic, decrypt_record, plaintext_dynamic};
 
 use crate::secret_string::SecretString;
 
@@ -30,4 +30,7 @@ pub struct Secret {
     pub is_dynamic: bool,
     /// For dynamic secrets, the group they belong to, e.g. `db-creds (aws)`.
     pub dynamic_group: Option<String>,
+    /// For dynamic secrets fetched with a lease: its id (to renew or revoke it) and expiry.
+    pub lease_id: Option<String>,
+    pub lease_expires_at: Option<String>,
 }

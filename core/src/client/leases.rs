@@ -1,0 +1,110 @@
+//! Dynamic-secret leases through the public API (`/service/public/v1/secrets/dynamic/…`), as the
+//! Go SDK and the CLI do; these endpoints need an app with server-side encryption.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::Client;
+use super::select::{AppRef, select_app, select_environment};
+use crate::api::decode_json;
+use crate::api::wire::SecretRecord;
+use crate::error::Result;
+use crate::secrets::{Secret, plaintext_dynamic};
+use crate::transport::ApiRequest;
+
+/// The server's answer to a renew or revoke.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LeaseMessage {
+    pub message: String,
+}
+
+impl Client {
+    /// `app_id=…&env=…` of the public API for a selected app and environment.
+    async fn public_context(&self, app: &AppRef, env: &str) -> Result<(String, String, String)> {
+        let session = self.session().await?;
+        let app = select_app(&session.data.apps, app)?;
+        let env = select_environment(app, env)?;
+        let query = format!(
+            "app_id={}&env={}",
+            encode(&app.id),
+            encode(&env.environment.name)
+        );
+        Ok((query, app.name.clone(), env.environment.name.clone()))
+    }
+
+    /// Creates a lease of a dynamic secret and returns its credentials, one [`Secret`] each,
+    /// with `lease_id` set.
+    pub async fn lease_generate(
+        &self,
+        app: &AppRef,
+        env: &str,
+        secret_id: &str,
+        ttl: Option<u64>,
+    ) -> Result<Vec<Secret>> {
+        let (query, app_name, env_name) = self.public_context(app, env).await?;
+        let mut path = format!(
+            "/public/v1/secrets/dynamic/?{query}&id={}&lease=true",
+            encode(secret_id)
+        );
+        if let Some(ttl) = ttl {
+            path.push_str(&format!("&ttl={ttl}"));
+        }
+        let body = self.inner.transport.send(ApiRequest::get(&path)).await?;
+        let records: Vec<SecretRecord> = decode_json(&body, "GET /public/v1/secrets/dynamic/")?;
+        let mut out = Vec::new();
+        for record in &records {
+            out.extend(plaintext_dynamic(record, &app_name, &env_name)?);
+        }
+        Ok(out)
+    }
+
+    /// Extends a lease to `ttl` seconds from now.
+    pub async fn lease_renew(
+        &self,
+        app: &AppRef,
+        env: &str,
+        lease_id: &str,
+        ttl: u64,
+    ) -> Result<LeaseMessage> {
+        let (query, _, _) = self.public_context(app, env).await?;
+        let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
+        let body = json!({"lease_id": lease_id, "ttl": ttl});
+        let answer = self
+            .inner
+            .transport
+            .send(ApiRequest::write(reqwest::Method::PUT, &path, body))
+            .await?;
+        decode_json(&answer, "PUT /public/v1/secrets/dynamic/leases/")
+    }
+
+    /// Revokes a lease (the provider's credentials are withdrawn).
+    pub async fn lease_revoke(
+        &self,
+        app: &AppRef,
+        env: &str,
+        lease_id: &str,
+    ) -> Result<LeaseMessage> {
+        let (query, _, _) = self.public_context(app, env).await?;
+        let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
+        let body = json!({"lease_id": lease_id});
+        let answer = self
+            .inner
+            .transport
+            .send(ApiRequest::write(reqwest::Method::DELETE, &path, body))
+            .await?;
+        decode_json(&answer, "DELETE /public/v1/secrets/dynamic/leases/")
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
