@@ -2,6 +2,7 @@
 //! bundle), timeouts, a user agent without user or host names, and the mapping of every failure
 //! to the error taxonomy. Requests carry the token only in the `Authorization` header.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -21,6 +22,8 @@ pub struct TransportConfig {
     /// Appended to the user agent, e.g. `python/3.11`.
     pub user_agent_suffix: Option<String>,
     pub retry: RetryPolicy,
+    /// Log requests at `info` instead of `debug` (`PHASE_DEBUG`).
+    pub debug: bool,
 }
 
 /// Retries of idempotent requests on connection errors, timeouts, 429, 502, 503 and 504:
@@ -75,6 +78,7 @@ impl Default for TransportConfig {
             extra_ca_pem: None,
             user_agent_suffix: None,
             retry: RetryPolicy::default(),
+            debug: false,
         }
     }
 }
@@ -82,10 +86,40 @@ impl Default for TransportConfig {
 /// An HTTP client bound to one host and one token.
 #[derive(Debug, Clone)]
 pub struct Transport {
-    http: reqwest::Client,
+    pool: Arc<Mutex<Pool>>,
+    config: TransportConfig,
     base: String,
     authorization: HeaderValue,
-    retry: RetryPolicy,
+}
+
+#[derive(Debug)]
+struct Pool {
+    /// The process the pool was made in.
+    pid: u32,
+    http: reqwest::Client,
+}
+
+fn build_http(config: &TransportConfig) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .user_agent(user_agent(config.user_agent_suffix.as_deref()))
+        .pool_idle_timeout(Duration::from_secs(90));
+    if !config.verify_tls {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(pem) = &config.extra_ca_pem {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::new(
+                ErrorCode::Tls,
+                format!("the CA bundle is not valid PEM: {e}"),
+            )
+        })?;
+        builder = builder.tls_certs_merge(certificates);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::new(ErrorCode::Tls, format!("cannot set up HTTPS: {e}")))
 }
 
 /// Whether a failed request may have reached the server (then a write must not be repeated).
@@ -149,27 +183,10 @@ impl Transport {
         config: &TransportConfig,
     ) -> Result<Self> {
         let base = normalize_host(host)?;
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .user_agent(user_agent(config.user_agent_suffix.as_deref()))
-            .pool_idle_timeout(Duration::from_secs(90));
         if !config.verify_tls {
             tracing::warn!(host = %base, "TLS certificate verification is disabled for this client");
-            builder = builder.tls_danger_accept_invalid_certs(true);
         }
-        if let Some(pem) = &config.extra_ca_pem {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Error::new(
-                    ErrorCode::Tls,
-                    format!("the CA bundle is not valid PEM: {e}"),
-                )
-            })?;
-            builder = builder.tls_certs_merge(certificates);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::new(ErrorCode::Tls, format!("cannot set up HTTPS: {e}")))?;
+        let http = build_http(config)?;
         let mut authorization = HeaderValue::from_str(&authorization).map_err(|_| {
             Error::new(
                 ErrorCode::InvalidToken,
@@ -178,11 +195,31 @@ impl Transport {
         })?;
         authorization.set_sensitive(true);
         Ok(Transport {
-            http,
+            pool: Arc::new(Mutex::new(Pool {
+                pid: std::process::id(),
+                http,
+            })),
+            config: config.clone(),
             base,
             authorization,
-            retry: config.retry.clone(),
         })
+    }
+
+    /// The connection pool of this process. After a `fork`, the child gets a new pool: the
+    /// parent's connections belong to a runtime that does not exist in the child.
+    fn http(&self) -> Result<reqwest::Client> {
+        let mut pool = self
+            .pool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let pid = std::process::id();
+        if pool.pid != pid {
+            *pool = Pool {
+                pid,
+                http: build_http(&self.config)?,
+            };
+        }
+        Ok(pool.http.clone())
     }
 
     /// The host as used in URLs, without a trailing slash.
@@ -197,26 +234,63 @@ impl Transport {
         let idempotent = request.method == reqwest::Method::GET;
         let mut attempt = 0;
         loop {
-            let (err, sent) = match self.send_once(&request).await {
+            let sent_at = Instant::now();
+            let outcome = self.send_once(&request).await;
+            self.log(&request, &outcome, sent_at.elapsed(), attempt);
+            let (err, sent) = match outcome {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
             let repeatable = idempotent || matches!(sent, Sent::No);
-            if !err.retryable() || !repeatable || attempt >= self.retry.max_retries {
+            if !err.retryable() || !repeatable || attempt >= self.config.retry.max_retries {
                 return Err(err);
             }
-            let Some(delay) = self.retry.delay(attempt, err.retry_after()) else {
+            let Some(delay) = self.config.retry.delay(attempt, err.retry_after()) else {
                 return Err(err);
             };
-            if started.elapsed() + delay >= self.retry.deadline {
+            if started.elapsed() + delay >= self.config.retry.deadline {
                 return Err(err.context(format_args!(
                     "gave up within the {:?} deadline",
-                    self.retry.deadline
+                    self.config.retry.deadline
                 )));
             }
             tracing::debug!(path = request.path, attempt, ?delay, code = %err.code(), "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+
+    /// One line per request: what was asked and how it ended, never headers or bodies.
+    fn log(
+        &self,
+        request: &ApiRequest<'_>,
+        outcome: &std::result::Result<bytes::Bytes, (Error, Sent)>,
+        took: Duration,
+        attempt: u32,
+    ) {
+        let method = request.method.as_str();
+        let outcome = match outcome {
+            Ok(body) => format!("ok, {} bytes", body.len()),
+            Err((err, _)) => err.code().to_string(),
+        };
+        if self.config.debug {
+            tracing::info!(
+                method,
+                path = request.path,
+                attempt,
+                ?took,
+                outcome,
+                "phase request"
+            );
+        } else {
+            tracing::debug!(
+                method,
+                path = request.path,
+                attempt,
+                ?took,
+                outcome,
+                "phase request"
+            );
         }
     }
 
@@ -234,10 +308,8 @@ impl Transport {
             })?;
             headers.insert(HeaderName::from_static(name), value);
         }
-        let mut builder = self
-            .http
-            .request(request.method.clone(), &url)
-            .headers(headers);
+        let http = self.http().map_err(|e| (e, Sent::No))?;
+        let mut builder = http.request(request.method.clone(), &url).headers(headers);
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }

@@ -205,3 +205,48 @@ fn bad_tokens_and_hosts_are_typed_errors() {
         ErrorCode::Network
     );
 }
+
+#[test]
+fn a_secret_that_fails_to_decrypt_is_an_error_naming_it() {
+    let (mut world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    // A well-formed ciphertext to some other key: the server accepts it, decryption cannot.
+    let stranger = phasekit::crypto::KeyPair::generate();
+    let env = &mut world.apps[0].environments[0];
+    env.secrets[1].value = phasekit::crypto::encrypt("x", &stranger.public).unwrap();
+    let broken_id = env.secrets[1].id.clone();
+    let server = BackgroundServer::start(world).unwrap();
+    let client: BlockingClient = Client::builder()
+        .token(&tokens["sa"].token)
+        .host(server.url())
+        .build()
+        .unwrap()
+        .into();
+    let err = client.get(&shop("Development")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DecryptFailed);
+    assert!(err.message().contains(&broken_id), "{err}");
+    assert!(err.message().contains("authentication failed"), "{err}");
+    // Secrets that decrypt are still reachable one by one.
+    assert_eq!(
+        client
+            .get_secret(AppRef::name("shop"), "Development", "DB_HOST", None)
+            .unwrap()
+            .value
+            .expose(),
+        "localhost"
+    );
+}
+
+#[test]
+fn environments_of_an_app_come_from_the_session() {
+    let fx = start();
+    let client = fx.client();
+    let envs = client.environments(&AppRef::name("shop")).unwrap();
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names.len(), 4);
+    assert!(names.contains(&"Pre-production"));
+    assert_eq!(
+        fx.requests(),
+        (1, 0),
+        "listing environments needs no secrets request"
+    );
+}

@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Runtime;
 
-use super::{AppInfo, Client, GetOptions, LeaseMessage, NewSecret, SecretUpdate, select::AppRef};
+use super::{
+    AppInfo, Client, EnvironmentInfo, GetOptions, LeaseMessage, NewSecret, SecretUpdate,
+    select::AppRef,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::Secret;
 
@@ -112,6 +115,10 @@ impl BlockingClient {
 
     pub fn lease_revoke(&self, app: &AppRef, env: &str, lease_id: &str) -> Result<LeaseMessage> {
         runtime()?.block_on(self.client.lease_revoke(app, env, lease_id))
+    }
+
+    pub fn environments(&self, app: &AppRef) -> Result<Vec<EnvironmentInfo>> {
+        runtime()?.block_on(self.client.environments(app))
     }
 
     pub fn apps(&self) -> Result<Vec<AppInfo>> {

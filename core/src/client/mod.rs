@@ -95,14 +95,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Logs every request (method, path, status, time; never headers or bodies) at `info`
+    /// level through `tracing` instead of `debug`. Also set by `PHASE_DEBUG=true`.
+    pub fn debug(mut self, debug: bool) -> Self {
+        self.transport.debug = debug;
+        self
+    }
+
     /// Names the binding in the user agent, e.g. `python/3.11`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.transport.user_agent_suffix = Some(suffix.into());
         self
     }
 
-    /// Reads `PHASE_SERVICE_TOKEN`, `PHASE_HOST` and `PHASE_VERIFY_SSL` (`false` disables
-    /// verification) into the builder.
+    /// Reads `PHASE_SERVICE_TOKEN`, `PHASE_HOST`, `PHASE_VERIFY_SSL` (`false` disables
+    /// verification, with a warning) and `PHASE_DEBUG` into the builder.
     pub fn from_env(mut self) -> Self {
         if let Ok(token) = std::env::var("PHASE_SERVICE_TOKEN") {
             self.token = Some(token);
@@ -114,6 +121,11 @@ impl ClientBuilder {
         }
         if std::env::var("PHASE_VERIFY_SSL").is_ok_and(|v| v.trim().eq_ignore_ascii_case("false")) {
             self.transport.verify_tls = false;
+        }
+        if std::env::var("PHASE_DEBUG")
+            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+        {
+            self.transport.debug = true;
         }
         self
     }
@@ -202,6 +214,20 @@ impl Client {
         let session = Arc::new(Session::fetch(&self.inner.transport, &self.inner.token).await?);
         *slot = Some(session.clone());
         Ok(session)
+    }
+
+    /// The environments of one app that this token can read.
+    pub async fn environments(&self, app: &AppRef) -> Result<Vec<EnvironmentInfo>> {
+        let session = self.session().await?;
+        let app = select::select_app(&session.data.apps, app)?;
+        let id = app.id.clone();
+        Ok(self
+            .apps()
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .map(|a| a.environments)
+            .unwrap_or_default())
     }
 
     /// The apps and environments this token can read.
