@@ -115,6 +115,12 @@ fn build_http(config: &TransportConfig) -> Result<reqwest::Client> {
                 format!("the CA bundle is not valid PEM: {e}"),
             )
         })?;
+        if certificates.is_empty() {
+            return Err(Error::new(
+                ErrorCode::Tls,
+                "the CA bundle holds no PEM certificate",
+            ));
+        }
         builder = builder.tls_certs_merge(certificates);
     }
     builder

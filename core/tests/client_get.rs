@@ -250,3 +250,45 @@ fn environments_of_an_app_come_from_the_session() {
         "listing environments needs no secrets request"
     );
 }
+
+#[test]
+fn refusals_and_foreign_endpoints_are_typed_errors() {
+    let seed = r#"{"apps": [{"name": "a"}],
+                   "service_accounts": [{"name": "ro", "role": "read_only", "access": {"a": "*"}, "tokens": [{"name": "ro"}]}]}"#;
+    let (world, tokens) = World::from_seed(&Seed::from_json(seed).unwrap()).unwrap();
+    let server = BackgroundServer::start(world).unwrap();
+    let client: BlockingClient = Client::builder()
+        .token(&tokens["ro"].token)
+        .host(server.url())
+        .build()
+        .unwrap()
+        .into();
+    let err = client
+        .create(
+            &AppRef::name("a"),
+            "Development",
+            &[phasekit::NewSecret::new("K", "v")],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.status()),
+        (ErrorCode::Forbidden, Some(403))
+    );
+    assert!(
+        err.message()
+            .contains("You don't have permission to create secrets"),
+        "{err}"
+    );
+
+    // A host that is not a Phase server answers HTML 404s: a protocol error naming the status.
+    let elsewhere: BlockingClient = Client::builder()
+        .token(&tokens["ro"].token)
+        .host(format!("{}/not-phase", server.url()))
+        .build()
+        .unwrap()
+        .into();
+    let err = elsewhere
+        .get(&GetOptions::new(AppRef::name("a"), "Development"))
+        .unwrap_err();
+    assert_eq!((err.code(), err.status()), (ErrorCode::Protocol, Some(404)));
+}

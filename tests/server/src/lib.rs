@@ -9,6 +9,6 @@ pub mod server;
 mod time;
 pub mod world;
 
-pub use server::{BackgroundServer, RunningServer, serve};
+pub use server::{BackgroundServer, RunningServer, TlsIdentity, serve, serve_tls};
 pub use world::seed::Seed;
 pub use world::{MintedToken, World};

@@ -35,13 +35,15 @@ pub struct Shared {
 /// A running server; dropping it (or calling `shutdown`) stops accepting connections.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    tls: bool,
     pub shared: Arc<Shared>,
     stop: watch::Sender<bool>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn shutdown(&self) {
@@ -57,8 +59,55 @@ impl Drop for RunningServer {
 
 /// Binds to `addr` (port 0 picks a free port) and serves `world` on the current runtime.
 pub async fn serve(world: World, addr: SocketAddr) -> std::io::Result<RunningServer> {
+    serve_with(world, addr, None).await
+}
+
+/// A certificate chain and its private key, both PEM, for serving HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsIdentity {
+    pub cert_chain_pem: String,
+    pub key_pem: String,
+}
+
+fn tls_acceptor(identity: &TlsIdentity) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |e: &dyn std::fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+    };
+    let chain = CertificateDer::pem_slice_iter(identity.cert_chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(&e))?;
+    let key =
+        PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).map_err(|e| invalid(&e))?;
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        tokio_rustls::rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| invalid(&e))?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| invalid(&e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
+}
+
+/// Like [`serve`], over HTTPS with the given identity.
+pub async fn serve_tls(
+    world: World,
+    addr: SocketAddr,
+    identity: &TlsIdentity,
+) -> std::io::Result<RunningServer> {
+    serve_with(world, addr, Some(tls_acceptor(identity)?)).await
+}
+
+async fn serve_with(
+    world: World,
+    addr: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let tls_enabled = tls.is_some();
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
         ..Default::default()
@@ -75,16 +124,33 @@ pub async fn serve(world: World, addr: SocketAddr) -> std::io::Result<RunningSer
                 _ = stopped.changed() => break,
             };
             let shared = accept_shared.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |request| handle(shared.clone(), request));
-                // An error here is a client going away or an injected drop: nothing to do.
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                // Errors here are clients going away, failed handshakes or injected drops.
+                match tls {
+                    None => {
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    }
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                    }
+                }
             });
         }
     });
-    Ok(RunningServer { addr, shared, stop })
+    Ok(RunningServer {
+        addr,
+        tls: tls_enabled,
+        shared,
+        stop,
+    })
 }
 
 /// Returned by the service to make hyper close the connection without answering.
@@ -184,11 +250,27 @@ pub struct BackgroundServer {
 
 impl BackgroundServer {
     pub fn start(world: World) -> std::io::Result<BackgroundServer> {
+        Self::start_with(world, None)
+    }
+
+    /// An HTTPS server with the given certificate chain and key.
+    pub fn start_tls(world: World, identity: &TlsIdentity) -> std::io::Result<BackgroundServer> {
+        Self::start_with(world, Some(identity))
+    }
+
+    fn start_with(
+        world: World,
+        identity: Option<&TlsIdentity>,
+    ) -> std::io::Result<BackgroundServer> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let server = runtime.block_on(serve(world, SocketAddr::from(([127, 0, 0, 1], 0))))?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = match identity {
+            None => runtime.block_on(serve(world, addr))?,
+            Some(identity) => runtime.block_on(serve_tls(world, addr, identity))?,
+        };
         Ok(BackgroundServer {
             server,
             _runtime: runtime,
