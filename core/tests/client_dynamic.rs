@@ -1,7 +1,9 @@
 //! Dynamic secrets and leases through the client against the local server.
 
-use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, World};
+mod common;
+
+use common::Local;
+use phasekit::{AppRef, BlockingClient, ErrorCode, GetOptions};
 
 const SEED: &str = r#"{
   "apps": [
@@ -15,16 +17,10 @@ const SEED: &str = r#"{
   "service_accounts": [{"name": "sa", "access": {"dyn": "*", "e2e": "*"}, "tokens": [{"name": "sa"}]}]
 }"#;
 
-fn start() -> (BackgroundServer, BlockingClient) {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
-    let client = Client::builder()
-        .token(&tokens["sa"].token)
-        .host(server.url())
-        .build()
-        .unwrap()
-        .into();
-    (server, client)
+fn start() -> (Local, BlockingClient) {
+    let local = Local::start(SEED);
+    let client = local.client("sa");
+    (local, client)
 }
 
 fn dyn_app() -> AppRef {

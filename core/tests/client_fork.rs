@@ -3,8 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use phasekit::{AppRef, BlockingClient, Client, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, World};
+mod common;
+
+use common::Local;
+use phasekit::{AppRef, GetOptions};
 
 const SEED: &str = r#"{
   "apps": [{"name": "app", "environments": ["Development"],
@@ -14,14 +16,8 @@ const SEED: &str = r#"{
 
 #[test]
 fn a_client_used_before_fork_works_in_the_child() {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["sa"].token)
-        .host(server.url())
-        .build()
-        .unwrap()
-        .into();
+    let local = Local::start(SEED);
+    let client = local.client("sa");
     let options = GetOptions::new(AppRef::name("app"), "Development");
     assert_eq!(client.get(&options).unwrap()[0].value.expose(), "v");
 

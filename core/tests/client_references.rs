@@ -2,8 +2,11 @@
 //! down, plus phasekit's rules: secrets in memory are never fetched again, every other
 //! (app, environment, path) once per get, cycles are errors, strict mode fails on unresolved.
 
-use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, Secret};
-use phasekit_server::{BackgroundServer, Seed, World};
+mod common;
+
+use common::Local;
+use phasekit::{AppRef, BlockingClient, ErrorCode, GetOptions, Secret};
+use phasekit_server::BackgroundServer;
 
 const SEED: &str = r#"{
   "apps": [
@@ -43,15 +46,9 @@ const SEED: &str = r#"{
 }"#;
 
 fn start() -> (BackgroundServer, BlockingClient) {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
-    let client = Client::builder()
-        .token(&tokens["sa"].token)
-        .host(server.url())
-        .build()
-        .unwrap()
-        .into();
-    (server, client)
+    let local = Local::start(SEED);
+    let client = local.client("sa");
+    (local.server, client)
 }
 
 fn dev() -> GetOptions {

@@ -1,10 +1,11 @@
 //! create, update and delete against the local server: what changes and what stays, request
 //! counts, personal overrides, and typed errors.
 
-use phasekit::{
-    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, Secret, SecretUpdate,
-};
-use phasekit_server::{BackgroundServer, Seed, World};
+mod common;
+
+use common::Local;
+use phasekit::{AppRef, BlockingClient, ErrorCode, GetOptions, NewSecret, Secret, SecretUpdate};
+use phasekit_server::BackgroundServer;
 
 const SEED: &str = r#"{
   "apps": [{"name": "app", "environments": ["Development"],
@@ -24,20 +25,11 @@ struct Fixture {
 }
 
 fn start() -> Fixture {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
-    let client = |name: &str| -> BlockingClient {
-        Client::builder()
-            .token(&tokens[name].token)
-            .host(server.url())
-            .build()
-            .unwrap()
-            .into()
-    };
+    let local = Local::start(SEED);
     Fixture {
-        sa: client("sa"),
-        alice: client("alice"),
-        server,
+        sa: local.client("sa"),
+        alice: local.client("alice"),
+        server: local.server,
     }
 }
 

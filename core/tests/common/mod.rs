@@ -1,0 +1,41 @@
+//! A local server started from a seed, and clients for its tokens.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use phasekit::{BlockingClient, Client, ClientBuilder};
+use phasekit_server::{BackgroundServer, Seed, World};
+
+pub struct Local {
+    pub server: BackgroundServer,
+    pub tokens: BTreeMap<String, String>,
+}
+
+impl Local {
+    pub fn start(seed: &str) -> Local {
+        let (world, minted) = World::from_seed(&Seed::from_json(seed).unwrap()).unwrap();
+        let tokens = minted
+            .into_iter()
+            .map(|(name, t)| (name, t.token))
+            .collect();
+        Local {
+            server: BackgroundServer::start(world).unwrap(),
+            tokens,
+        }
+    }
+
+    /// A blocking client for a seeded token.
+    pub fn client(&self, token: &str) -> BlockingClient {
+        self.client_with(token, Client::builder())
+    }
+
+    pub fn client_with(&self, token: &str, builder: ClientBuilder) -> BlockingClient {
+        builder
+            .token(&self.tokens[token])
+            .host(self.server.url())
+            .build()
+            .unwrap()
+            .into()
+    }
+}
