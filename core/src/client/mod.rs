@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-pub use blocking::BlockingClient;
+pub use blocking::{BlockingClient, runtime};
 pub use get::GetOptions;
 pub use leases::LeaseMessage;
 pub use select::AppRef;

@@ -1,0 +1,349 @@
+"""Type stubs of the phasekit extension module."""
+
+from types import TracebackType
+from typing import Awaitable, Literal, Optional, TypedDict
+
+from typing_extensions import NotRequired, Self
+
+__version__: str
+ERROR_CODES: list[str]
+
+ExportFormat = Literal["dotenv", "env", "json", "yaml", "yml"]
+
+class NewSecret(TypedDict):
+    key: str
+    value: str
+    comment: NotRequired[Optional[str]]
+    tags: NotRequired[Optional[list[str]]]
+    path: NotRequired[Optional[str]]
+    type: NotRequired[Optional[Literal["secret", "sealed", "config"]]]
+    override: NotRequired[Optional[str]]
+
+class Secret:
+    """A decrypted secret; repr() never shows the value."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def comment(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def overridden(self) -> bool: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def lifecycle(self) -> str: ...
+    @property
+    def app(self) -> str: ...
+    @property
+    def env(self) -> str: ...
+    @property
+    def version(self) -> Optional[int]: ...
+    @property
+    def is_dynamic(self) -> bool: ...
+    @property
+    def dynamic_group(self) -> Optional[str]: ...
+    @property
+    def lease_id(self) -> Optional[str]: ...
+    @property
+    def lease_expires_at(self) -> Optional[str]: ...
+
+class Environment:
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def env_type(self) -> str: ...
+
+class App:
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def encryption(self) -> str: ...
+    @property
+    def environments(self) -> list[Environment]: ...
+
+class Client:
+    """A blocking client; thread-safe, releases the GIL while it waits or decrypts."""
+
+    def __init__(
+        self,
+        token: Optional[str] = None,
+        host: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        verify_ssl: Optional[bool] = None,
+        ca_bundle: Optional[str] = None,
+        session_ttl: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        debug: Optional[bool] = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env() -> Client: ...
+    @property
+    def host(self) -> str: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> bool: ...
+    def close(self) -> None: ...
+    def refresh(self) -> None: ...
+    def get(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        raw: bool = False,
+        strict: bool = False,
+        dynamic: bool = False,
+        lease: bool = False,
+        lease_ttl: Optional[int] = None,
+    ) -> list[Secret]: ...
+    def get_secret(
+        self,
+        key: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: str = "/",
+    ) -> Secret: ...
+    def create(
+        self,
+        secrets: list[NewSecret],
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> None: ...
+    def update(
+        self,
+        key: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        value: Optional[str] = None,
+        comment: Optional[str] = None,
+        tags: Optional[list[str]] = None,
+        new_path: Optional[str] = None,
+        type: Optional[Literal["secret", "sealed", "config"]] = None,
+        override_value: Optional[str] = None,
+        toggle_override: bool = False,
+    ) -> None: ...
+    def delete(
+        self,
+        keys: list[str],
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+    ) -> list[str]: ...
+    def apps(self) -> list[App]: ...
+    def environments(
+        self, app: Optional[str] = None, *, app_id: Optional[str] = None
+    ) -> list[Environment]: ...
+    def export(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        format: ExportFormat = "dotenv",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+    ) -> str: ...
+    def lease_generate(
+        self,
+        secret_id: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        ttl: Optional[int] = None,
+    ) -> list[Secret]: ...
+    def lease_renew(
+        self,
+        lease_id: str,
+        ttl: int,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> str: ...
+    def lease_revoke(
+        self,
+        lease_id: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> str: ...
+
+class AsyncClient:
+    """An asyncio client: every network method returns an awaitable."""
+
+    def __init__(
+        self,
+        token: Optional[str] = None,
+        host: Optional[str] = None,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        verify_ssl: Optional[bool] = None,
+        ca_bundle: Optional[str] = None,
+        session_ttl: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        debug: Optional[bool] = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env() -> AsyncClient: ...
+    @property
+    def host(self) -> str: ...
+    def __aenter__(self) -> Awaitable[Self]: ...
+    def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> Awaitable[None]: ...
+    def close(self) -> Awaitable[None]: ...
+    def refresh(self) -> Awaitable[None]: ...
+    def get(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        raw: bool = False,
+        strict: bool = False,
+        dynamic: bool = False,
+        lease: bool = False,
+        lease_ttl: Optional[int] = None,
+    ) -> Awaitable[list[Secret]]: ...
+    def get_secret(
+        self,
+        key: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: str = "/",
+    ) -> Awaitable[Secret]: ...
+    def create(
+        self,
+        secrets: list[NewSecret],
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> Awaitable[None]: ...
+    def update(
+        self,
+        key: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        value: Optional[str] = None,
+        comment: Optional[str] = None,
+        tags: Optional[list[str]] = None,
+        new_path: Optional[str] = None,
+        type: Optional[Literal["secret", "sealed", "config"]] = None,
+        override_value: Optional[str] = None,
+        toggle_override: bool = False,
+    ) -> Awaitable[None]: ...
+    def delete(
+        self,
+        keys: list[str],
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+    ) -> Awaitable[list[str]]: ...
+    def apps(self) -> Awaitable[list[App]]: ...
+    def environments(
+        self, app: Optional[str] = None, *, app_id: Optional[str] = None
+    ) -> Awaitable[list[Environment]]: ...
+    def export(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        format: ExportFormat = "dotenv",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+    def lease_generate(
+        self,
+        secret_id: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        ttl: Optional[int] = None,
+    ) -> Awaitable[list[Secret]]: ...
+    def lease_renew(
+        self,
+        lease_id: str,
+        ttl: int,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+    def lease_revoke(
+        self,
+        lease_id: str,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+
+class PhaseError(Exception):
+    code: str
+    message: str
+    status: Optional[int]
+    retry_after: Optional[float]
+    retryable: bool
+
+class AuthenticationError(PhaseError): ...
+class PermissionDeniedError(PhaseError): ...
+class NotFoundError(PhaseError): ...
+class AmbiguousError(PhaseError): ...
+class ConflictError(PhaseError): ...
+class InvalidInputError(PhaseError): ...
+class RateLimitError(PhaseError): ...
+class NetworkError(PhaseError): ...
+class RequestTimeoutError(NetworkError): ...
+class TlsError(NetworkError): ...
+class ServerError(PhaseError): ...
+class ProtocolError(PhaseError): ...
+class DecryptionError(PhaseError): ...
+class ReferenceError(PhaseError): ...
+class OfflineError(PhaseError): ...

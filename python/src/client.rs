@@ -1,0 +1,712 @@
+//! `Client` (blocking, GIL released during I/O and decryption) and `AsyncClient` (asyncio).
+//! Both translate arguments, call the same core client, and translate results and errors.
+
+use std::time::Duration;
+
+use phasekit::{ClientBuilder, ExportFormat, GetOptions, RetryPolicy, SecretUpdate};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::errors::{invalid, to_py};
+use crate::options::{app_ref, new_secret};
+use crate::runtime::{awaitable, block_on};
+use crate::types::{PyApp, PyEnvironment, PySecret, secrets};
+
+/// Settings shared by both clients' constructors.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    py: Python<'_>,
+    token: Option<String>,
+    host: Option<String>,
+    timeout: Option<f64>,
+    connect_timeout: Option<f64>,
+    verify_ssl: Option<bool>,
+    ca_bundle: Option<String>,
+    session_ttl: Option<f64>,
+    max_retries: Option<u32>,
+    debug: Option<bool>,
+) -> PyResult<phasekit::Client> {
+    let seconds = |name: &str, value: f64| {
+        if value.is_finite() && value > 0.0 {
+            Ok(Duration::from_secs_f64(value))
+        } else {
+            Err(invalid(format!(
+                "{name} must be a positive number of seconds"
+            )))
+        }
+    };
+    let version = py.version_info();
+    let mut builder = ClientBuilder::default()
+        .from_env()
+        .user_agent_suffix(format!("python/{}.{}", version.major, version.minor));
+    if let Some(token) = token {
+        builder = builder.token(token);
+    }
+    if let Some(host) = host {
+        builder = builder.host(host);
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(seconds("timeout", timeout)?);
+    }
+    if let Some(timeout) = connect_timeout {
+        builder = builder.connect_timeout(seconds("connect_timeout", timeout)?);
+    }
+    if verify_ssl == Some(false) {
+        builder = builder.danger_disable_tls_verification();
+    }
+    if let Some(path) = ca_bundle {
+        let pem = std::fs::read(&path)
+            .map_err(|e| invalid(format!("cannot read the CA bundle {path}: {e}")))?;
+        builder = builder.ca_bundle_pem(pem);
+    }
+    if let Some(ttl) = session_ttl {
+        builder = builder.session_ttl(seconds("session_ttl", ttl)?);
+    }
+    if let Some(max_retries) = max_retries {
+        builder = builder.retry_policy(RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        });
+    }
+    if let Some(debug) = debug {
+        builder = builder.debug(debug);
+    }
+    builder.build().map_err(to_py)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn get_options(
+    app: Option<String>,
+    app_id: Option<String>,
+    env: String,
+    path: Option<String>,
+    keys: Option<Vec<String>>,
+    tag: Option<String>,
+    raw: bool,
+    strict: bool,
+    dynamic: bool,
+    lease: bool,
+    lease_ttl: Option<u64>,
+) -> PyResult<GetOptions> {
+    let mut options = GetOptions::new(app_ref(app, app_id)?, env)
+        .raw(raw)
+        .strict_references(strict);
+    options.path = path;
+    options.keys = keys.unwrap_or_default();
+    options.tag = tag;
+    if dynamic || lease {
+        options = options.dynamic(lease, lease_ttl);
+    }
+    Ok(options)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_of(
+    key: String,
+    path: Option<String>,
+    value: Option<String>,
+    comment: Option<String>,
+    tags: Option<Vec<String>>,
+    new_path: Option<String>,
+    secret_type: Option<String>,
+    override_value: Option<String>,
+    toggle_override: bool,
+) -> SecretUpdate {
+    SecretUpdate {
+        key,
+        path,
+        value,
+        comment,
+        tags,
+        new_path,
+        secret_type,
+        override_value,
+        toggle_override,
+    }
+}
+
+fn new_secrets(items: &Bound<'_, PyList>) -> PyResult<Vec<phasekit::NewSecret>> {
+    items.iter().map(|item| new_secret(&item)).collect()
+}
+
+fn export_format(format: &str) -> PyResult<ExportFormat> {
+    format.parse().map_err(to_py)
+}
+
+/// A blocking Phase client. Thread-safe; the GIL is released while it waits or decrypts.
+#[pyclass(frozen, module = "phasekit", name = "Client")]
+pub struct Client {
+    inner: phasekit::Client,
+}
+
+/// An asyncio Phase client: every network method returns an awaitable.
+#[pyclass(frozen, module = "phasekit", name = "AsyncClient")]
+pub struct AsyncClient {
+    inner: phasekit::Client,
+}
+
+macro_rules! client_common {
+    ($ty:ident) => {
+        #[pymethods]
+        impl $ty {
+            #[new]
+            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, debug=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn new(
+                py: Python<'_>,
+                token: Option<String>,
+                host: Option<String>,
+                timeout: Option<f64>,
+                connect_timeout: Option<f64>,
+                verify_ssl: Option<bool>,
+                ca_bundle: Option<String>,
+                session_ttl: Option<f64>,
+                max_retries: Option<u32>,
+                debug: Option<bool>,
+            ) -> PyResult<Self> {
+                let inner =
+                    build(py, token, host, timeout, connect_timeout, verify_ssl, ca_bundle, session_ttl, max_retries, debug)?;
+                Ok($ty { inner })
+            }
+
+            /// A client from PHASE_SERVICE_TOKEN, PHASE_HOST, PHASE_VERIFY_SSL and PHASE_DEBUG.
+            #[staticmethod]
+            fn from_env(py: Python<'_>) -> PyResult<Self> {
+                Ok($ty { inner: build(py, None, None, None, None, None, None, None, None, None)? })
+            }
+
+            #[getter]
+            fn host(&self) -> &str {
+                self.inner.host()
+            }
+
+            fn __repr__(&self) -> String {
+                format!("{}(host={:?})", stringify!($ty), self.inner.host())
+            }
+        }
+    };
+}
+
+client_common!(Client);
+client_common!(AsyncClient);
+
+#[pymethods]
+impl Client {
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+
+    /// Drops the cached session and keys.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.refresh(py)
+    }
+
+    /// Drops the cached session and keys: the next call fetches them again.
+    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client.refresh().await;
+            Ok(())
+        })
+    }
+
+    #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn get(
+        &self,
+        py: Python<'_>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+        keys: Option<Vec<String>>,
+        tag: Option<String>,
+        raw: bool,
+        strict: bool,
+        dynamic: bool,
+        lease: bool,
+        lease_ttl: Option<u64>,
+    ) -> PyResult<Vec<PySecret>> {
+        let options = get_options(
+            app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl,
+        )?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client.get(&options).await.map(secrets).map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
+    fn get_secret(
+        &self,
+        py: Python<'_>,
+        key: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: String,
+    ) -> PyResult<PySecret> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .get_secret(app, &env, &key, Some(&path))
+                .await
+                .map(PySecret)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        secrets: &Bound<'_, PyList>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<()> {
+        let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client.create(&app, &env, &secrets).await.map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &self,
+        py: Python<'_>,
+        key: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+        value: Option<String>,
+        comment: Option<String>,
+        tags: Option<Vec<String>>,
+        new_path: Option<String>,
+        r#type: Option<String>,
+        override_value: Option<String>,
+        toggle_override: bool,
+    ) -> PyResult<()> {
+        let app = app_ref(app, app_id)?;
+        let update = update_of(
+            key,
+            path,
+            value,
+            comment,
+            tags,
+            new_path,
+            r#type,
+            override_value,
+            toggle_override,
+        );
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client.update(&app, &env, &update).await.map_err(to_py)
+        })
+    }
+
+    /// Deletes secrets by key; returns the keys that were not found.
+    #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
+    fn delete(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> PyResult<Vec<String>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .delete(&app, &env, &keys, path.as_deref())
+                .await
+                .map_err(to_py)
+        })
+    }
+
+    fn apps(&self, py: Python<'_>) -> PyResult<Vec<PyApp>> {
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .apps()
+                .await
+                .map(|apps| apps.into_iter().map(Into::into).collect())
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (app=None, *, app_id=None))]
+    fn environments(
+        &self,
+        py: Python<'_>,
+        app: Option<String>,
+        app_id: Option<String>,
+    ) -> PyResult<Vec<PyEnvironment>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .environments(&app)
+                .await
+                .map(|envs| envs.into_iter().map(Into::into).collect())
+                .map_err(to_py)
+        })
+    }
+
+    /// The secrets of an environment as `dotenv`, `json` or `yaml` text.
+    #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
+    fn export(
+        &self,
+        py: Python<'_>,
+        app: Option<String>,
+        env: String,
+        format: &str,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> PyResult<String> {
+        let format = export_format(format)?;
+        let mut options = GetOptions::new(app_ref(app, app_id)?, env);
+        options.path = path;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            let found = client.get(&options).await.map_err(to_py)?;
+            Ok(phasekit::export(&found, format).to_string())
+        })
+    }
+
+    #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
+    fn lease_generate(
+        &self,
+        py: Python<'_>,
+        secret_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        ttl: Option<u64>,
+    ) -> PyResult<Vec<PySecret>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .lease_generate(&app, &env, &secret_id, ttl)
+                .await
+                .map(secrets)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn lease_renew(
+        &self,
+        py: Python<'_>,
+        lease_id: String,
+        ttl: u64,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<String> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .lease_renew(&app, &env, &lease_id, ttl)
+                .await
+                .map(|m| m.message)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn lease_revoke(
+        &self,
+        py: Python<'_>,
+        lease_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<String> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        block_on(py, async move {
+            client
+                .lease_revoke(&app, &env, &lease_id)
+                .await
+                .map(|m| m.message)
+                .map_err(to_py)
+        })
+    }
+}
+
+#[pymethods]
+impl AsyncClient {
+    fn __aenter__<'py>(slf: Py<Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, async move { Ok(slf) })
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _args: &Bound<'_, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.refresh(py)
+    }
+
+    fn refresh<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client.refresh().await;
+            Ok(())
+        })
+    }
+
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.refresh(py)
+    }
+
+    #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+        keys: Option<Vec<String>>,
+        tag: Option<String>,
+        raw: bool,
+        strict: bool,
+        dynamic: bool,
+        lease: bool,
+        lease_ttl: Option<u64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = get_options(
+            app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl,
+        )?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client.get(&options).await.map(secrets).map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
+    fn get_secret<'py>(
+        &self,
+        py: Python<'py>,
+        key: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .get_secret(app, &env, &key, Some(&path))
+                .await
+                .map(PySecret)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn create<'py>(
+        &self,
+        py: Python<'py>,
+        secrets: &Bound<'_, PyList>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client.create(&app, &env, &secrets).await.map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn update<'py>(
+        &self,
+        py: Python<'py>,
+        key: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+        value: Option<String>,
+        comment: Option<String>,
+        tags: Option<Vec<String>>,
+        new_path: Option<String>,
+        r#type: Option<String>,
+        override_value: Option<String>,
+        toggle_override: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let update = update_of(
+            key,
+            path,
+            value,
+            comment,
+            tags,
+            new_path,
+            r#type,
+            override_value,
+            toggle_override,
+        );
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client.update(&app, &env, &update).await.map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        keys: Vec<String>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .delete(&app, &env, &keys, path.as_deref())
+                .await
+                .map_err(to_py)
+        })
+    }
+
+    fn apps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .apps()
+                .await
+                .map(|apps| apps.into_iter().map(PyApp::from).collect::<Vec<_>>())
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (app=None, *, app_id=None))]
+    fn environments<'py>(
+        &self,
+        py: Python<'py>,
+        app: Option<String>,
+        app_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .environments(&app)
+                .await
+                .map(|envs| {
+                    envs.into_iter()
+                        .map(PyEnvironment::from)
+                        .collect::<Vec<_>>()
+                })
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
+    fn export<'py>(
+        &self,
+        py: Python<'py>,
+        app: Option<String>,
+        env: String,
+        format: &str,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let format = export_format(format)?;
+        let mut options = GetOptions::new(app_ref(app, app_id)?, env);
+        options.path = path;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            let found = client.get(&options).await.map_err(to_py)?;
+            Ok(phasekit::export(&found, format).to_string())
+        })
+    }
+
+    #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
+    fn lease_generate<'py>(
+        &self,
+        py: Python<'py>,
+        secret_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        ttl: Option<u64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .lease_generate(&app, &env, &secret_id, ttl)
+                .await
+                .map(secrets)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn lease_renew<'py>(
+        &self,
+        py: Python<'py>,
+        lease_id: String,
+        ttl: u64,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .lease_renew(&app, &env, &lease_id, ttl)
+                .await
+                .map(|m| m.message)
+                .map_err(to_py)
+        })
+    }
+
+    #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
+    fn lease_revoke<'py>(
+        &self,
+        py: Python<'py>,
+        lease_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let app = app_ref(app, app_id)?;
+        let client = self.inner.clone();
+        awaitable(py, async move {
+            client
+                .lease_revoke(&app, &env, &lease_id)
+                .await
+                .map(|m| m.message)
+                .map_err(to_py)
+        })
+    }
+}

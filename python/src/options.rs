@@ -1,0 +1,65 @@
+//! Python arguments -> core options. Validation errors are `InvalidInputError`s.
+
+use phasekit::{AppRef, NewSecret};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyDictMethods};
+
+use crate::errors::invalid;
+
+/// `app=` (a name) or `app_id=`, exactly one.
+pub fn app_ref(app: Option<String>, app_id: Option<String>) -> PyResult<AppRef> {
+    match (app, app_id) {
+        (_, Some(id)) => Ok(AppRef::id(id)),
+        (Some(name), None) => Ok(AppRef::name(name)),
+        (None, None) => Err(invalid(
+            "give the app by name (app=...) or by id (app_id=...)",
+        )),
+    }
+}
+
+/// One `{"key", "value", "comment"?, "tags"?, "path"?, "type"?, "override"?}` mapping.
+pub fn new_secret(item: &Bound<'_, PyAny>) -> PyResult<NewSecret> {
+    let dict = item
+        .cast::<PyDict>()
+        .map_err(|_| invalid("each secret to create is a dict with at least key and value"))?;
+    for name in dict.keys() {
+        let name: String = name.extract()?;
+        if ![
+            "key", "value", "comment", "tags", "path", "type", "override",
+        ]
+        .contains(&name.as_str())
+        {
+            return Err(invalid(format!(
+                "unknown field {name:?} in a secret to create"
+            )));
+        }
+    }
+    let text = |name: &str| -> PyResult<Option<String>> {
+        match dict.get_item(name)? {
+            None => Ok(None),
+            Some(value) if value.is_none() => Ok(None),
+            Some(value) => value
+                .extract()
+                .map(Some)
+                .map_err(|_| invalid(format!("{name} must be a string"))),
+        }
+    };
+    let key = text("key")?.ok_or_else(|| invalid("a secret to create needs a key"))?;
+    let value = text("value")?.ok_or_else(|| invalid(format!("secret {key} needs a value")))?;
+    let tags: Vec<String> = match dict.get_item("tags")? {
+        None => Vec::new(),
+        Some(value) if value.is_none() => Vec::new(),
+        Some(value) => value
+            .extract()
+            .map_err(|_| invalid("tags must be a list of strings"))?,
+    };
+    Ok(NewSecret {
+        key,
+        value,
+        comment: text("comment")?,
+        tags,
+        path: text("path")?,
+        secret_type: text("type")?,
+        override_value: text("override")?,
+    })
+}
