@@ -13,7 +13,7 @@ SERVER_BIN := target/$(TARGET)/debug/phasekit-server
 export PHASEKIT_SERVER_BIN := $(CURDIR)/$(SERVER_BIN)
 export PHASEKIT_CLI_BIN := $(CURDIR)/target/$(TARGET)/debug/examples/secrets
 
-.PHONY: test test-rust lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
+.PHONY: test test-rust test-python python lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
 test: lint test-rust vectors-check interop
@@ -39,6 +39,14 @@ interop-python: server
 
 interop-node: server
 	tests/interop/node/run.sh
+
+## python: build the abi3 wheel and install it into .venv/python
+python:
+	TARGET=$(TARGET) scripts/python-wheel.sh
+
+## test-python: the Python binding's suite against the local server
+test-python: server
+	python/tests/run.sh
 
 ## demo: start the local server from the demo seed and run the quickstarts against it
 demo:

@@ -8,6 +8,7 @@ TARGET="${TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 BIN_DIR="target/$TARGET/debug"
 
 cargo build --quiet --target "$TARGET" -p phasekit-server -p phasekit --example quickstart
+TARGET="$TARGET" scripts/python-wheel.sh
 
 work="$(mktemp -d)"
 "$BIN_DIR/phasekit-server" --port 0 --seed tests/server/seeds/demo.json --tokens-out "$work/server.json" >"$work/server.log" 2>&1 &
@@ -29,3 +30,7 @@ for env in Development Production; do
   echo "== Rust quickstart: demo-app/$env"
   "$BIN_DIR/examples/quickstart" demo-app "$env"
 done
+
+echo
+echo "== Python quickstart: demo-app/Staging"
+.venv/python/bin/python examples/python/quickstart.py demo-app Staging
