@@ -292,3 +292,43 @@ fn refusals_and_foreign_endpoints_are_typed_errors() {
         .unwrap_err();
     assert_eq!((err.code(), err.status()), (ErrorCode::Protocol, Some(404)));
 }
+
+#[test]
+fn unchanged_secrets_are_not_decrypted_twice_and_copies_are_not_trusted() {
+    let (mut world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    // Production's DB_HOST gets the ciphertext of Development's DB_HOST value: same bytes,
+    // another recipient. It must fail to decrypt, even after Development was read.
+    let copied = world.apps[0].environments[0].secrets[0].value.clone();
+    world.apps[0].environments[2].secrets[0].value = copied;
+    let server = BackgroundServer::start(world).unwrap();
+    let client = Client::builder()
+        .token(&tokens["sa"].token)
+        .host(server.url())
+        .build()
+        .unwrap();
+    let blocking: BlockingClient = client.clone().into();
+    blocking.get(&shop("Development")).unwrap();
+    let remembered = client.remembered_plaintexts();
+    assert!(
+        remembered >= 7,
+        "keys, values and the comment: {remembered}"
+    );
+    blocking.get(&shop("Development")).unwrap();
+    assert_eq!(
+        client.remembered_plaintexts(),
+        remembered,
+        "a warm get decrypts nothing new"
+    );
+    let err = blocking.get(&shop("Production")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DecryptFailed, "{err}");
+
+    let off: BlockingClient = Client::builder()
+        .token(&tokens["sa"].token)
+        .host(server.url())
+        .memo_capacity(0)
+        .build()
+        .unwrap()
+        .into();
+    assert_eq!(off.get(&shop("Development")).unwrap().len(), 3);
+    assert_eq!(off.async_client().remembered_plaintexts(), 0);
+}

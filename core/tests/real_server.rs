@@ -186,6 +186,7 @@ fn decrypting_recorded_responses_reproduces_the_official_sdk_output() {
             keys: &keys,
             app,
             env,
+            memo: None,
         };
         let mut secrets: Vec<Secret> = records
             .iter()
@@ -244,6 +245,7 @@ fn the_personal_override_of_a_personal_access_token_wins() {
         keys: &keys,
         app: "lab-app",
         env: "Development",
+        memo: None,
     };
     let port = listing
         .iter()
@@ -263,6 +265,7 @@ fn camel_case_listings_decode_like_snake_case_ones() {
         keys: &keys,
         app: "lab-app",
         env: "Development",
+        memo: None,
     };
     let decode = |name: &str| -> Vec<Value> {
         let records: Vec<SecretRecord> = decode_json(&body_bytes(fx.exchange(name)), name).unwrap();
@@ -289,6 +292,7 @@ fn server_side_plaintext_agrees_with_local_decryption() {
         keys: &keys,
         app: "lab-app",
         env: "Development",
+        memo: None,
     };
     let local: BTreeMap<String, Secret> = recorded_records(&fx, &token, &env_id)
         .iter()

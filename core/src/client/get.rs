@@ -185,12 +185,14 @@ impl Client {
         let records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
         let (dynamic, fixed): (Vec<_>, Vec<_>) =
             records.into_iter().partition(SecretRecord::is_dynamic);
-        let mut secrets = decrypt_all(fixed, keys, app_name, env_name)?;
+        let memo = Some(&self.inner.memo);
         let cx = DecryptContext {
             keys,
             app: app_name,
             env: env_name,
+            memo,
         };
+        let mut secrets = decrypt_all(fixed, cx)?;
         for record in &dynamic {
             secrets.extend(decrypt_dynamic(record, cx)?);
         }
@@ -324,13 +326,7 @@ fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, St
 }
 
 /// Decrypts every record; large environments are split across the available cores.
-fn decrypt_all(
-    records: Vec<SecretRecord>,
-    keys: &Arc<EnvironmentKeys>,
-    app: &str,
-    env: &str,
-) -> Result<Vec<Secret>> {
-    let cx = DecryptContext { keys, app, env };
+fn decrypt_all(records: Vec<SecretRecord>, cx: DecryptContext<'_>) -> Result<Vec<Secret>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if records.len() < PARALLEL_THRESHOLD || threads == 1 {
         return records.iter().map(|r| decrypt_record(r, cx)).collect();

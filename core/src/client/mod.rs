@@ -20,6 +20,7 @@ pub use select::AppRef;
 pub use write::{NewSecret, SecretUpdate};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::secrets::Memo;
 use crate::token::Token;
 pub use crate::transport::RetryPolicy;
 use crate::transport::{Transport, TransportConfig};
@@ -36,6 +37,7 @@ pub struct ClientBuilder {
     host: String,
     transport: TransportConfig,
     session_ttl: Duration,
+    memo_capacity: usize,
 }
 
 impl Default for ClientBuilder {
@@ -45,6 +47,7 @@ impl Default for ClientBuilder {
             host: DEFAULT_HOST.to_owned(),
             transport: TransportConfig::default(),
             session_ttl: Duration::from_secs(300),
+            memo_capacity: 50_000,
         }
     }
 }
@@ -102,6 +105,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How many decrypted fields are remembered so that unchanged secrets are not decrypted
+    /// again (0 turns this off).
+    pub fn memo_capacity(mut self, entries: usize) -> Self {
+        self.memo_capacity = entries;
+        self
+    }
+
     /// Names the binding in the user agent, e.g. `python/3.11`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.transport.user_agent_suffix = Some(suffix.into());
@@ -145,6 +155,7 @@ impl ClientBuilder {
                 transport,
                 session_ttl: self.session_ttl,
                 session: Mutex::new(None),
+                memo: Memo::new(self.memo_capacity),
             }),
         })
     }
@@ -162,6 +173,7 @@ struct Inner {
     transport: Transport,
     session_ttl: Duration,
     session: Mutex<Option<Arc<Session>>>,
+    memo: Memo,
 }
 
 /// An app the token can read, with its environments.
@@ -198,6 +210,11 @@ impl Client {
 
     pub fn host(&self) -> &str {
         self.inner.transport.base()
+    }
+
+    /// How many decrypted fields are remembered (see [`ClientBuilder::memo_capacity`]).
+    pub fn remembered_plaintexts(&self) -> usize {
+        self.inner.memo.len()
     }
 
     /// Drops the cached session and keys: the next call fetches them again.

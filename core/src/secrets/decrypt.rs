@@ -1,7 +1,7 @@
 //! Wire record -> [`Secret`] (the per-secret steps of PROTOCOL §5.2 step 6), strict where the
 //! official SDKs are lax: a field that fails to decrypt is an error naming the secret id.
 
-use super::Secret;
+use super::{Memo, Secret};
 use crate::api::wire::SecretRecord;
 use zeroize::Zeroizing;
 
@@ -15,6 +15,25 @@ pub struct DecryptContext<'a> {
     pub keys: &'a EnvironmentKeys,
     pub app: &'a str,
     pub env: &'a str,
+    /// Plaintexts of ciphertexts seen before (none: decrypt everything).
+    pub memo: Option<&'a Memo>,
+}
+
+impl DecryptContext<'_> {
+    fn open(
+        &self,
+        ciphertext: &str,
+    ) -> std::result::Result<Zeroizing<String>, crate::crypto::CryptoError> {
+        let recipient = self.keys.public_key();
+        if let Some(plain) = self.memo.and_then(|memo| memo.get(recipient, ciphertext)) {
+            return Ok(plain);
+        }
+        let plain = self.keys.decrypt(ciphertext)?;
+        if let Some(memo) = self.memo {
+            memo.insert(recipient, ciphertext, &plain);
+        }
+        Ok(plain)
+    }
 }
 
 /// Decrypts key, effective value (the active personal override wins) and comment.
@@ -26,7 +45,7 @@ pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<S
         ));
     }
     let field = |name: &str, ciphertext: &str| {
-        cx.keys.decrypt(ciphertext).map_err(|e| {
+        cx.open(ciphertext).map_err(|e| {
             Error::from(e).context(format_args!(
                 "decrypting the {name} of secret {}",
                 record.id

@@ -1,8 +1,10 @@
 //! Secrets as users see them, and their decryption from the wire records.
 
 mod decrypt;
+mod memo;
 
 pub use decrypt::{DecryptContext, decrypt_dynamic, decrypt_record, plaintext_dynamic};
+pub use memo::Memo;
 
 use crate::secret_string::SecretString;
 

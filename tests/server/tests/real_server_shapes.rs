@@ -228,6 +228,7 @@ fn decrypting_this_servers_answers_gives_what_the_official_sdk_read_from_the_rea
             keys: &keys,
             app,
             env,
+            memo: None,
         };
         let mut secrets: Vec<_> = records
             .iter()

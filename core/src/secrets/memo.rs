@@ -1,0 +1,73 @@
+//! Plaintexts remembered per (recipient key, ciphertext). A ciphertext never changes while its
+//! secret does not, and decrypting it costs an X25519 operation, so repeated reads of unchanged
+//! secrets skip the work. The recipient key is part of the entry's name: a ciphertext copied
+//! into another environment is decrypted (and authenticated) again, never served from here.
+//! Entries are wiped on drop; the memo is cleared whole when it reaches its capacity.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use zeroize::Zeroizing;
+
+use crate::SecretString;
+use crate::crypto::PublicKey;
+
+#[derive(Debug)]
+pub struct Memo {
+    entries: RwLock<HashMap<(PublicKey, Box<str>), SecretString>>,
+    capacity: usize,
+}
+
+impl Memo {
+    pub fn new(capacity: usize) -> Self {
+        Memo {
+            entries: RwLock::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    pub fn get(&self, recipient: &PublicKey, ciphertext: &str) -> Option<Zeroizing<String>> {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .get(&(*recipient, Box::from(ciphertext)))
+            .map(|plain| Zeroizing::new(plain.expose().to_owned()))
+    }
+
+    pub fn insert(&self, recipient: &PublicKey, ciphertext: &str, plaintext: &str) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        entries.insert(
+            (*recipient, Box::from(ciphertext)),
+            SecretString::new(plaintext),
+        );
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+}
