@@ -190,6 +190,234 @@ macro_rules! client_common {
 client_common!(Client);
 client_common!(AsyncClient);
 
+/// The result type of a method: the value itself for `Client`, an awaitable for `AsyncClient`.
+macro_rules! ret {
+    (blocking, $t:ty) => { $t };
+    (asyncio, $t:ty) => { Py<PyAny> };
+}
+
+/// Runs a core future the way the class does: blocking with the GIL released, or as an
+/// awaitable of the running event loop.
+macro_rules! run {
+    (blocking, $py:expr, $future:expr) => {
+        block_on($py, $future)
+    };
+    (asyncio, $py:expr, $future:expr) => {
+        awaitable($py, $future).map(Bound::unbind)
+    };
+}
+
+/// The operations, written once for both classes.
+macro_rules! operations {
+    ($ty:ident, $mode:ident) => {
+        #[pymethods]
+        impl $ty {
+            /// Drops the cached session and keys: the next call fetches them again.
+            fn refresh(&self, py: Python<'_>) -> PyResult<ret!($mode, ())> {
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.refresh().await;
+                    Ok(())
+                })
+            }
+
+            /// Drops the cached session and keys.
+            fn close(&self, py: Python<'_>) -> PyResult<ret!($mode, ())> {
+                self.refresh(py)
+            }
+
+            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn get(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: Option<String>,
+                keys: Option<Vec<String>>,
+                tag: Option<String>,
+                raw: bool,
+                strict: bool,
+                dynamic: bool,
+                lease: bool,
+                lease_ttl: Option<u64>,
+            ) -> PyResult<ret!($mode, Vec<PySecret>)> {
+                let options = get_options(app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move { client.get(&options).await.map(secrets).map_err(to_py) })
+            }
+
+            #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
+            fn get_secret(
+                &self,
+                py: Python<'_>,
+                key: String,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: String,
+            ) -> PyResult<ret!($mode, PySecret)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.get_secret(app, &env, &key, Some(&path)).await.map(PySecret).map_err(to_py)
+                })
+            }
+
+            #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
+            fn create(
+                &self,
+                py: Python<'_>,
+                secrets: &Bound<'_, PyList>,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+            ) -> PyResult<ret!($mode, ())> {
+                let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
+                let client = self.inner.clone();
+                run!($mode, py, async move { client.create(&app, &env, &secrets).await.map_err(to_py) })
+            }
+
+            #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
+            #[allow(clippy::too_many_arguments)]
+            fn update(
+                &self,
+                py: Python<'_>,
+                key: String,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: Option<String>,
+                value: Option<String>,
+                comment: Option<String>,
+                tags: Option<Vec<String>>,
+                new_path: Option<String>,
+                r#type: Option<String>,
+                override_value: Option<String>,
+                toggle_override: bool,
+            ) -> PyResult<ret!($mode, ())> {
+                let app = app_ref(app, app_id)?;
+                let update = update_of(key, path, value, comment, tags, new_path, r#type, override_value, toggle_override);
+                let client = self.inner.clone();
+                run!($mode, py, async move { client.update(&app, &env, &update).await.map_err(to_py) })
+            }
+
+            /// Deletes secrets by key; returns the keys that were not found.
+            #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
+            fn delete(
+                &self,
+                py: Python<'_>,
+                keys: Vec<String>,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: Option<String>,
+            ) -> PyResult<ret!($mode, Vec<String>)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move { client.delete(&app, &env, &keys, path.as_deref()).await.map_err(to_py) })
+            }
+
+            fn apps(&self, py: Python<'_>) -> PyResult<ret!($mode, Vec<PyApp>)> {
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.apps().await.map(|apps| apps.into_iter().map(PyApp::from).collect::<Vec<_>>()).map_err(to_py)
+                })
+            }
+
+            #[pyo3(signature = (app=None, *, app_id=None))]
+            fn environments(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                app_id: Option<String>,
+            ) -> PyResult<ret!($mode, Vec<PyEnvironment>)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    let envs = client.environments(&app).await.map_err(to_py)?;
+                    Ok(envs.into_iter().map(PyEnvironment::from).collect::<Vec<_>>())
+                })
+            }
+
+            /// The secrets of an environment as `dotenv`, `json` or `yaml` text.
+            #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
+            fn export(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                env: String,
+                format: &str,
+                app_id: Option<String>,
+                path: Option<String>,
+            ) -> PyResult<ret!($mode, String)> {
+                let format = export_format(format)?;
+                let mut options = GetOptions::new(app_ref(app, app_id)?, env);
+                options.path = path;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    let found = client.get(&options).await.map_err(to_py)?;
+                    Ok(phasekit::export(&found, format).to_string())
+                })
+            }
+
+            #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
+            fn lease_generate(
+                &self,
+                py: Python<'_>,
+                secret_id: String,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                ttl: Option<u64>,
+            ) -> PyResult<ret!($mode, Vec<PySecret>)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.lease_generate(&app, &env, &secret_id, ttl).await.map(secrets).map_err(to_py)
+                })
+            }
+
+            #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
+            fn lease_renew(
+                &self,
+                py: Python<'_>,
+                lease_id: String,
+                ttl: u64,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+            ) -> PyResult<ret!($mode, String)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.lease_renew(&app, &env, &lease_id, ttl).await.map(|m| m.message).map_err(to_py)
+                })
+            }
+
+            #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
+            fn lease_revoke(
+                &self,
+                py: Python<'_>,
+                lease_id: String,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+            ) -> PyResult<ret!($mode, String)> {
+                let app = app_ref(app, app_id)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.lease_revoke(&app, &env, &lease_id).await.map(|m| m.message).map_err(to_py)
+                })
+            }
+        }
+    };
+}
+
+operations!(Client, blocking);
+operations!(AsyncClient, asyncio);
+
 #[pymethods]
 impl Client {
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -198,254 +426,8 @@ impl Client {
 
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
-        self.close(py)?;
+        self.refresh(py)?;
         Ok(false)
-    }
-
-    /// Drops the cached session and keys.
-    fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.refresh(py)
-    }
-
-    /// Drops the cached session and keys: the next call fetches them again.
-    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client.refresh().await;
-            Ok(())
-        })
-    }
-
-    #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn get(
-        &self,
-        py: Python<'_>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-        keys: Option<Vec<String>>,
-        tag: Option<String>,
-        raw: bool,
-        strict: bool,
-        dynamic: bool,
-        lease: bool,
-        lease_ttl: Option<u64>,
-    ) -> PyResult<Vec<PySecret>> {
-        let options = get_options(
-            app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl,
-        )?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client.get(&options).await.map(secrets).map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
-    fn get_secret(
-        &self,
-        py: Python<'_>,
-        key: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: String,
-    ) -> PyResult<PySecret> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .get_secret(app, &env, &key, Some(&path))
-                .await
-                .map(PySecret)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn create(
-        &self,
-        py: Python<'_>,
-        secrets: &Bound<'_, PyList>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<()> {
-        let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client.create(&app, &env, &secrets).await.map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn update(
-        &self,
-        py: Python<'_>,
-        key: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-        value: Option<String>,
-        comment: Option<String>,
-        tags: Option<Vec<String>>,
-        new_path: Option<String>,
-        r#type: Option<String>,
-        override_value: Option<String>,
-        toggle_override: bool,
-    ) -> PyResult<()> {
-        let app = app_ref(app, app_id)?;
-        let update = update_of(
-            key,
-            path,
-            value,
-            comment,
-            tags,
-            new_path,
-            r#type,
-            override_value,
-            toggle_override,
-        );
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client.update(&app, &env, &update).await.map_err(to_py)
-        })
-    }
-
-    /// Deletes secrets by key; returns the keys that were not found.
-    #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
-    fn delete(
-        &self,
-        py: Python<'_>,
-        keys: Vec<String>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-    ) -> PyResult<Vec<String>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .delete(&app, &env, &keys, path.as_deref())
-                .await
-                .map_err(to_py)
-        })
-    }
-
-    fn apps(&self, py: Python<'_>) -> PyResult<Vec<PyApp>> {
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .apps()
-                .await
-                .map(|apps| apps.into_iter().map(Into::into).collect())
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (app=None, *, app_id=None))]
-    fn environments(
-        &self,
-        py: Python<'_>,
-        app: Option<String>,
-        app_id: Option<String>,
-    ) -> PyResult<Vec<PyEnvironment>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .environments(&app)
-                .await
-                .map(|envs| envs.into_iter().map(Into::into).collect())
-                .map_err(to_py)
-        })
-    }
-
-    /// The secrets of an environment as `dotenv`, `json` or `yaml` text.
-    #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
-    fn export(
-        &self,
-        py: Python<'_>,
-        app: Option<String>,
-        env: String,
-        format: &str,
-        app_id: Option<String>,
-        path: Option<String>,
-    ) -> PyResult<String> {
-        let format = export_format(format)?;
-        let mut options = GetOptions::new(app_ref(app, app_id)?, env);
-        options.path = path;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            let found = client.get(&options).await.map_err(to_py)?;
-            Ok(phasekit::export(&found, format).to_string())
-        })
-    }
-
-    #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
-    fn lease_generate(
-        &self,
-        py: Python<'_>,
-        secret_id: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        ttl: Option<u64>,
-    ) -> PyResult<Vec<PySecret>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .lease_generate(&app, &env, &secret_id, ttl)
-                .await
-                .map(secrets)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn lease_renew(
-        &self,
-        py: Python<'_>,
-        lease_id: String,
-        ttl: u64,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<String> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .lease_renew(&app, &env, &lease_id, ttl)
-                .await
-                .map(|m| m.message)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn lease_revoke(
-        &self,
-        py: Python<'_>,
-        lease_id: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<String> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        block_on(py, async move {
-            client
-                .lease_revoke(&app, &env, &lease_id)
-                .await
-                .map(|m| m.message)
-                .map_err(to_py)
-        })
     }
 }
 
@@ -456,257 +438,11 @@ impl AsyncClient {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __aexit__<'py>(
+    fn __aexit__(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         _args: &Bound<'_, pyo3::types::PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Py<PyAny>> {
         self.refresh(py)
-    }
-
-    fn refresh<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client.refresh().await;
-            Ok(())
-        })
-    }
-
-    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.refresh(py)
-    }
-
-    #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-        keys: Option<Vec<String>>,
-        tag: Option<String>,
-        raw: bool,
-        strict: bool,
-        dynamic: bool,
-        lease: bool,
-        lease_ttl: Option<u64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let options = get_options(
-            app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl,
-        )?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client.get(&options).await.map(secrets).map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
-    fn get_secret<'py>(
-        &self,
-        py: Python<'py>,
-        key: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .get_secret(app, &env, &key, Some(&path))
-                .await
-                .map(PySecret)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn create<'py>(
-        &self,
-        py: Python<'py>,
-        secrets: &Bound<'_, PyList>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client.create(&app, &env, &secrets).await.map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn update<'py>(
-        &self,
-        py: Python<'py>,
-        key: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-        value: Option<String>,
-        comment: Option<String>,
-        tags: Option<Vec<String>>,
-        new_path: Option<String>,
-        r#type: Option<String>,
-        override_value: Option<String>,
-        toggle_override: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let update = update_of(
-            key,
-            path,
-            value,
-            comment,
-            tags,
-            new_path,
-            r#type,
-            override_value,
-            toggle_override,
-        );
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client.update(&app, &env, &update).await.map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
-    fn delete<'py>(
-        &self,
-        py: Python<'py>,
-        keys: Vec<String>,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        path: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .delete(&app, &env, &keys, path.as_deref())
-                .await
-                .map_err(to_py)
-        })
-    }
-
-    fn apps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .apps()
-                .await
-                .map(|apps| apps.into_iter().map(PyApp::from).collect::<Vec<_>>())
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (app=None, *, app_id=None))]
-    fn environments<'py>(
-        &self,
-        py: Python<'py>,
-        app: Option<String>,
-        app_id: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .environments(&app)
-                .await
-                .map(|envs| {
-                    envs.into_iter()
-                        .map(PyEnvironment::from)
-                        .collect::<Vec<_>>()
-                })
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
-    fn export<'py>(
-        &self,
-        py: Python<'py>,
-        app: Option<String>,
-        env: String,
-        format: &str,
-        app_id: Option<String>,
-        path: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let format = export_format(format)?;
-        let mut options = GetOptions::new(app_ref(app, app_id)?, env);
-        options.path = path;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            let found = client.get(&options).await.map_err(to_py)?;
-            Ok(phasekit::export(&found, format).to_string())
-        })
-    }
-
-    #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
-    fn lease_generate<'py>(
-        &self,
-        py: Python<'py>,
-        secret_id: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-        ttl: Option<u64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .lease_generate(&app, &env, &secret_id, ttl)
-                .await
-                .map(secrets)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn lease_renew<'py>(
-        &self,
-        py: Python<'py>,
-        lease_id: String,
-        ttl: u64,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .lease_renew(&app, &env, &lease_id, ttl)
-                .await
-                .map(|m| m.message)
-                .map_err(to_py)
-        })
-    }
-
-    #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
-    fn lease_revoke<'py>(
-        &self,
-        py: Python<'py>,
-        lease_id: String,
-        app: Option<String>,
-        env: String,
-        app_id: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let app = app_ref(app, app_id)?;
-        let client = self.inner.clone();
-        awaitable(py, async move {
-            client
-                .lease_revoke(&app, &env, &lease_id)
-                .await
-                .map(|m| m.message)
-                .map_err(to_py)
-        })
     }
 }
