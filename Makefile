@@ -16,7 +16,7 @@ export PHASEKIT_CLI_BIN := $(CURDIR)/target/$(TARGET)/debug/examples/secrets
 .PHONY: test test-rust test-python python lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop
+test: lint test-rust vectors-check interop test-python
 
 ## lint: formatting and clippy with warnings denied
 lint:

@@ -26,14 +26,11 @@ fn build(
     max_retries: Option<u32>,
     debug: Option<bool>,
 ) -> PyResult<phasekit::Client> {
-    let seconds = |name: &str, value: f64| {
-        if value.is_finite() && value > 0.0 {
-            Ok(Duration::from_secs_f64(value))
-        } else {
-            Err(invalid(format!(
-                "{name} must be a positive number of seconds"
-            )))
-        }
+    let seconds = |name: &str, value: f64| match Duration::try_from_secs_f64(value) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(invalid(format!(
+            "{name} must be a positive number of seconds"
+        ))),
     };
     let version = py.version_info();
     let mut builder = ClientBuilder::default()
@@ -213,16 +210,16 @@ macro_rules! operations {
         #[pymethods]
         impl $ty {
             /// Drops the cached session and keys: the next call fetches them again.
-            fn refresh(&self, py: Python<'_>) -> PyResult<ret!($mode, ())> {
+            fn refresh(&self, py: Python<'_>) -> PyResult<ret!($mode, Option<()>)> {
                 let client = self.inner.clone();
                 run!($mode, py, async move {
                     client.refresh().await;
-                    Ok(())
+                    Ok(None::<()>)
                 })
             }
 
             /// Drops the cached session and keys.
-            fn close(&self, py: Python<'_>) -> PyResult<ret!($mode, ())> {
+            fn close(&self, py: Python<'_>) -> PyResult<ret!($mode, Option<()>)> {
                 self.refresh(py)
             }
 
@@ -273,10 +270,10 @@ macro_rules! operations {
                 app: Option<String>,
                 env: String,
                 app_id: Option<String>,
-            ) -> PyResult<ret!($mode, ())> {
+            ) -> PyResult<ret!($mode, Option<()>)> {
                 let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
                 let client = self.inner.clone();
-                run!($mode, py, async move { client.create(&app, &env, &secrets).await.map_err(to_py) })
+                run!($mode, py, async move { client.create(&app, &env, &secrets).await.map(|()| None::<()>).map_err(to_py) })
             }
 
             #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
@@ -296,11 +293,11 @@ macro_rules! operations {
                 r#type: Option<String>,
                 override_value: Option<String>,
                 toggle_override: bool,
-            ) -> PyResult<ret!($mode, ())> {
+            ) -> PyResult<ret!($mode, Option<()>)> {
                 let app = app_ref(app, app_id)?;
                 let update = update_of(key, path, value, comment, tags, new_path, r#type, override_value, toggle_override);
                 let client = self.inner.clone();
-                run!($mode, py, async move { client.update(&app, &env, &update).await.map_err(to_py) })
+                run!($mode, py, async move { client.update(&app, &env, &update).await.map(|()| None::<()>).map_err(to_py) })
             }
 
             /// Deletes secrets by key; returns the keys that were not found.
@@ -424,10 +421,11 @@ impl Client {
         slf
     }
 
+    /// Never suppresses the exception of the `with` block.
     #[pyo3(signature = (*_args))]
-    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<()> {
         self.refresh(py)?;
-        Ok(false)
+        Ok(())
     }
 }
 

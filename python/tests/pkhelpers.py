@@ -1,0 +1,98 @@
+"""Names from python/tests/seed.json and small helpers shared by the test modules.
+
+(Named pkhelpers, not support, so that it never shadows tests/interop/python/support.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+
+from phasekit import Secret
+
+SEED_PATH = Path(__file__).resolve().parent / "seed.json"
+
+APP = "interop-app"
+E2EE_APP = "interop-e2ee"
+REFS_APP = "refs-app"
+DEV = "Development"
+STAGING = "Staging"
+PROD = "Production"
+
+# interop-app/Development at the root path, in seed order (references unresolved).
+ROOT_RAW = {
+    "DB_HOST": "db.dev.internal",
+    "DB_PORT": "5432",
+    "DATABASE_URL": "postgres://${/db/DB_USER}:${/db/DB_PASSWORD}@${DB_HOST}:${DB_PORT}/app",
+    "STAGING_DB_HOST": "${staging.DB_HOST}",
+    "STRIPE_SECRET_KEY": "sk_test_51Interop",
+    "EMPTY_VALUE": "",
+    "MULTILINE_CERT": "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----",
+    "UNICODE_VALUE": "héllo wörld ✓ 日本語",
+}
+DB_VALUES = {"DB_USER": "app_user", "DB_PASSWORD": "dev-Pa55w0rd!"}
+RESOLVED_DATABASE_URL = "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app"
+# Every (path, key) of interop-app/Development, over all folders.
+ALL_PATH_KEYS = sorted(
+    [("/", key) for key in ROOT_RAW]
+    + [("/db", key) for key in DB_VALUES]
+    + [("/one", "FEATURE_FLAG"), ("/two", "FEATURE_FLAG")]
+)
+
+
+def by_key(secrets: Iterable[Secret]) -> dict[str, Secret]:
+    """Indexes secrets by key; a key seen twice is a test failure."""
+    out: dict[str, Secret] = {}
+    for secret in secrets:
+        assert secret.key not in out, f"duplicate key {secret.key} in one result"
+        out[secret.key] = secret
+    return out
+
+
+def values(secrets: Iterable[Secret]) -> dict[str, str]:
+    """{key: value} of secrets (keys must be unique)."""
+    return {key: secret.value for key, secret in by_key(secrets).items()}
+
+
+def seeded_secret_values(min_length: int = 6) -> list[str]:
+    """Every secret value and personal override in the seed, long enough to be telling."""
+    seed = json.loads(SEED_PATH.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for app in seed["apps"]:
+        for secrets in app.get("secrets", {}).values():
+            for secret in secrets:
+                found.append(secret["value"])
+                found.extend(secret.get("overrides", {}).values())
+    return [value for value in found if len(value) >= min_length]
+
+
+def token_secret_parts(token: str) -> list[str]:
+    """The secret fields of a pss_ token: bearer token, key share and wrap key."""
+    fields = token.split(":")
+    return [fields[i] for i in (2, 4, 5) if i < len(fields)]
+
+
+def rendered(error: BaseException) -> str:
+    """What a user sees of an exception: str, repr, args, attributes and the traceback's
+    final line (the rest of a traceback is the caller's own source code)."""
+    parts = [str(error), repr(error), repr(error.args)]
+    for name in ("message", "code", "status", "retry_after", "retryable"):
+        parts.append(repr(getattr(error, name, None)))
+    parts.extend(traceback.format_exception_only(type(error), error))
+    return "\n".join(parts)
+
+
+def assert_leak_free(
+    error: BaseException,
+    tokens: Iterable[str] = (),
+    secret_values: Iterable[str] = (),
+) -> None:
+    """No seeded secret value, no given value and no token's secret part shows in `error`."""
+    text = rendered(error)
+    for value in [*seeded_secret_values(), *secret_values]:
+        assert value not in text, f"a secret value leaks into {type(error).__name__}"
+    for token in tokens:
+        for part in token_secret_parts(token):
+            assert part not in text, f"a token part leaks into {type(error).__name__}"
