@@ -1,164 +1,37 @@
-"""Starts phasekit-server once per session and hands tests a small handle on it.
-
-The server binary comes from $PHASEKIT_SERVER_BIN, else from the Makefile's explicit-target
-build directory. The admin API is spoken with the standard library only.
-"""
+"""Starts phasekit-server once per session (tests/pysupport/local_server.py) and hands
+tests a small handle on it, plus official-SDK clients for its tokens."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
-import time
+import sys
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 from phase import Phase
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SEED_PATH = REPO_ROOT / "tests" / "interop" / "seed.json"
-DEFAULT_BINARY = (
-    REPO_ROOT / "target" / "x86_64-unknown-linux-gnu" / "debug" / "phasekit-server"
-)
-STARTUP_TIMEOUT_SECONDS = 30.0
+sys.path.insert(0, str(REPO_ROOT / "tests" / "pysupport"))
 
-# The server only ever listens on loopback: never send its traffic through a proxy.
-for _name in ("NO_PROXY", "no_proxy"):
-    _hosts = [h for h in os.environ.get(_name, "").split(",") if h]
-    os.environ[_name] = ",".join(_hosts + ["127.0.0.1", "localhost"])
+from local_server import LocalServer, running_server  # noqa: E402
 
 
-@dataclass
-class PhasekitServer:
-    """A running phasekit-server: its URL, minted tokens, world state and admin helpers."""
-
-    url: str
-    tokens: dict[str, str]
-    state: dict[str, Any]
-    seed_text: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def admin(self, method: str, path: str, body: bytes | None = None) -> Any:
-        """Calls the admin API and returns its decoded JSON answer."""
-        request = urllib.request.Request(self.url + path, data=body, method=method)
-        if body is not None:
-            request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
-    def reset(self) -> None:
-        """Replaces the whole world with the seed again; tokens are minted anew."""
-        answer = self.admin("PUT", "/_admin/world", self.seed_text.encode("utf-8"))
-        self.tokens = answer["tokens"]
-        self.state = answer["state"]
+class PhasekitServer(LocalServer):
+    """The server handle of this suite."""
 
     def requests(self) -> dict[str, Any]:
         """Requests served since the last reset: {"total": n, "by_endpoint": {...}}."""
-        return self.admin("GET", "/_admin/requests")
-
-    def reset_requests(self) -> None:
-        """Sets the request counters back to zero."""
-        self.admin("DELETE", "/_admin/requests")
-
-    def app_id(self, app: str) -> str:
-        """The id of the app named `app`."""
-        return next(a["id"] for a in self.state["apps"] if a["name"] == app)
-
-    def env_id(self, app: str, env: str) -> str:
-        """The id of environment `env` of the app named `app`."""
-        return next(
-            a["environments"][env] for a in self.state["apps"] if a["name"] == app
-        )
-
-
-def _abort(message: str) -> NoReturn:
-    """Stops the whole session once with `message`: no test can run without the server."""
-    pytest.exit(message, returncode=pytest.ExitCode.TESTS_FAILED)
-
-
-def _server_binary() -> Path:
-    configured = os.environ.get("PHASEKIT_SERVER_BIN")
-    binary = Path(configured) if configured else DEFAULT_BINARY
-    if not binary.is_file() or not os.access(binary, os.X_OK):
-        _abort(
-            f"phasekit-server binary not found at {binary}. Build it with "
-            "`cargo build -p phasekit-server --target x86_64-unknown-linux-gnu` "
-            "or point PHASEKIT_SERVER_BIN at it."
-        )
-    return binary
-
-
-def _wait_for_tokens(
-    process: subprocess.Popen[bytes], tokens_path: Path, log_path: Path
-) -> dict[str, Any]:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            _abort(
-                f"phasekit-server exited with {process.returncode} during startup:\n"
-                + log_path.read_text(errors="replace")
-            )
-        if tokens_path.is_file():
-            try:
-                return json.loads(tokens_path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError:
-                pass  # still being written
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    _abort(
-        f"phasekit-server wrote no {tokens_path.name} within "
-        f"{STARTUP_TIMEOUT_SECONDS:.0f}s:\n" + log_path.read_text(errors="replace")
-    )
+        return self.request_counts()
 
 
 @pytest.fixture(scope="session")
 def phasekit_server() -> Iterator[PhasekitServer]:
     """One server for the whole session, seeded with tests/interop/seed.json."""
-    binary = _server_binary()
-    seed_text = SEED_PATH.read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory(prefix="phasekit-interop-") as tmp:
-        tokens_path = Path(tmp) / "tokens.json"
-        log_path = Path(tmp) / "server.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [
-                    str(binary),
-                    "--port",
-                    "0",
-                    "--seed",
-                    str(SEED_PATH),
-                    "--tokens-out",
-                    str(tokens_path),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            summary = _wait_for_tokens(process, tokens_path, log_path)
-            yield PhasekitServer(
-                url=summary["url"],
-                tokens=summary["tokens"],
-                state=summary["state"],
-                seed_text=seed_text,
-                process=process,
-                log_path=log_path,
-            )
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_server(PhasekitServer, SEED_PATH, "phasekit-interop-") as server:
+        yield server
 
 
 @pytest.fixture
