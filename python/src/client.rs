@@ -354,8 +354,7 @@ macro_rules! operations {
                 options.path = path;
                 let client = self.inner.clone();
                 run!($mode, py, async move {
-                    let found = client.get(&options).await.map_err(to_py)?;
-                    Ok(phasekit::export(&found, format).to_string())
+                    client.export(&options, format).await.map(|text| text.to_string()).map_err(to_py)
                 })
             }
 

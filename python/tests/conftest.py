@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,16 +49,7 @@ def phasekit_server() -> Iterator[PhasekitServer]:
 @pytest.fixture
 def server(phasekit_server: PhasekitServer) -> PhasekitServer:
     """The session server with a fresh seeded world, no faults and zeroed counters."""
-    try:
-        phasekit_server.reset()
-        phasekit_server.clear_faults()
-        phasekit_server.reset_requests()
-    except urllib.error.URLError as error:
-        pytest.fail(
-            f"phasekit-server admin API unreachable: {error}\n"
-            + phasekit_server.log_path.read_text(errors="replace"),
-            pytrace=False,
-        )
+    phasekit_server.start_test()
     return phasekit_server
 
 

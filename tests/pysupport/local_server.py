@@ -13,6 +13,7 @@ import os
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +60,20 @@ class LocalServer:
         answer = self.admin("PUT", "/_admin/world", self.seed_text.encode("utf-8"))
         self.tokens = answer["tokens"]
         self.state = answer["state"]
+
+    def start_test(self) -> None:
+        """A fresh seeded world, no faults and zeroed counters; fails the test clearly
+        when the server stopped answering."""
+        try:
+            self.reset()
+            self.clear_faults()
+            self.reset_requests()
+        except urllib.error.URLError as error:
+            pytest.fail(
+                f"phasekit-server admin API unreachable: {error}\n"
+                + self.log_path.read_text(errors="replace"),
+                pytrace=False,
+            )
 
     def faults(self, **config: Any) -> None:
         """Configures fault injection (latency_ms, fail_next, throttle_next, ...)."""

@@ -64,6 +64,14 @@ impl BlockingClient {
         runtime()?.block_on(self.client.get(options))
     }
 
+    pub fn export(
+        &self,
+        options: &GetOptions,
+        format: crate::ExportFormat,
+    ) -> Result<zeroize::Zeroizing<String>> {
+        runtime()?.block_on(self.client.export(options, format))
+    }
+
     pub fn get_secret(
         &self,
         app: AppRef,

@@ -11,10 +11,12 @@ use super::{Client, session::Session};
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
 use crate::error::{Error, ErrorCode, Result};
+use crate::export::ExportFormat;
 use crate::keyring::EnvironmentKeys;
 use crate::secret_string::SecretString;
 use crate::secrets::{DecryptContext, Secret, decrypt_dynamic, decrypt_record};
 use crate::transport::ApiRequest;
+use zeroize::Zeroizing;
 
 /// What to fetch. `path: None` means every folder; `Some("/")` only the root.
 #[derive(Debug, Clone)]
@@ -288,6 +290,15 @@ impl Client {
             }
         }
         unreachable!("the loop returns")
+    }
+
+    /// The secrets `options` select, as dotenv, JSON or YAML text (wiped when dropped).
+    pub async fn export(
+        &self,
+        options: &GetOptions,
+        format: ExportFormat,
+    ) -> Result<Zeroizing<String>> {
+        Ok(crate::export(&self.get(options).await?, format))
     }
 
     /// One secret by key (at `path`, the root when `None`).

@@ -4,7 +4,6 @@ tests a small handle on it, plus official-SDK clients for its tokens."""
 from __future__ import annotations
 
 import sys
-import urllib.error
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,15 +36,7 @@ def phasekit_server() -> Iterator[PhasekitServer]:
 @pytest.fixture
 def server(phasekit_server: PhasekitServer) -> PhasekitServer:
     """The session server with a fresh seeded world and zeroed request counters."""
-    try:
-        phasekit_server.reset()
-        phasekit_server.reset_requests()
-    except urllib.error.URLError as error:
-        pytest.fail(
-            f"phasekit-server admin API unreachable: {error}\n"
-            + phasekit_server.log_path.read_text(errors="replace"),
-            pytrace=False,
-        )
+    phasekit_server.start_test()
     return phasekit_server
 
 

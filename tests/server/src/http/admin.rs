@@ -58,6 +58,16 @@ pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply
     }
 }
 
+/// The id of a live account, by name.
+fn account_named(world: &World, name: &str) -> Result<String, Reply> {
+    world
+        .accounts
+        .iter()
+        .find(|a| a.name == name && !a.deleted)
+        .map(|a| a.id.clone())
+        .ok_or_else(|| Reply::error(404, format!("no account named {name:?}")))
+}
+
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
     serde_json::from_slice(body).map_err(|e| Reply::error(400, format!("invalid request: {e}")))
 }
@@ -122,13 +132,9 @@ fn mint(shared: &Shared, body: &[u8]) -> Reply {
         Err(reply) => return reply,
     };
     let mut world = shared.world.lock().expect("world lock");
-    let Some(account) = world
-        .accounts
-        .iter()
-        .find(|a| a.name == request.account && !a.deleted)
-        .map(|a| a.id.clone())
-    else {
-        return Reply::error(404, format!("no account named {:?}", request.account));
+    let account = match account_named(&world, &request.account) {
+        Ok(id) => id,
+        Err(reply) => return reply,
     };
     let minted = world.mint_token(
         &account,
@@ -177,13 +183,9 @@ fn access(shared: &Shared, body: &[u8]) -> Reply {
         Err(reply) => return reply,
     };
     let mut world = shared.world.lock().expect("world lock");
-    let Some(account) = world
-        .accounts
-        .iter()
-        .find(|a| a.name == request.account && !a.deleted)
-        .map(|a| a.id.clone())
-    else {
-        return Reply::error(404, format!("no account named {:?}", request.account));
+    let account = match account_named(&world, &request.account) {
+        Ok(id) => id,
+        Err(reply) => return reply,
     };
     let env_id = match world.env_id(&request.app, &request.environment) {
         Ok(id) => id,

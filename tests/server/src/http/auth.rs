@@ -145,6 +145,21 @@ pub fn action_of(method: &hyper::Method) -> Option<&'static str> {
     }
 }
 
+/// Authenticates a secrets request, maps its method to a role action (`unsupported` answers
+/// other methods), resolves the environment and checks the permission, in the real order.
+pub fn authorize_request(
+    world: &World,
+    method: &hyper::Method,
+    headers: &HeaderMap,
+    query: &Query,
+    unsupported: impl FnOnce(&hyper::Method) -> Reply,
+) -> Result<(Caller, &'static str, EnvRef), Reply> {
+    let caller = authenticate(world, headers)?;
+    let action = action_of(method).ok_or_else(|| unsupported(method))?;
+    let at = authorize(world, &caller, headers, query, action)?;
+    Ok((caller, action, at))
+}
+
 /// Resolves the environment of a request and checks that the caller's role allows `action`.
 pub fn authorize(
     world: &World,

@@ -85,17 +85,13 @@ pub fn secrets(
     query: &Query,
     body: &[u8],
 ) -> Reply {
-    let caller = match auth::authenticate(world, headers) {
-        Ok(caller) => caller,
-        Err(reply) => return reply,
-    };
-    let Some(action) = auth::action_of(method) else {
-        return Reply::error(403, format!("Unsupported HTTP method: {method}"));
-    };
-    let at = match auth::authorize(world, &caller, headers, query, action) {
-        Ok(at) => at,
-        Err(reply) => return reply,
-    };
+    let unsupported =
+        |method: &Method| Reply::error(403, format!("Unsupported HTTP method: {method}"));
+    let (caller, action, at) =
+        match auth::authorize_request(world, method, headers, query, unsupported) {
+            Ok(authorized) => authorized,
+            Err(reply) => return reply,
+        };
     match action {
         "read" => list(world, &caller, at, headers),
         _ => {

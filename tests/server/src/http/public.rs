@@ -22,17 +22,13 @@ pub fn route(
     query: &Query,
     body: &[u8],
 ) -> Reply {
-    let caller = match auth::authenticate(world, headers) {
-        Ok(caller) => caller,
-        Err(reply) => return reply,
-    };
-    let Some(action) = auth::action_of(method) else {
-        return Reply::error(405, format!("Method \"{method}\" not allowed."));
-    };
-    let at = match auth::authorize(world, &caller, headers, query, action) {
-        Ok(at) => at,
-        Err(reply) => return reply,
-    };
+    let unsupported =
+        |method: &Method| Reply::error(405, format!("Method \"{method}\" not allowed."));
+    let (caller, action, at) =
+        match auth::authorize_request(world, method, headers, query, unsupported) {
+            Ok(authorized) => authorized,
+            Err(reply) => return reply,
+        };
     if !world.apps[at.0].sse {
         return Reply::error(400, "SSE is not enabled for this App");
     }
