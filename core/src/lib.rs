@@ -15,8 +15,8 @@ pub mod token;
 pub mod transport;
 
 pub use client::{
-    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, EnvironmentInfo, GetOptions, NewSecret,
-    RetryPolicy, SecretUpdate,
+    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, ClientOptions, EnvironmentInfo,
+    GetOptions, NewSecret, RetryPolicy, SecretUpdate,
 };
 pub use error::{Error, ErrorCode, Result};
 pub use export::{ExportFormat, export};

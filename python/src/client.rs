@@ -1,13 +1,11 @@
 //! `Client` (blocking, GIL released during I/O and decryption) and `AsyncClient` (asyncio).
 //! Both translate arguments, call the same core client, and translate results and errors.
 
-use std::time::Duration;
-
-use phasekit::{ClientBuilder, ExportFormat, GetOptions, RetryPolicy, SecretUpdate};
+use phasekit::{ClientOptions, ExportFormat, GetOptions, SecretUpdate};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::errors::{invalid, to_py};
+use crate::errors::to_py;
 use crate::options::{app_ref, new_secret};
 use crate::runtime::{awaitable, block_on};
 use crate::types::{PyApp, PyEnvironment, PySecret, secrets};
@@ -26,49 +24,21 @@ fn build(
     max_retries: Option<u32>,
     debug: Option<bool>,
 ) -> PyResult<phasekit::Client> {
-    let seconds = |name: &str, value: f64| match Duration::try_from_secs_f64(value) {
-        Ok(duration) if !duration.is_zero() => Ok(duration),
-        _ => Err(invalid(format!(
-            "{name} must be a positive number of seconds"
-        ))),
-    };
     let version = py.version_info();
-    let mut builder = ClientBuilder::default()
-        .from_env()
-        .user_agent_suffix(format!("python/{}.{}", version.major, version.minor));
-    if let Some(token) = token {
-        builder = builder.token(token);
+    ClientOptions {
+        token,
+        host,
+        timeout,
+        connect_timeout,
+        verify_ssl,
+        ca_bundle,
+        session_ttl,
+        max_retries,
+        debug,
+        user_agent_suffix: Some(format!("python/{}.{}", version.major, version.minor)),
     }
-    if let Some(host) = host {
-        builder = builder.host(host);
-    }
-    if let Some(timeout) = timeout {
-        builder = builder.timeout(seconds("timeout", timeout)?);
-    }
-    if let Some(timeout) = connect_timeout {
-        builder = builder.connect_timeout(seconds("connect_timeout", timeout)?);
-    }
-    if verify_ssl == Some(false) {
-        builder = builder.danger_disable_tls_verification();
-    }
-    if let Some(path) = ca_bundle {
-        let pem = std::fs::read(&path)
-            .map_err(|e| invalid(format!("cannot read the CA bundle {path}: {e}")))?;
-        builder = builder.ca_bundle_pem(pem);
-    }
-    if let Some(ttl) = session_ttl {
-        builder = builder.session_ttl(seconds("session_ttl", ttl)?);
-    }
-    if let Some(max_retries) = max_retries {
-        builder = builder.retry_policy(RetryPolicy {
-            max_retries,
-            ..RetryPolicy::default()
-        });
-    }
-    if let Some(debug) = debug {
-        builder = builder.debug(debug);
-    }
-    builder.build().map_err(to_py)
+    .build()
+    .map_err(to_py)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -4,17 +4,11 @@ use phasekit::{AppRef, NewSecret};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyDictMethods};
 
-use crate::errors::invalid;
+use crate::errors::{invalid, to_py};
 
-/// `app=` (a name) or `app_id=`, exactly one.
+/// `app=` (a name) or `app_id=`; the id wins.
 pub fn app_ref(app: Option<String>, app_id: Option<String>) -> PyResult<AppRef> {
-    match (app, app_id) {
-        (_, Some(id)) => Ok(AppRef::id(id)),
-        (Some(name), None) => Ok(AppRef::name(name)),
-        (None, None) => Err(invalid(
-            "give the app by name (app=...) or by id (app_id=...)",
-        )),
-    }
+    AppRef::from_parts(app, app_id).map_err(to_py)
 }
 
 /// One `{"key", "value", "comment"?, "tags"?, "path"?, "type"?, "override"?}` mapping.

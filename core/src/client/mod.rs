@@ -3,6 +3,7 @@
 mod blocking;
 mod get;
 mod leases;
+mod options;
 mod resolve;
 mod select;
 mod session;
@@ -16,6 +17,7 @@ use tokio::sync::Mutex;
 pub use blocking::{BlockingClient, runtime};
 pub use get::GetOptions;
 pub use leases::LeaseMessage;
+pub use options::ClientOptions;
 pub use select::AppRef;
 pub use write::{NewSecret, SecretUpdate};
 

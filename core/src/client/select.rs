@@ -20,6 +20,18 @@ impl AppRef {
     pub fn name(name: impl Into<String>) -> Self {
         AppRef::Name(name.into())
     }
+
+    /// The app as bindings receive it: a name, an id, or both (the id wins); at least one.
+    pub fn from_parts(name: Option<String>, id: Option<String>) -> Result<Self> {
+        match (name, id) {
+            (_, Some(id)) => Ok(AppRef::Id(id)),
+            (Some(name), None) => Ok(AppRef::Name(name)),
+            (None, None) => Err(Error::new(
+                ErrorCode::InvalidInput,
+                "give the app by name or by id",
+            )),
+        }
+    }
 }
 
 pub fn select_app<'a>(apps: &'a [AppKeys], wanted: &AppRef) -> Result<&'a AppKeys> {
