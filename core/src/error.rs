@@ -88,6 +88,29 @@ impl ErrorCode {
         }
     }
 
+    /// The family whose native error type a binding raises for this code.
+    pub const fn family(self) -> ErrorFamily {
+        match self {
+            ErrorCode::InvalidToken | ErrorCode::Unauthorized => ErrorFamily::Authentication,
+            ErrorCode::Forbidden => ErrorFamily::PermissionDenied,
+            ErrorCode::AppNotFound | ErrorCode::EnvNotFound | ErrorCode::SecretNotFound => {
+                ErrorFamily::NotFound
+            }
+            ErrorCode::Ambiguous => ErrorFamily::Ambiguous,
+            ErrorCode::Conflict => ErrorFamily::Conflict,
+            ErrorCode::InvalidInput => ErrorFamily::InvalidInput,
+            ErrorCode::RateLimited => ErrorFamily::RateLimit,
+            ErrorCode::Network => ErrorFamily::Network,
+            ErrorCode::Timeout => ErrorFamily::RequestTimeout,
+            ErrorCode::Tls => ErrorFamily::Tls,
+            ErrorCode::Server => ErrorFamily::Server,
+            ErrorCode::Protocol => ErrorFamily::Protocol,
+            ErrorCode::DecryptFailed => ErrorFamily::Decryption,
+            ErrorCode::ReferenceUnresolved | ErrorCode::ReferenceCycle => ErrorFamily::Reference,
+            ErrorCode::OfflineUnavailable => ErrorFamily::Offline,
+        }
+    }
+
     /// Whether the same request may succeed if tried again later (transient failures).
     pub const fn is_transient(self) -> bool {
         matches!(
@@ -100,6 +123,78 @@ impl ErrorCode {
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The families that every binding turns into native error types (`NotFoundError`, ...), so
+/// that a program can catch a kind of failure without listing codes. The same in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorFamily {
+    Authentication,
+    PermissionDenied,
+    NotFound,
+    Ambiguous,
+    Conflict,
+    InvalidInput,
+    RateLimit,
+    Network,
+    RequestTimeout,
+    Tls,
+    Server,
+    Protocol,
+    Decryption,
+    Reference,
+    Offline,
+}
+
+impl ErrorFamily {
+    /// Every family, parents before their children.
+    pub const ALL: [ErrorFamily; 15] = [
+        ErrorFamily::Authentication,
+        ErrorFamily::PermissionDenied,
+        ErrorFamily::NotFound,
+        ErrorFamily::Ambiguous,
+        ErrorFamily::Conflict,
+        ErrorFamily::InvalidInput,
+        ErrorFamily::RateLimit,
+        ErrorFamily::Network,
+        ErrorFamily::RequestTimeout,
+        ErrorFamily::Tls,
+        ErrorFamily::Server,
+        ErrorFamily::Protocol,
+        ErrorFamily::Decryption,
+        ErrorFamily::Reference,
+        ErrorFamily::Offline,
+    ];
+
+    /// The name of the family's error class, e.g. `NotFoundError`.
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ErrorFamily::Authentication => "AuthenticationError",
+            ErrorFamily::PermissionDenied => "PermissionDeniedError",
+            ErrorFamily::NotFound => "NotFoundError",
+            ErrorFamily::Ambiguous => "AmbiguousError",
+            ErrorFamily::Conflict => "ConflictError",
+            ErrorFamily::InvalidInput => "InvalidInputError",
+            ErrorFamily::RateLimit => "RateLimitError",
+            ErrorFamily::Network => "NetworkError",
+            ErrorFamily::RequestTimeout => "RequestTimeoutError",
+            ErrorFamily::Tls => "TlsError",
+            ErrorFamily::Server => "ServerError",
+            ErrorFamily::Protocol => "ProtocolError",
+            ErrorFamily::Decryption => "DecryptionError",
+            ErrorFamily::Reference => "ReferenceError",
+            ErrorFamily::Offline => "OfflineError",
+        }
+    }
+
+    /// Timeouts and TLS failures are network failures too; the others stand alone.
+    pub const fn parent(self) -> Option<ErrorFamily> {
+        match self {
+            ErrorFamily::RequestTimeout | ErrorFamily::Tls => Some(ErrorFamily::Network),
+            _ => None,
+        }
     }
 }
 
@@ -200,5 +295,24 @@ impl std::error::Error for Error {
 impl From<CryptoError> for Error {
     fn from(err: CryptoError) -> Self {
         Error::new(ErrorCode::DecryptFailed, err.to_string()).with_source(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_is_listed_after_its_parent_and_used_by_a_code() {
+        for (index, family) in ErrorFamily::ALL.iter().enumerate() {
+            if let Some(parent) = family.parent() {
+                let parent_index = ErrorFamily::ALL.iter().position(|f| *f == parent);
+                assert!(parent_index < Some(index), "{family:?} before its parent");
+            }
+            assert!(
+                ErrorCode::ALL.iter().any(|c| c.family() == *family),
+                "{family:?} has no code"
+            );
+        }
     }
 }

@@ -18,7 +18,7 @@ pub use client::{
     AppInfo, AppRef, BlockingClient, Client, ClientBuilder, ClientOptions, EnvironmentInfo,
     GetOptions, NewSecret, RetryPolicy, SecretUpdate,
 };
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use export::{ExportFormat, export};
 pub use secret_string::SecretString;
 pub use secrets::Secret;

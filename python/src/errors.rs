@@ -2,7 +2,7 @@
 //! `.retryable`, and one subclass per error family, all defined in the extension module so
 //! they are importable from `phasekit` on every platform.
 
-use phasekit::{Error, ErrorCode};
+use phasekit::{Error, ErrorCode, ErrorFamily};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -107,29 +107,24 @@ create_exception!(
 /// Converts a core error into the matching Python exception, attributes set.
 pub fn to_py(err: Error) -> PyErr {
     Python::attach(|py| {
-        let exception = match err.code() {
-            ErrorCode::InvalidToken | ErrorCode::Unauthorized => {
-                AuthenticationError::new_err(err.to_string())
-            }
-            ErrorCode::Forbidden => PermissionDeniedError::new_err(err.to_string()),
-            ErrorCode::AppNotFound | ErrorCode::EnvNotFound | ErrorCode::SecretNotFound => {
-                NotFoundError::new_err(err.to_string())
-            }
-            ErrorCode::Ambiguous => AmbiguousError::new_err(err.to_string()),
-            ErrorCode::Conflict => ConflictError::new_err(err.to_string()),
-            ErrorCode::InvalidInput => InvalidInputError::new_err(err.to_string()),
-            ErrorCode::RateLimited => RateLimitError::new_err(err.to_string()),
-            ErrorCode::Network => NetworkError::new_err(err.to_string()),
-            ErrorCode::Timeout => RequestTimeoutError::new_err(err.to_string()),
-            ErrorCode::Tls => TlsError::new_err(err.to_string()),
-            ErrorCode::Server => ServerError::new_err(err.to_string()),
-            ErrorCode::Protocol => ProtocolError::new_err(err.to_string()),
-            ErrorCode::DecryptFailed => DecryptionError::new_err(err.to_string()),
-            ErrorCode::ReferenceUnresolved | ErrorCode::ReferenceCycle => {
-                ReferenceError::new_err(err.to_string())
-            }
-            ErrorCode::OfflineUnavailable => OfflineError::new_err(err.to_string()),
-            _ => PhaseError::new_err(err.to_string()),
+        let message = err.to_string();
+        let exception = match err.code().family() {
+            ErrorFamily::Authentication => AuthenticationError::new_err(message),
+            ErrorFamily::PermissionDenied => PermissionDeniedError::new_err(message),
+            ErrorFamily::NotFound => NotFoundError::new_err(message),
+            ErrorFamily::Ambiguous => AmbiguousError::new_err(message),
+            ErrorFamily::Conflict => ConflictError::new_err(message),
+            ErrorFamily::InvalidInput => InvalidInputError::new_err(message),
+            ErrorFamily::RateLimit => RateLimitError::new_err(message),
+            ErrorFamily::Network => NetworkError::new_err(message),
+            ErrorFamily::RequestTimeout => RequestTimeoutError::new_err(message),
+            ErrorFamily::Tls => TlsError::new_err(message),
+            ErrorFamily::Server => ServerError::new_err(message),
+            ErrorFamily::Protocol => ProtocolError::new_err(message),
+            ErrorFamily::Decryption => DecryptionError::new_err(message),
+            ErrorFamily::Reference => ReferenceError::new_err(message),
+            ErrorFamily::Offline => OfflineError::new_err(message),
+            _ => PhaseError::new_err(message),
         };
         let value = exception.value(py);
         let set = |name: &str, attribute: Bound<'_, PyAny>| value.setattr(name, attribute);
