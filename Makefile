@@ -13,10 +13,10 @@ SERVER_BIN := target/$(TARGET)/debug/phasekit-server
 export PHASEKIT_SERVER_BIN := $(CURDIR)/$(SERVER_BIN)
 export PHASEKIT_CLI_BIN := $(CURDIR)/target/$(TARGET)/debug/examples/secrets
 
-.PHONY: test test-rust test-python python lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
+.PHONY: test test-rust test-python python node test-node lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop test-python
+test: lint test-rust vectors-check interop test-python test-node
 
 ## lint: formatting and clippy with warnings denied
 lint:
@@ -47,6 +47,16 @@ python:
 ## test-python: the Python binding's suite against the local server
 test-python: server
 	python/tests/run.sh
+
+## node: build the Node addon (debug) with its generated index.js and index.d.ts
+node:
+	TARGET=$(TARGET) scripts/node-addon.sh
+
+## test-node: the Node binding's suite against the local server (also proves that the
+## committed index.js/index.d.ts are what napi-rs generates)
+test-node: server
+	TARGET=$(TARGET) scripts/node-addon.sh --check
+	cd node && node --test test/
 
 ## demo: start the local server from the demo seed and run the quickstarts against it
 demo:

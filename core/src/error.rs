@@ -184,7 +184,7 @@ impl ErrorFamily {
             ErrorFamily::Server => "ServerError",
             ErrorFamily::Protocol => "ProtocolError",
             ErrorFamily::Decryption => "DecryptionError",
-            ErrorFamily::Reference => "ReferenceError",
+            ErrorFamily::Reference => "SecretReferenceError",
             ErrorFamily::Offline => "OfflineError",
         }
     }

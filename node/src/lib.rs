@@ -1,1 +1,18 @@
+//! Node.js binding of phasekit (napi-rs). It translates JavaScript arguments into the core's
+//! options, core results into JavaScript values and core errors into `PhaseError`s; the core
+//! does everything else (protocol, crypto, retries, caching).
 
+mod client;
+mod errors;
+mod options;
+mod promise;
+mod types;
+
+use napi::bindgen_prelude::{Env, Object, Result};
+
+/// Runs once per JavaScript realm that loads the addon (the main thread and each worker
+/// thread): defines the error classes of that realm and exports them.
+#[napi_derive::napi(module_exports)]
+pub fn init(mut exports: Object, env: Env) -> Result<()> {
+    errors::register(&env, &mut exports)
+}

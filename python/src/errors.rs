@@ -93,7 +93,7 @@ create_exception!(
 );
 create_exception!(
     phasekit,
-    ReferenceError,
+    SecretReferenceError,
     PhaseError,
     "A ${...} reference is unresolvable or circular."
 );
@@ -122,7 +122,7 @@ pub fn to_py(err: Error) -> PyErr {
             ErrorFamily::Server => ServerError::new_err(message),
             ErrorFamily::Protocol => ProtocolError::new_err(message),
             ErrorFamily::Decryption => DecryptionError::new_err(message),
-            ErrorFamily::Reference => ReferenceError::new_err(message),
+            ErrorFamily::Reference => SecretReferenceError::new_err(message),
             ErrorFamily::Offline => OfflineError::new_err(message),
             _ => PhaseError::new_err(message),
         };
@@ -189,7 +189,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("ServerError", py.get_type::<ServerError>()),
         ("ProtocolError", py.get_type::<ProtocolError>()),
         ("DecryptionError", py.get_type::<DecryptionError>()),
-        ("ReferenceError", py.get_type::<ReferenceError>()),
+        (
+            "SecretReferenceError",
+            py.get_type::<SecretReferenceError>(),
+        ),
         ("OfflineError", py.get_type::<OfflineError>()),
     ] {
         m.add(name, class)?;

@@ -1,6 +1,6 @@
 """Fixtures of the phasekit Python binding's suite: one phasekit-server per session
 (tests/pysupport/local_server.py). Every test gets a freshly seeded world
-(python/tests/seed.json), no faults and zeroed request counters.
+(tests/server/seeds/bindings.json), no faults and zeroed request counters.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from phasekit import AsyncClient, Client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEED_PATH = Path(__file__).resolve().parent / "seed.json"
+SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
 sys.path.insert(0, str(REPO_ROOT / "tests" / "pysupport"))
 
 from local_server import LocalServer, running_server  # noqa: E402
@@ -41,7 +41,7 @@ class PhasekitServer(LocalServer):
 
 @pytest.fixture(scope="session")
 def phasekit_server() -> Iterator[PhasekitServer]:
-    """One server for the whole session, seeded with python/tests/seed.json."""
+    """One server for the whole session, seeded with tests/server/seeds/bindings.json."""
     with running_server(PhasekitServer, SEED_PATH, "phasekit-python-") as server:
         yield server
 

@@ -1,4 +1,4 @@
-"""Names from python/tests/seed.json and small helpers shared by the test modules.
+"""Names from tests/server/seeds/bindings.json and small helpers shared by the test modules.
 
 (Named pkhelpers, not support, so that it never shadows tests/interop/python/support.py.)
 """
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from phasekit import Secret
 
-SEED_PATH = Path(__file__).resolve().parent / "seed.json"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
 
 APP = "interop-app"
 E2EE_APP = "interop-e2ee"

@@ -115,7 +115,7 @@ def test_errors_are_raised_from_the_await(
         assert missing.value.code == "secret_not_found"
         with pytest.raises(ConflictError):
             await client.create([{"key": "DB_HOST", "value": "x"}], APP)
-        with pytest.raises(phasekit.ReferenceError):
+        with pytest.raises(phasekit.SecretReferenceError):
             await client.get(REFS_APP, strict=True)
         with pytest.raises(AuthenticationError) as expired:
             await server.async_client("sa-expired").get(APP)

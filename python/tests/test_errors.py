@@ -103,7 +103,7 @@ def test_error_classes_form_one_hierarchy() -> None:
         phasekit.ServerError,
         phasekit.ProtocolError,
         phasekit.DecryptionError,
-        phasekit.ReferenceError,
+        phasekit.SecretReferenceError,
         phasekit.OfflineError,
     ]
     assert issubclass(PhaseError, Exception)
@@ -112,7 +112,7 @@ def test_error_classes_form_one_hierarchy() -> None:
         assert family.__module__ == "phasekit"
     assert issubclass(RequestTimeoutError, NetworkError)
     assert issubclass(phasekit.TlsError, NetworkError)
-    assert not issubclass(phasekit.ReferenceError, builtins.ReferenceError)
+    assert not issubclass(phasekit.SecretReferenceError, builtins.ReferenceError)
     assert ERROR_CODES == ALL_CODES
 
 
@@ -421,11 +421,11 @@ def test_tampered_ciphertext_is_a_decryption_error(
 def test_reference_errors(server: PhasekitServer, client: Client) -> None:
     """Unresolvable (strict) and circular references are ReferenceErrors."""
     missing = expect(
-        server, phasekit.ReferenceError, lambda: client.get(REFS_APP, strict=True)
+        server, phasekit.SecretReferenceError, lambda: client.get(REFS_APP, strict=True)
     )
     assert missing.code == "reference_unresolved"
     cycle = expect(
-        server, phasekit.ReferenceError, lambda: client.get(REFS_APP, "Production")
+        server, phasekit.SecretReferenceError, lambda: client.get(REFS_APP, "Production")
     )
     assert cycle.code == "reference_cycle"
 

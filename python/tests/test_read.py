@@ -108,14 +108,14 @@ def test_raw_returns_references_as_written(client: Client) -> None:
 
 
 def test_unresolvable_reference_is_kept_unless_strict(client: Client) -> None:
-    """A reference to a missing key stays as written; strict=True raises ReferenceError."""
+    """A reference to a missing key stays as written; strict=True raises SecretReferenceError."""
     lenient = values(client.get(REFS_APP, DEV))
     assert lenient == {
         "GOOD_REF": "host=target-value-1234",
         "TARGET": "target-value-1234",
         "BROKEN_REF": "x-${MISSING_KEY}-y",
     }
-    with pytest.raises(phasekit.ReferenceError) as caught:
+    with pytest.raises(phasekit.SecretReferenceError) as caught:
         client.get(REFS_APP, DEV, strict=True)
     assert caught.value.code == "reference_unresolved"
     assert "${MISSING_KEY}" in caught.value.message
@@ -129,8 +129,8 @@ def test_unresolvable_reference_is_kept_unless_strict(client: Client) -> None:
 
 
 def test_circular_references_raise_even_without_strict(client: Client) -> None:
-    """A reference cycle is a ReferenceError (reference_cycle); raw=True still reads it."""
-    with pytest.raises(phasekit.ReferenceError) as caught:
+    """A reference cycle is a SecretReferenceError (reference_cycle); raw=True still reads it."""
+    with pytest.raises(phasekit.SecretReferenceError) as caught:
         client.get(REFS_APP, PROD)
     assert caught.value.code == "reference_cycle"
     assert values(client.get(REFS_APP, PROD, raw=True)) == {

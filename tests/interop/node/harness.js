@@ -2,141 +2,27 @@
 // admin API, and runs SDK calls that may never settle in a throw-away child process.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import Phase from "@phase.dev/phase-node";
+
+import { startServer as startLocalServer } from "../../nodesupport/local-server.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const SEED_PATH = resolve(here, "../seed.json");
 export const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
 
-const DEFAULT_BIN = resolve(
-  here,
-  "../../../target/x86_64-unknown-linux-gnu/debug/phasekit-server",
-);
-const START_TIMEOUT_MS = 20_000;
-
-export function serverBinary() {
-  const bin = process.env.PHASEKIT_SERVER_BIN
-    ? resolve(process.env.PHASEKIT_SERVER_BIN)
-    : DEFAULT_BIN;
-  if (!existsSync(bin)) {
-    throw new Error(
-      `phasekit-server binary not found at ${bin}. Build it with ` +
-        "`cargo build -p phasekit-server --target x86_64-unknown-linux-gnu` " +
-        "or point PHASEKIT_SERVER_BIN at it.",
-    );
-  }
-  return bin;
-}
-
 /** Deep copy of the interop seed, for tests that want to add to it. */
 export function seedCopy() {
   return structuredClone(SEED);
 }
 
-/**
- * Starts phasekit-server on a free port with the interop seed. Resolves once it listens and
- * its tokens file is written. Call `stop()` when done (also killed if this process exits).
- */
-export async function startServer() {
-  const bin = serverBinary();
-  const dir = mkdtempSync(join(tmpdir(), "phasekit-node-interop-"));
-  const tokensFile = join(dir, "tokens.json");
-  const child = spawn(
-    bin,
-    ["--port", "0", "--seed", SEED_PATH, "--tokens-out", tokensFile],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const killOnExit = () => child.kill("SIGKILL");
-  process.on("exit", killOnExit);
-
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise((done) =>
-    child.once("exit", (code, signal) => done({ code, signal })),
-  );
-
-  // The server writes the tokens file, then prints its "listening" line.
-  const started = Date.now();
-  while (!/listening on http:\/\/\S+/.test(stdout)) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `phasekit-server exited early (${child.exitCode ?? child.signalCode}): ${stderr || stdout}`,
-      );
-    }
-    if (Date.now() - started > START_TIMEOUT_MS) {
-      child.kill("SIGKILL");
-      throw new Error(
-        `phasekit-server did not start within ${START_TIMEOUT_MS} ms: ${stderr}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const summary = JSON.parse(readFileSync(tokensFile, "utf8"));
-
-  const admin = async (method, path, body) => {
-    const res = await fetch(`${summary.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-
-  const server = {
-    url: summary.url,
-    tokens: summary.tokens,
-    state: summary.state,
-
-    /** Replaces the whole world (default: the interop seed); tokens and ids change. */
-    async reset(seed = SEED) {
-      const fresh = await admin("PUT", "/_admin/world", seed);
-      server.tokens = fresh.tokens;
-      server.state = fresh.state;
-      await server.resetRequests();
-      return fresh;
-    },
-
-    /** `{total, by_endpoint: {"GET /secrets/": n, ...}}` since the last resetRequests(). */
-    requests: () => admin("GET", "/_admin/requests"),
-    resetRequests: () => admin("DELETE", "/_admin/requests"),
-
-    /** Id of an app by name in the current state. */
-    appId(name) {
-      const app = server.state.apps.find((a) => a.name === name);
-      if (!app) throw new Error(`no app named ${name}`);
-      return app.id;
-    },
-
-    /** Id of an environment (by app and environment name) in the current state. */
-    envId(appName, envName) {
-      const app = server.state.apps.find((a) => a.name === appName);
-      const id = app?.environments[envName];
-      if (!id) throw new Error(`no environment ${appName}/${envName}`);
-      return id;
-    },
-
-    async stop() {
-      process.off("exit", killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGINT"); // the server shuts down cleanly on Ctrl-C
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return server;
+/** phasekit-server with the interop seed (tests/nodesupport/local-server.js). */
+export function startServer() {
+  return startLocalServer(SEED_PATH);
 }
 
 /** An initialised official SDK client for one of the seed's tokens (by name). */

@@ -1,0 +1,112 @@
+//! `PhaseError` and its family subclasses: real JavaScript `Error` subclasses (stack traces,
+//! `instanceof`), defined per realm at load time from the core's family list, and created
+//! natively from core errors with `code`, `status`, `retryAfter` and `retryable`.
+
+use napi::bindgen_prelude::{
+    Env, FnArgs, Function, FunctionRef, JsObjectValue, Object, Result, Unknown,
+};
+use phasekit::{Error, ErrorCode, ErrorFamily};
+
+/// Builds the classes from `[[className, parentClassName | null], ...]` and returns
+/// `{ classes, create }`; `create(className, message, code, status, retryAfter, retryable)`
+/// makes one error.
+const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families) {
+  class PhaseError extends Error {
+    constructor(message, details) {
+      super(message);
+      const { code = null, status = null, retryAfter = null, retryable = false } = details ?? {};
+      this.code = code;
+      this.status = status;
+      this.retryAfter = retryAfter;
+      this.retryable = retryable;
+    }
+  }
+  const classes = { PhaseError };
+  for (const [name, parent] of families) {
+    const Base = classes[parent ?? 'PhaseError'];
+    classes[name] = { [name]: class extends Base {} }[name];
+  }
+  for (const [name, cls] of Object.entries(classes)) {
+    Object.defineProperty(cls.prototype, 'name', {
+      value: name, writable: true, enumerable: false, configurable: true,
+    });
+  }
+  const create = (name, message, code, status, retryAfter, retryable) => {
+    const error = new classes[name](message, { code, status, retryAfter, retryable });
+    Error.captureStackTrace?.(error, create);
+    return error;
+  };
+  return { classes, create };
+})"#;
+
+type CreateArgs = FnArgs<(
+    &'static str,
+    String,
+    &'static str,
+    Option<u32>,
+    Option<f64>,
+    bool,
+)>;
+
+/// The realm's error factory, kept as instance data of its `Env`.
+struct ErrorFactory {
+    create: FunctionRef<CreateArgs, Unknown<'static>>,
+}
+
+pub fn register(env: &Env, exports: &mut Object) -> Result<()> {
+    let define: Function<Vec<Vec<Option<&str>>>, Object> = env.run_script(DEFINE_CLASSES)?;
+    let families: Vec<Vec<Option<&str>>> = ErrorFamily::ALL
+        .iter()
+        .map(|family| {
+            vec![
+                Some(family.class_name()),
+                family.parent().map(ErrorFamily::class_name),
+            ]
+        })
+        .collect();
+    let defined = define.call(families)?;
+    let classes: Object = defined.get_named_property("classes")?;
+    for name in std::iter::once("PhaseError").chain(ErrorFamily::ALL.map(ErrorFamily::class_name)) {
+        let class: Unknown = classes.get_named_property(name)?;
+        exports.set_named_property(name, class)?;
+    }
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    exports.set_named_property("ERROR_CODES", codes)?;
+    let create: Function<CreateArgs, Unknown<'static>> = defined.get_named_property("create")?;
+    env.set_instance_data(
+        ErrorFactory {
+            create: create.create_ref()?,
+        },
+        (),
+        |_| {},
+    )
+}
+
+/// The `PhaseError` subclass for a core error, as a napi error that rejects or throws with it.
+/// Runs on the JavaScript thread.
+pub fn to_js(env: &Env, error: &Error) -> napi::Error {
+    match create(env, error) {
+        Ok(value) => napi::Error::from(value),
+        Err(failure) => failure,
+    }
+}
+
+fn create(env: &Env, error: &Error) -> Result<Unknown<'static>> {
+    let factory = env
+        .get_instance_data::<ErrorFactory>()?
+        .ok_or_else(|| napi::Error::from_reason("phasekit's error classes are not loaded"))?;
+    let create = factory.create.borrow_back(env)?;
+    create.call(FnArgs::from((
+        error.code().family().class_name(),
+        error.to_string(),
+        error.code().as_str(),
+        error.status().map(u32::from),
+        error.retry_after().map(|wait| wait.as_secs_f64()),
+        error.retryable(),
+    )))
+}
+
+/// An `InvalidInputError` raised by the binding itself (an argument the core never sees).
+pub fn invalid(env: &Env, message: impl Into<String>) -> napi::Error {
+    to_js(env, &Error::new(ErrorCode::InvalidInput, message))
+}

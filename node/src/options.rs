@@ -1,0 +1,343 @@
+//! The options objects of every method, as TypeScript sees them, and their translation into
+//! the core's types. Arguments are converted here rather than by the generated glue so that a
+//! wrong argument is an `InvalidInputError` like every other phasekit error.
+
+use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Result, Unknown, ValueType};
+use napi_derive::napi;
+use phasekit::{AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate};
+
+use crate::errors;
+
+/// Converts a JavaScript argument, reporting a wrong shape as an `InvalidInputError` that names
+/// the argument and the field (never its value: napi's own messages quote it).
+pub fn parse<T: FromNapiValue>(env: &Env, value: Unknown, what: &str) -> Result<T> {
+    // Checked first: converting `undefined` would leave a pending JavaScript exception.
+    if value.get_type()? != ValueType::Object {
+        return Err(errors::invalid(env, format!("{what}: expected an object")));
+    }
+    // SAFETY: `value` is a live handle of this call's scope in `env`.
+    unsafe { T::from_napi_value(env.raw(), value.raw()) }
+        .map_err(|failure| errors::invalid(env, format!("{what}: {}", describe(&failure.reason))))
+}
+
+/// "Failed to convert JavaScript value `Number 5 ` into rust type `String` on A.token" becomes
+/// "token must be a string"; "Missing field `env`" becomes "env is required".
+fn describe(reason: &str) -> String {
+    if let Some(field) = reason
+        .strip_prefix("Missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return format!("{field} is required");
+    }
+    let mut parts = reason.split(" on ");
+    let message = parts.next().unwrap_or_default();
+    let mut fields: Vec<&str> = parts
+        .filter_map(|location| location.split_once('.').map(|(_, field)| field))
+        .collect();
+    fields.reverse();
+    let expected = message
+        .rsplit_once("rust type `")
+        .and_then(|(_, rest)| rest.split('`').next())
+        .or_else(|| {
+            message
+                .strip_prefix("Expect value to be ")
+                .and_then(|rest| rest.split(',').next())
+        })
+        .map(js_type);
+    match (fields.is_empty(), expected) {
+        (true, Some(expected)) => format!("expected {expected}"),
+        (true, None) => "the argument has the wrong type".to_owned(),
+        (false, Some(expected)) => format!("{} must be {expected}", fields.join(".")),
+        (false, None) => format!("{} has the wrong type", fields.join(".")),
+    }
+}
+
+fn js_type(rust: &str) -> &'static str {
+    match rust {
+        "String" | "string" => "a string",
+        "bool" | "Boolean" | "boolean" => "a boolean",
+        "u32" | "i32" | "i64" | "u64" | "f64" | "Number" | "number" => "a number",
+        "Object" | "object" => "an object",
+        _ if rust.starts_with("Vec") || rust.contains("Array") => "an array",
+        _ => "of another type",
+    }
+}
+
+fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
+    AppRef::from_parts(app, app_id).map_err(|error| errors::to_js(env, &error))
+}
+
+/// Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
+/// `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`), then to the default.
+#[napi(object, js_name = "ClientOptions")]
+#[derive(Default)]
+pub struct ClientSettings {
+    /// A service account, service or personal access token (`pss_service:v2:...`).
+    pub token: Option<String>,
+    /// The Phase host, default `https://console.phase.dev`.
+    pub host: Option<String>,
+    /// Seconds a whole request may take (default 30).
+    pub timeout: Option<f64>,
+    /// Seconds to establish a connection (default 10).
+    pub connect_timeout: Option<f64>,
+    /// `false` turns TLS certificate verification off (logged as a warning).
+    pub verify_ssl: Option<bool>,
+    /// Path of a PEM file of extra certificate authorities to trust.
+    pub ca_bundle: Option<String>,
+    /// Seconds the session data and derived keys are reused (default 300).
+    pub session_ttl: Option<f64>,
+    /// Retries of idempotent requests after transient failures (default 3).
+    pub max_retries: Option<u32>,
+    /// Logs each request's method, path, status and time (never headers or bodies).
+    pub debug: Option<bool>,
+}
+
+impl ClientSettings {
+    pub fn into_core(self, user_agent_suffix: String) -> phasekit::ClientOptions {
+        phasekit::ClientOptions {
+            token: self.token,
+            host: self.host,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            verify_ssl: self.verify_ssl,
+            ca_bundle: self.ca_bundle,
+            session_ttl: self.session_ttl,
+            max_retries: self.max_retries,
+            debug: self.debug,
+            user_agent_suffix: Some(user_agent_suffix),
+        }
+    }
+}
+
+/// Which app: `app` (a name) or `appId`; the id wins when both are given.
+#[napi(object)]
+pub struct AppOptions {
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+}
+
+/// What `get` reads.
+#[napi(object)]
+pub struct GetOptions {
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    /// The environment's name (`Development`, `Production`, ...) or id.
+    pub env: String,
+    /// Only this folder (`/` is the root); all folders when absent.
+    pub path: Option<String>,
+    /// Only these keys.
+    pub keys: Option<Vec<String>>,
+    /// Only secrets with this tag (case-insensitive; `_` and spaces are equivalent).
+    pub tag: Option<String>,
+    /// Leave `${...}` references unresolved.
+    pub raw: Option<bool>,
+    /// An unresolvable reference is an error instead of staying as written.
+    pub strict: Option<bool>,
+    /// Include dynamic secrets.
+    pub dynamic: Option<bool>,
+    /// Generate a lease for dynamic secrets (implies `dynamic`).
+    pub lease: Option<bool>,
+    /// Seconds the generated lease lasts.
+    pub lease_ttl: Option<u32>,
+}
+
+impl GetOptions {
+    pub fn into_core(self, env: &Env) -> Result<CoreGetOptions> {
+        let mut options = CoreGetOptions::new(app_of(env, self.app, self.app_id)?, self.env)
+            .raw(self.raw.unwrap_or(false))
+            .strict_references(self.strict.unwrap_or(false));
+        options.path = self.path;
+        options.keys = self.keys.unwrap_or_default();
+        options.tag = self.tag;
+        let lease = self.lease.unwrap_or(false);
+        if self.dynamic.unwrap_or(false) || lease {
+            options = options.dynamic(lease, self.lease_ttl.map(u64::from));
+        }
+        Ok(options)
+    }
+}
+
+/// What `getSecret` reads.
+#[napi(object)]
+pub struct GetSecretOptions {
+    pub key: String,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    /// The folder (default `/`).
+    pub path: Option<String>,
+}
+
+/// One secret to create.
+#[napi(object)]
+pub struct NewSecretInput {
+    pub key: String,
+    pub value: String,
+    pub comment: Option<String>,
+    pub tags: Option<Vec<String>>,
+    /// The folder (default `/`).
+    pub path: Option<String>,
+    /// `secret` (default), `sealed` or `config`.
+    pub r#type: Option<String>,
+    /// A personal override value (personal access tokens only).
+    pub r#override: Option<String>,
+}
+
+impl From<NewSecretInput> for NewSecret {
+    fn from(input: NewSecretInput) -> Self {
+        NewSecret {
+            key: input.key,
+            value: input.value,
+            comment: input.comment,
+            tags: input.tags.unwrap_or_default(),
+            path: input.path,
+            secret_type: input.r#type,
+            override_value: input.r#override,
+        }
+    }
+}
+
+/// What `create` writes.
+#[napi(object)]
+pub struct CreateOptions {
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    pub secrets: Vec<NewSecretInput>,
+}
+
+/// What `update` changes: only the fields given.
+#[napi(object)]
+pub struct UpdateOptions {
+    pub key: String,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    /// The folder the secret is in (default: wherever the key is unique).
+    pub path: Option<String>,
+    pub value: Option<String>,
+    pub comment: Option<String>,
+    pub tags: Option<Vec<String>>,
+    /// Moves the secret to this folder.
+    pub new_path: Option<String>,
+    pub r#type: Option<String>,
+    /// Sets the caller's personal override (personal access tokens only).
+    pub r#override: Option<String>,
+    /// Switches the personal override on or off.
+    pub toggle_override: Option<bool>,
+}
+
+impl UpdateOptions {
+    pub fn into_core(self, env: &Env) -> Result<(AppRef, String, SecretUpdate)> {
+        let app = app_of(env, self.app, self.app_id)?;
+        let update = SecretUpdate {
+            key: self.key,
+            path: self.path,
+            value: self.value,
+            comment: self.comment,
+            tags: self.tags,
+            new_path: self.new_path,
+            secret_type: self.r#type,
+            override_value: self.r#override,
+            toggle_override: self.toggle_override.unwrap_or(false),
+        };
+        Ok((app, self.env, update))
+    }
+}
+
+/// What `delete` removes.
+#[napi(object)]
+pub struct DeleteOptions {
+    pub keys: Vec<String>,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    /// Only in this folder; anywhere when absent.
+    pub path: Option<String>,
+}
+
+/// What `export` writes out.
+#[napi(object)]
+pub struct ExportOptions {
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    #[napi(ts_type = "'dotenv' | 'json' | 'yaml'")]
+    pub format: Option<String>,
+    pub path: Option<String>,
+}
+
+impl ExportOptions {
+    pub fn into_core(self, env: &Env) -> Result<(CoreGetOptions, ExportFormat)> {
+        let format = self
+            .format
+            .as_deref()
+            .unwrap_or("dotenv")
+            .parse()
+            .map_err(|error| errors::to_js(env, &error))?;
+        let mut options = CoreGetOptions::new(app_of(env, self.app, self.app_id)?, self.env);
+        options.path = self.path;
+        Ok((options, format))
+    }
+}
+
+/// Generates a lease of a dynamic secret.
+#[napi(object)]
+pub struct LeaseGenerateOptions {
+    pub secret_id: String,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+    /// Seconds the lease lasts (the secret's default when absent).
+    pub ttl: Option<u32>,
+}
+
+/// Renews a lease.
+#[napi(object)]
+pub struct LeaseRenewOptions {
+    pub lease_id: String,
+    /// Seconds from now.
+    pub ttl: u32,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+}
+
+/// Revokes a lease.
+#[napi(object)]
+pub struct LeaseRevokeOptions {
+    pub lease_id: String,
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    pub env: String,
+}
+
+/// The app of any options object that names one.
+pub trait NamesApp {
+    fn app_parts(&mut self) -> (Option<String>, Option<String>);
+
+    fn take_app(&mut self, env: &Env) -> Result<AppRef> {
+        let (app, app_id) = self.app_parts();
+        app_of(env, app, app_id)
+    }
+}
+
+macro_rules! names_app {
+    ($($ty:ty),*) => {$(
+        impl NamesApp for $ty {
+            fn app_parts(&mut self) -> (Option<String>, Option<String>) {
+                (self.app.take(), self.app_id.take())
+            }
+        }
+    )*};
+}
+
+names_app!(
+    AppOptions,
+    GetSecretOptions,
+    CreateOptions,
+    DeleteOptions,
+    LeaseGenerateOptions,
+    LeaseRenewOptions,
+    LeaseRevokeOptions
+);

@@ -1,0 +1,41 @@
+//! Every network call: a Promise settled from the core's process-wide runtime, so the event
+//! loop never waits. Values and errors are converted on the JavaScript thread.
+
+use std::future::Future;
+
+use napi::bindgen_prelude::{Env, Object, Result, ToNapiValue};
+
+use crate::errors;
+
+/// Runs `work` on the core's runtime and settles the returned Promise with `convert(value)` or
+/// with the `PhaseError` of the core error. A `work` that could not even be prepared (a bad
+/// argument) rejects the Promise rather than throwing, as JavaScript callers expect of an
+/// async function. A panic in `work` (a phasekit bug) rejects with a plain `Error` instead of
+/// leaving the Promise pending.
+pub fn spawn<'env, T, V, W, C>(env: &'env Env, work: Result<W>, convert: C) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    V: ToNapiValue + 'static,
+    W: Future<Output = phasekit::Result<T>> + Send + 'static,
+    C: FnOnce(T) -> V + Send + 'static,
+{
+    let (deferred, promise) = env.create_deferred()?;
+    let runtime = phasekit::client::runtime().map_err(|error| errors::to_js(env, &error));
+    match runtime.and_then(|runtime| work.map(|work| (runtime, work))) {
+        Err(failure) => deferred.reject(failure),
+        Ok((runtime, work)) => {
+            let task = runtime.spawn(work);
+            runtime.spawn(async move {
+                let outcome = task.await;
+                deferred.resolve(move |env| match outcome {
+                    Ok(Ok(value)) => Ok(convert(value)),
+                    Ok(Err(error)) => Err(errors::to_js(&env, &error)),
+                    Err(_) => Err(napi::Error::from_reason(
+                        "phasekit internal error: the operation panicked",
+                    )),
+                });
+            });
+        }
+    }
+    Ok(promise)
+}

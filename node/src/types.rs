@@ -1,0 +1,180 @@
+//! Results. `Secret` is a class whose value is read through a getter: `console.log`,
+//! `util.inspect`, `JSON.stringify` and `toString()` never show it.
+
+use napi_derive::napi;
+
+/// A decrypted secret.
+#[napi]
+pub struct Secret(phasekit::Secret);
+
+#[napi]
+impl Secret {
+    #[napi(getter)]
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    #[napi(getter)]
+    pub fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The plaintext value (the caller's active personal override, if any).
+    #[napi(getter)]
+    pub fn value(&self) -> &str {
+        self.0.value.expose()
+    }
+
+    #[napi(getter)]
+    pub fn comment(&self) -> &str {
+        &self.0.comment
+    }
+
+    #[napi(getter)]
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    #[napi(getter)]
+    pub fn tags(&self) -> Vec<String> {
+        self.0.tags.clone()
+    }
+
+    /// Whether `value` is the caller's personal override rather than the shared value.
+    #[napi(getter)]
+    pub fn overridden(&self) -> bool {
+        self.0.overridden
+    }
+
+    /// `secret`, `sealed` or `config`.
+    #[napi(getter, js_name = "type")]
+    pub fn secret_type(&self) -> &str {
+        &self.0.secret_type
+    }
+
+    #[napi(getter)]
+    pub fn lifecycle(&self) -> &str {
+        &self.0.lifecycle
+    }
+
+    /// The app's name.
+    #[napi(getter)]
+    pub fn app(&self) -> &str {
+        &self.0.app
+    }
+
+    /// The environment's name.
+    #[napi(getter)]
+    pub fn env(&self) -> &str {
+        &self.0.env
+    }
+
+    #[napi(getter)]
+    pub fn version(&self) -> Option<i64> {
+        self.0.version
+    }
+
+    #[napi(getter)]
+    pub fn is_dynamic(&self) -> bool {
+        self.0.is_dynamic
+    }
+
+    #[napi(getter)]
+    pub fn dynamic_group(&self) -> Option<&str> {
+        self.0.dynamic_group.as_deref()
+    }
+
+    #[napi(getter)]
+    pub fn lease_id(&self) -> Option<&str> {
+        self.0.lease_id.as_deref()
+    }
+
+    /// When the lease of a dynamic secret ends (ISO 8601).
+    #[napi(getter)]
+    pub fn lease_expires_at(&self) -> Option<&str> {
+        self.0.lease_expires_at.as_deref()
+    }
+
+    /// `Secret(key=..., path=..., app=..., env=..., value=<redacted>)`.
+    #[napi]
+    #[allow(clippy::inherent_to_string)]
+    pub fn to_string(&self) -> String {
+        format!(
+            "Secret(key={:?}, path={:?}, app={:?}, env={:?}, value=<redacted>)",
+            self.0.key, self.0.path, self.0.app, self.0.env
+        )
+    }
+
+    /// Everything but the value, so that logging a secret as JSON cannot leak it.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> SecretSummary {
+        SecretSummary {
+            id: self.0.id.clone(),
+            key: self.0.key.clone(),
+            value: "<redacted>".to_owned(),
+            path: self.0.path.clone(),
+            app: self.0.app.clone(),
+            env: self.0.env.clone(),
+        }
+    }
+}
+
+/// What `JSON.stringify(secret)` shows.
+#[napi(object)]
+pub struct SecretSummary {
+    pub id: String,
+    pub key: String,
+    /// Always `<redacted>`.
+    pub value: String,
+    pub path: String,
+    pub app: String,
+    pub env: String,
+}
+
+pub fn secrets(found: Vec<phasekit::Secret>) -> Vec<Secret> {
+    found.into_iter().map(Secret).collect()
+}
+
+pub fn secret(found: phasekit::Secret) -> Secret {
+    Secret(found)
+}
+
+/// An environment the token can read.
+#[napi(object)]
+pub struct Environment {
+    pub id: String,
+    pub name: String,
+    /// `dev`, `staging`, `prod` or `custom`.
+    pub env_type: String,
+}
+
+impl From<phasekit::EnvironmentInfo> for Environment {
+    fn from(env: phasekit::EnvironmentInfo) -> Self {
+        Environment {
+            id: env.id,
+            name: env.name,
+            env_type: env.env_type,
+        }
+    }
+}
+
+/// An app the token can read, with its environments.
+#[napi(object)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    /// `E2E` (end-to-end encrypted) or `SSE` (server-side encryption).
+    pub encryption: String,
+    pub environments: Vec<Environment>,
+}
+
+impl From<phasekit::AppInfo> for App {
+    fn from(app: phasekit::AppInfo) -> Self {
+        App {
+            id: app.id,
+            name: app.name,
+            encryption: app.encryption,
+            environments: app.environments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
