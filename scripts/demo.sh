@@ -9,6 +9,8 @@ BIN_DIR="target/$TARGET/debug"
 
 cargo build --quiet --target "$TARGET" -p phasekit-server -p phasekit --example quickstart
 TARGET="$TARGET" scripts/python-wheel.sh
+TARGET="$TARGET" scripts/node-addon.sh
+(cd examples/node && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
 work="$(mktemp -d)"
 "$BIN_DIR/phasekit-server" --port 0 --seed tests/server/seeds/demo.json --tokens-out "$work/server.json" >"$work/server.log" 2>&1 &
@@ -34,3 +36,7 @@ done
 echo
 echo "== Python quickstart: demo-app/Staging"
 .venv/python/bin/python examples/python/quickstart.py demo-app Staging
+
+echo
+echo "== Node quickstart: demo-app/Production"
+node examples/node/quickstart.mjs demo-app Production

@@ -8,7 +8,7 @@ use crate::errors;
 use crate::options::{
     AppOptions, ClientSettings, CreateOptions, DeleteOptions, ExportOptions, GetOptions,
     GetSecretOptions, LeaseGenerateOptions, LeaseRenewOptions, LeaseRevokeOptions, NamesApp,
-    UpdateOptions, parse,
+    UpdateOptions, optional_whole_number, parse, whole_number,
 };
 use crate::promise::spawn;
 use crate::types::{App, Environment, secret, secrets};
@@ -26,7 +26,7 @@ fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
         .map(|v| format!("node/{}.{}.{}", v.major, v.minor, v.patch))
         .unwrap_or_else(|_| "node".to_owned());
     let inner = settings
-        .into_core(node)
+        .into_core(env, node)?
         .build()
         .map_err(|error| errors::to_js(env, &error))?;
     Ok(Client { inner })
@@ -190,7 +190,7 @@ impl Client {
         let work = parse::<LeaseGenerateOptions>(env, options, "leaseGenerate options").and_then(
             |mut options| {
                 let app = options.take_app(env)?;
-                let ttl = options.ttl.map(u64::from);
+                let ttl = optional_whole_number(env, "ttl", options.ttl)?.map(u64::from);
                 Ok(async move {
                     let (env, id) = (&options.env, &options.secret_id);
                     client.lease_generate(&app, env, id, ttl).await
@@ -210,9 +210,10 @@ impl Client {
         let work = parse::<LeaseRenewOptions>(env, options, "leaseRenew options").and_then(
             |mut options| {
                 let app = options.take_app(env)?;
+                let ttl = whole_number(env, "ttl", options.ttl)?;
                 Ok(async move {
                     let (env, id) = (&options.env, &options.lease_id);
-                    client.lease_renew(&app, env, id, options.ttl.into()).await
+                    client.lease_renew(&app, env, id, ttl.into()).await
                 })
             },
         );

@@ -63,8 +63,25 @@ fn js_type(rust: &str) -> &'static str {
     }
 }
 
+/// A whole number from 0 to `u32::MAX`, or an `InvalidInputError` naming `name`. napi's own
+/// `u32` conversion would silently wrap `-1` to 4294967295 and truncate `1.5` or `NaN`.
+pub fn whole_number(env: &Env, name: &str, value: f64) -> Result<u32> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX) {
+        Ok(value as u32)
+    } else {
+        Err(errors::invalid(
+            env,
+            format!("{name} must be a whole number from 0 to {}", u32::MAX),
+        ))
+    }
+}
+
+pub fn optional_whole_number(env: &Env, name: &str, value: Option<f64>) -> Result<Option<u32>> {
+    value.map(|value| whole_number(env, name, value)).transpose()
+}
+
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
-    AppRef::from_parts(app, app_id).map_err(|error| errors::to_js(env, &error))
+    AppRef::from_parts(app, app_id, ["app", "appId"]).map_err(|error| errors::to_js(env, &error))
 }
 
 /// Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
@@ -87,14 +104,14 @@ pub struct ClientSettings {
     /// Seconds the session data and derived keys are reused (default 300).
     pub session_ttl: Option<f64>,
     /// Retries of idempotent requests after transient failures (default 3).
-    pub max_retries: Option<u32>,
+    pub max_retries: Option<f64>,
     /// Logs each request's method, path, status and time (never headers or bodies).
     pub debug: Option<bool>,
 }
 
 impl ClientSettings {
-    pub fn into_core(self, user_agent_suffix: String) -> phasekit::ClientOptions {
-        phasekit::ClientOptions {
+    pub fn into_core(self, env: &Env, user_agent_suffix: String) -> Result<phasekit::ClientOptions> {
+        Ok(phasekit::ClientOptions {
             token: self.token,
             host: self.host,
             timeout: self.timeout,
@@ -102,10 +119,10 @@ impl ClientSettings {
             verify_ssl: self.verify_ssl,
             ca_bundle: self.ca_bundle,
             session_ttl: self.session_ttl,
-            max_retries: self.max_retries,
+            max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?,
             debug: self.debug,
             user_agent_suffix: Some(user_agent_suffix),
-        }
+        })
     }
 }
 
@@ -138,7 +155,7 @@ pub struct GetOptions {
     /// Generate a lease for dynamic secrets (implies `dynamic`).
     pub lease: Option<bool>,
     /// Seconds the generated lease lasts.
-    pub lease_ttl: Option<u32>,
+    pub lease_ttl: Option<f64>,
 }
 
 impl GetOptions {
@@ -150,8 +167,9 @@ impl GetOptions {
         options.keys = self.keys.unwrap_or_default();
         options.tag = self.tag;
         let lease = self.lease.unwrap_or(false);
+        let lease_ttl = optional_whole_number(env, "leaseTtl", self.lease_ttl)?;
         if self.dynamic.unwrap_or(false) || lease {
-            options = options.dynamic(lease, self.lease_ttl.map(u64::from));
+            options = options.dynamic(lease, lease_ttl.map(u64::from));
         }
         Ok(options)
     }
@@ -289,7 +307,7 @@ pub struct LeaseGenerateOptions {
     pub app_id: Option<String>,
     pub env: String,
     /// Seconds the lease lasts (the secret's default when absent).
-    pub ttl: Option<u32>,
+    pub ttl: Option<f64>,
 }
 
 /// Renews a lease.
@@ -297,7 +315,7 @@ pub struct LeaseGenerateOptions {
 pub struct LeaseRenewOptions {
     pub lease_id: String,
     /// Seconds from now.
-    pub ttl: u32,
+    pub ttl: f64,
     pub app: Option<String>,
     pub app_id: Option<String>,
     pub env: String,

@@ -22,13 +22,18 @@ impl AppRef {
     }
 
     /// The app as bindings receive it: a name, an id, or both (the id wins); at least one.
-    pub fn from_parts(name: Option<String>, id: Option<String>) -> Result<Self> {
+    /// `[name_parameter, id_parameter]` are the binding's own names, used in the error.
+    pub fn from_parts(
+        name: Option<String>,
+        id: Option<String>,
+        [name_parameter, id_parameter]: [&str; 2],
+    ) -> Result<Self> {
         match (name, id) {
             (_, Some(id)) => Ok(AppRef::Id(id)),
             (Some(name), None) => Ok(AppRef::Name(name)),
             (None, None) => Err(Error::new(
                 ErrorCode::InvalidInput,
-                "give the app by name or by id",
+                format!("give the app by name ({name_parameter}) or by id ({id_parameter})"),
             )),
         }
     }

@@ -1,0 +1,55 @@
+// The quickstart in TypeScript, checked with `tsc --noEmit --strict` by the Node suite: every
+// type below comes from phasekit's generated index.d.ts.
+import {
+  Client,
+  NotFoundError,
+  PhaseError,
+  RateLimitError,
+  type ErrorCode,
+  type GetOptions,
+  type Secret,
+} from "phasekit";
+
+async function readEnvironment(client: Client, options: GetOptions): Promise<Map<string, string>> {
+  const secrets: Secret[] = await client.get(options);
+  return new Map(secrets.map((secret) => [secret.key, secret.value]));
+}
+
+async function apiKey(client: Client, app: string): Promise<string | undefined> {
+  try {
+    const secret = await client.getSecret({ key: "API_KEY", app, env: "Production" });
+    return secret.value;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof RateLimitError && error.retryAfter !== null) {
+      await new Promise((wait) => setTimeout(wait, error.retryAfter! * 1000));
+      return apiKey(client, app);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
+  const [app = "demo-app", env = "Development"] = process.argv.slice(2);
+  const client = new Client({ timeout: 10, maxRetries: 2 });
+  try {
+    const values = await readEnvironment(client, { app, env, path: "/" });
+    for (const [key, value] of values) console.log(`${key} = ${value}`);
+    const key = await apiKey(client, app);
+    console.log(key === undefined ? "no API_KEY in Production" : "API_KEY is set");
+    const dotenv: string = await client.export({ app, env, format: "dotenv" });
+    console.log(`${dotenv.split("\n").length} dotenv lines`);
+    return 0;
+  } catch (error) {
+    if (error instanceof PhaseError) {
+      const code: ErrorCode = error.code;
+      console.error(code, error.status, error.retryable, error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+process.exitCode = await main();
