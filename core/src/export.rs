@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use zeroize::Zeroizing;
 
+use crate::SecretString;
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::Secret;
 
@@ -35,12 +36,38 @@ impl std::str::FromStr for ExportFormat {
     }
 }
 
-pub fn export(secrets: &[Secret], format: ExportFormat) -> Zeroizing<String> {
+/// One secret per key, the first occurrence winning: the rule of every export.
+pub fn first_per_key(secrets: &[Secret]) -> Vec<&Secret> {
     let mut seen = HashSet::new();
-    let unique: Vec<&Secret> = secrets
+    secrets
         .iter()
         .filter(|s| seen.insert(s.key.as_str()))
-        .collect();
+        .collect()
+}
+
+/// The secrets as environment variables, one per key (first occurrence wins), in order. A key
+/// that no operating system accepts as a variable name (empty, or containing `=` or NUL) is an
+/// `invalid_input` error naming it.
+pub fn environment_variables(secrets: &[Secret]) -> Result<Vec<(String, SecretString)>> {
+    first_per_key(secrets)
+        .into_iter()
+        .map(|secret| {
+            if secret.key.is_empty() || secret.key.contains(['=', '\0']) {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "secret key {:?} cannot be an environment variable name",
+                        secret.key
+                    ),
+                ));
+            }
+            Ok((secret.key.clone(), secret.value.clone()))
+        })
+        .collect()
+}
+
+pub fn export(secrets: &[Secret], format: ExportFormat) -> Zeroizing<String> {
+    let unique = first_per_key(secrets);
     let mut out = Zeroizing::new(String::new());
     match format {
         ExportFormat::Dotenv => {
@@ -102,7 +129,6 @@ fn dotenv_escape(value: &str) -> Zeroizing<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SecretString;
 
     fn secret(key: &str, value: &str) -> Secret {
         Secret {
@@ -152,5 +178,25 @@ mod tests {
             "xml".parse::<ExportFormat>().unwrap_err().code(),
             ErrorCode::InvalidInput
         );
+    }
+
+    #[test]
+    fn environment_variables_take_the_first_of_each_key_and_refuse_impossible_names() {
+        let secrets = [
+            secret("A", "first"),
+            secret("B", "b"),
+            secret("A", "shadowed"),
+        ];
+        let pairs = environment_variables(&secrets).unwrap();
+        let shown: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose()))
+            .collect();
+        assert_eq!(shown, [("A", "first"), ("B", "b")]);
+        for bad in ["", "A=B", "NUL\0"] {
+            let error = environment_variables(&[secret(bad, "v")]).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidInput);
+            assert!(error.message().contains("environment variable"), "{error}");
+        }
     }
 }

@@ -100,6 +100,24 @@ fn export_format(format: &str) -> PyResult<ExportFormat> {
     format.parse().map_err(to_py)
 }
 
+/// Sets `os.environ[key] = value` for each variable not yet set (or each, with `replace`);
+/// returns the keys set.
+fn set_environment(
+    py: Python<'_>,
+    variables: Vec<(String, phasekit::SecretString)>,
+    replace: bool,
+) -> PyResult<Vec<String>> {
+    let environ = py.import("os")?.getattr("environ")?;
+    let mut set = Vec::new();
+    for (key, value) in variables {
+        if replace || !environ.contains(&key)? {
+            environ.set_item(&key, value.expose())?;
+            set.push(key);
+        }
+    }
+    Ok(set)
+}
+
 /// A blocking Phase client. Thread-safe; the GIL is released while it waits or decrypts.
 #[pyclass(frozen, module = "phasekit", name = "Client")]
 pub struct Client {
@@ -325,6 +343,30 @@ macro_rules! operations {
                 let client = self.inner.clone();
                 run!($mode, py, async move {
                     client.export(&options, format).await.map(|text| text.to_string()).map_err(to_py)
+                })
+            }
+
+            /// Puts the secrets into `os.environ` (the first of each key when several folders
+            /// hold it); variables that are already set are kept unless `override=True`.
+            /// Returns the keys that were set.
+            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, r#override=false))]
+            #[allow(clippy::too_many_arguments)]
+            fn load_env(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: Option<String>,
+                keys: Option<Vec<String>>,
+                tag: Option<String>,
+                r#override: bool,
+            ) -> PyResult<ret!($mode, Vec<String>)> {
+                let options = get_options(app, app_id, env, path, keys, tag, false, false, false, false, None)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    let variables = client.environment_variables(&options).await.map_err(to_py)?;
+                    Python::attach(|py| set_environment(py, variables, r#override))
                 })
             }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -309,3 +310,20 @@ def test_environments_by_name_and_by_id(server: PhasekitServer, client: Client) 
     assert [e.name for e in server.client("staging-token").environments(APP)] == [
         STAGING
     ]
+
+
+def test_load_env_sets_missing_variables_and_keeps_existing_ones(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_env puts the resolved secrets of a folder into os.environ; a variable that is
+    already set stays unless override=True; the keys set are returned."""
+    monkeypatch.delenv("DB_USER", raising=False)
+    monkeypatch.setenv("DB_PASSWORD", "from-the-shell")
+    assert client.load_env(APP, DEV, path="/db") == ["DB_USER"]
+    assert os.environ["DB_USER"] == "app_user"
+    assert os.environ["DB_PASSWORD"] == "from-the-shell"
+    assert client.load_env(APP, DEV, path="/db", override=True) == [
+        "DB_USER",
+        "DB_PASSWORD",
+    ]
+    assert os.environ["DB_PASSWORD"] == "dev-Pa55w0rd!"

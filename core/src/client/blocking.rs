@@ -72,6 +72,13 @@ impl BlockingClient {
         runtime()?.block_on(self.client.export(options, format))
     }
 
+    pub fn environment_variables(
+        &self,
+        options: &GetOptions,
+    ) -> Result<Vec<(String, crate::SecretString)>> {
+        runtime()?.block_on(self.client.environment_variables(options))
+    }
+
     pub fn get_secret(
         &self,
         app: AppRef,

@@ -301,6 +301,15 @@ impl Client {
         Ok(crate::export(&self.get(options).await?, format))
     }
 
+    /// The secrets of `options` as environment variables (see
+    /// [`crate::export::environment_variables`]), for a binding to put into its process.
+    pub async fn environment_variables(
+        &self,
+        options: &GetOptions,
+    ) -> Result<Vec<(String, SecretString)>> {
+        crate::export::environment_variables(&self.get(options).await?)
+    }
+
     /// One secret by key (at `path`, the root when `None`).
     pub async fn get_secret(
         &self,

@@ -172,6 +172,19 @@ class Client:
         app_id: Optional[str] = None,
         path: Optional[str] = None,
     ) -> str: ...
+    def load_env(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        override: bool = False,
+    ) -> list[str]:
+        """Puts the secrets into os.environ (existing variables kept unless override=True);
+        returns the keys set."""
     def lease_generate(
         self,
         secret_id: str,
@@ -298,6 +311,19 @@ class AsyncClient:
         app_id: Optional[str] = None,
         path: Optional[str] = None,
     ) -> Awaitable[str]: ...
+    def load_env(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        override: bool = False,
+    ) -> Awaitable[list[str]]:
+        """Puts the secrets into os.environ (existing variables kept unless override=True);
+        returns the keys set."""
     def lease_generate(
         self,
         secret_id: str,
