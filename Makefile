@@ -48,6 +48,10 @@ python:
 test-python: server
 	python/tests/run.sh
 
+# JavaScript and TypeScript written by hand (prettier style; generated files in .prettierignore).
+NODE_SOURCES := "node/**/*.{mjs,js,ts,json}" "examples/node/*.{mjs,ts,json}" \
+	"tests/nodesupport/*.js" "tests/interop/node/*.{js,json}"
+
 ## node: build the Node addon (debug) with its generated index.js and index.d.ts
 node:
 	TARGET=$(TARGET) scripts/node-addon.sh
@@ -56,6 +60,7 @@ node:
 ## committed index.js/index.d.ts are what napi-rs generates)
 test-node: server
 	TARGET=$(TARGET) scripts/node-addon.sh --check
+	node/node_modules/.bin/prettier --check $(NODE_SOURCES)
 	cd node && node --test test/
 
 ## demo: start the local server from the demo seed and run the quickstarts against it

@@ -119,6 +119,11 @@ export declare class Client {
   close(): Promise<void>
   /** `Client(host=...)`: never the token. */
   toString(): string
+  /**
+   * Puts the secrets into `process.env`; variables already set are kept unless `override`.
+   * Resolves to the keys that were set.
+   */
+  loadEnv(options: LoadEnvOptions): Promise<string[]>
 }
 
 /** A decrypted secret. */
@@ -286,6 +291,19 @@ export interface LeaseRevokeOptions {
   app?: string
   appId?: string
   env: string
+}
+
+/** What `loadEnv` reads, and whether it replaces variables that are already set. */
+export interface LoadEnvOptions {
+  app?: string
+  appId?: string
+  env: string
+  /** Only this folder; all folders when absent (the first of each key wins). */
+  path?: string
+  keys?: Array<string>
+  tag?: string
+  /** Replace variables that are already set (default: keep them). */
+  override?: boolean
 }
 
 /** One secret to create. */

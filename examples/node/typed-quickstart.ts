@@ -10,14 +10,24 @@ import {
   type Secret,
 } from "phasekit";
 
-async function readEnvironment(client: Client, options: GetOptions): Promise<Map<string, string>> {
+async function readEnvironment(
+  client: Client,
+  options: GetOptions,
+): Promise<Map<string, string>> {
   const secrets: Secret[] = await client.get(options);
   return new Map(secrets.map((secret) => [secret.key, secret.value]));
 }
 
-async function apiKey(client: Client, app: string): Promise<string | undefined> {
+async function apiKey(
+  client: Client,
+  app: string,
+): Promise<string | undefined> {
   try {
-    const secret = await client.getSecret({ key: "API_KEY", app, env: "Production" });
+    const secret = await client.getSecret({
+      key: "API_KEY",
+      app,
+      env: "Production",
+    });
     return secret.value;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
@@ -36,7 +46,9 @@ async function main(): Promise<number> {
     const values = await readEnvironment(client, { app, env, path: "/" });
     for (const [key, value] of values) console.log(`${key} = ${value}`);
     const key = await apiKey(client, app);
-    console.log(key === undefined ? "no API_KEY in Production" : "API_KEY is set");
+    console.log(
+      key === undefined ? "no API_KEY in Production" : "API_KEY is set",
+    );
     const dotenv: string = await client.export({ app, env, format: "dotenv" });
     console.log(`${dotenv.split("\n").length} dotenv lines`);
     return 0;

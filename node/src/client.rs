@@ -4,11 +4,12 @@
 use napi::bindgen_prelude::{Env, Object, Result, Unknown, ValueType};
 use napi_derive::napi;
 
+use crate::arguments::{optional_whole_number, parse, whole_number};
 use crate::errors;
 use crate::options::{
     AppOptions, ClientSettings, CreateOptions, DeleteOptions, ExportOptions, GetOptions,
     GetSecretOptions, LeaseGenerateOptions, LeaseRenewOptions, LeaseRevokeOptions, NamesApp,
-    UpdateOptions, optional_whole_number, parse, whole_number,
+    UpdateOptions,
 };
 use crate::promise::spawn;
 use crate::types::{App, Environment, secret, secrets};
@@ -17,7 +18,7 @@ use crate::types::{App, Environment, secret, secrets};
 /// share across any number of concurrent calls.
 #[napi]
 pub struct Client {
-    inner: phasekit::Client,
+    pub(crate) inner: phasekit::Client,
 }
 
 fn build(env: &Env, settings: ClientSettings) -> Result<Client> {

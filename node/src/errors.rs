@@ -8,9 +8,9 @@ use napi::bindgen_prelude::{
 use phasekit::{Error, ErrorCode, ErrorFamily};
 
 /// Builds the classes from `[[className, parentClassName | null], ...]` and returns
-/// `{ classes, create }`; `create(className, message, code, status, retryAfter, retryable)`
-/// makes one error.
-const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families) {
+/// `{ classes, create, codes }`; `create(className, message, code, status, retryAfter,
+/// retryable)` makes one error; `codes` is the frozen list of error codes.
+const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families, codes) {
   class PhaseError extends Error {
     constructor(message, details) {
       super(message);
@@ -36,7 +36,7 @@ const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families) {
     Error.captureStackTrace?.(error, create);
     return error;
   };
-  return { classes, create };
+  return { classes, create, codes: Object.freeze([...codes]) };
 })"#;
 
 type CreateArgs = FnArgs<(
@@ -54,7 +54,8 @@ struct ErrorFactory {
 }
 
 pub fn register(env: &Env, exports: &mut Object) -> Result<()> {
-    let define: Function<Vec<Vec<Option<&str>>>, Object> = env.run_script(DEFINE_CLASSES)?;
+    type DefineArgs<'a> = FnArgs<(Vec<Vec<Option<&'a str>>>, Vec<&'a str>)>;
+    let define: Function<DefineArgs, Object> = env.run_script(DEFINE_CLASSES)?;
     let families: Vec<Vec<Option<&str>>> = ErrorFamily::ALL
         .iter()
         .map(|family| {
@@ -64,13 +65,14 @@ pub fn register(env: &Env, exports: &mut Object) -> Result<()> {
             ]
         })
         .collect();
-    let defined = define.call(families)?;
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    let defined = define.call(FnArgs::from((families, codes)))?;
     let classes: Object = defined.get_named_property("classes")?;
     for name in std::iter::once("PhaseError").chain(ErrorFamily::ALL.map(ErrorFamily::class_name)) {
         let class: Unknown = classes.get_named_property(name)?;
         exports.set_named_property(name, class)?;
     }
-    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    let codes: Unknown = defined.get_named_property("codes")?;
     exports.set_named_property("ERROR_CODES", codes)?;
     let create: Function<CreateArgs, Unknown<'static>> = defined.get_named_property("create")?;
     env.set_instance_data(

@@ -2,7 +2,9 @@
 //! options, core results into JavaScript values and core errors into `PhaseError`s; the core
 //! does everything else (protocol, crypto, retries, caching).
 
+mod arguments;
 mod client;
+mod environment;
 mod errors;
 mod options;
 mod promise;
@@ -11,8 +13,10 @@ mod types;
 use napi::bindgen_prelude::{Env, Object, Result};
 
 /// Runs once per JavaScript realm that loads the addon (the main thread and each worker
-/// thread): defines the error classes of that realm and exports them.
+/// thread): defines the error classes of that realm and exports them, and makes `util.inspect`
+/// of a `Secret` redacted whatever its options.
 #[napi_derive::napi(module_exports)]
 pub fn init(mut exports: Object, env: Env) -> Result<()> {
-    errors::register(&env, &mut exports)
+    errors::register(&env, &mut exports)?;
+    types::register(&env, &exports)
 }

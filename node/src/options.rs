@@ -1,84 +1,12 @@
 //! The options objects of every method, as TypeScript sees them, and their translation into
-//! the core's types. Arguments are converted here rather than by the generated glue so that a
-//! wrong argument is an `InvalidInputError` like every other phasekit error.
+//! the core's types (conversion from JavaScript: `arguments.rs`).
 
-use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Result, Unknown, ValueType};
+use napi::bindgen_prelude::{Env, Result};
 use napi_derive::napi;
 use phasekit::{AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate};
 
+use crate::arguments::optional_whole_number;
 use crate::errors;
-
-/// Converts a JavaScript argument, reporting a wrong shape as an `InvalidInputError` that names
-/// the argument and the field (never its value: napi's own messages quote it).
-pub fn parse<T: FromNapiValue>(env: &Env, value: Unknown, what: &str) -> Result<T> {
-    // Checked first: converting `undefined` would leave a pending JavaScript exception.
-    if value.get_type()? != ValueType::Object {
-        return Err(errors::invalid(env, format!("{what}: expected an object")));
-    }
-    // SAFETY: `value` is a live handle of this call's scope in `env`.
-    unsafe { T::from_napi_value(env.raw(), value.raw()) }
-        .map_err(|failure| errors::invalid(env, format!("{what}: {}", describe(&failure.reason))))
-}
-
-/// "Failed to convert JavaScript value `Number 5 ` into rust type `String` on A.token" becomes
-/// "token must be a string"; "Missing field `env`" becomes "env is required".
-fn describe(reason: &str) -> String {
-    if let Some(field) = reason
-        .strip_prefix("Missing field `")
-        .and_then(|rest| rest.split('`').next())
-    {
-        return format!("{field} is required");
-    }
-    let mut parts = reason.split(" on ");
-    let message = parts.next().unwrap_or_default();
-    let mut fields: Vec<&str> = parts
-        .filter_map(|location| location.split_once('.').map(|(_, field)| field))
-        .collect();
-    fields.reverse();
-    let expected = message
-        .rsplit_once("rust type `")
-        .and_then(|(_, rest)| rest.split('`').next())
-        .or_else(|| {
-            message
-                .strip_prefix("Expect value to be ")
-                .and_then(|rest| rest.split(',').next())
-        })
-        .map(js_type);
-    match (fields.is_empty(), expected) {
-        (true, Some(expected)) => format!("expected {expected}"),
-        (true, None) => "the argument has the wrong type".to_owned(),
-        (false, Some(expected)) => format!("{} must be {expected}", fields.join(".")),
-        (false, None) => format!("{} has the wrong type", fields.join(".")),
-    }
-}
-
-fn js_type(rust: &str) -> &'static str {
-    match rust {
-        "String" | "string" => "a string",
-        "bool" | "Boolean" | "boolean" => "a boolean",
-        "u32" | "i32" | "i64" | "u64" | "f64" | "Number" | "number" => "a number",
-        "Object" | "object" => "an object",
-        _ if rust.starts_with("Vec") || rust.contains("Array") => "an array",
-        _ => "of another type",
-    }
-}
-
-/// A whole number from 0 to `u32::MAX`, or an `InvalidInputError` naming `name`. napi's own
-/// `u32` conversion would silently wrap `-1` to 4294967295 and truncate `1.5` or `NaN`.
-pub fn whole_number(env: &Env, name: &str, value: f64) -> Result<u32> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX) {
-        Ok(value as u32)
-    } else {
-        Err(errors::invalid(
-            env,
-            format!("{name} must be a whole number from 0 to {}", u32::MAX),
-        ))
-    }
-}
-
-pub fn optional_whole_number(env: &Env, name: &str, value: Option<f64>) -> Result<Option<u32>> {
-    value.map(|value| whole_number(env, name, value)).transpose()
-}
 
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
     AppRef::from_parts(app, app_id, ["app", "appId"]).map_err(|error| errors::to_js(env, &error))
@@ -87,7 +15,7 @@ fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppR
 /// Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
 /// `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`), then to the default.
 #[napi(object, js_name = "ClientOptions")]
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ClientSettings {
     /// A service account, service or personal access token (`pss_service:v2:...`).
     pub token: Option<String>,
@@ -110,7 +38,11 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
-    pub fn into_core(self, env: &Env, user_agent_suffix: String) -> Result<phasekit::ClientOptions> {
+    pub fn into_core(
+        self,
+        env: &Env,
+        user_agent_suffix: String,
+    ) -> Result<phasekit::ClientOptions> {
         Ok(phasekit::ClientOptions {
             token: self.token,
             host: self.host,
@@ -128,6 +60,7 @@ impl ClientSettings {
 
 /// Which app: `app` (a name) or `appId`; the id wins when both are given.
 #[napi(object)]
+#[derive(Clone)]
 pub struct AppOptions {
     pub app: Option<String>,
     pub app_id: Option<String>,
@@ -135,6 +68,7 @@ pub struct AppOptions {
 
 /// What `get` reads.
 #[napi(object)]
+#[derive(Clone)]
 pub struct GetOptions {
     pub app: Option<String>,
     pub app_id: Option<String>,
@@ -177,6 +111,7 @@ impl GetOptions {
 
 /// What `getSecret` reads.
 #[napi(object)]
+#[derive(Clone)]
 pub struct GetSecretOptions {
     pub key: String,
     pub app: Option<String>,
@@ -188,6 +123,7 @@ pub struct GetSecretOptions {
 
 /// One secret to create.
 #[napi(object)]
+#[derive(Clone)]
 pub struct NewSecretInput {
     pub key: String,
     pub value: String,
@@ -217,6 +153,7 @@ impl From<NewSecretInput> for NewSecret {
 
 /// What `create` writes.
 #[napi(object)]
+#[derive(Clone)]
 pub struct CreateOptions {
     pub app: Option<String>,
     pub app_id: Option<String>,
@@ -226,6 +163,7 @@ pub struct CreateOptions {
 
 /// What `update` changes: only the fields given.
 #[napi(object)]
+#[derive(Clone)]
 pub struct UpdateOptions {
     pub key: String,
     pub app: Option<String>,
@@ -265,6 +203,7 @@ impl UpdateOptions {
 
 /// What `delete` removes.
 #[napi(object)]
+#[derive(Clone)]
 pub struct DeleteOptions {
     pub keys: Vec<String>,
     pub app: Option<String>,
@@ -276,6 +215,7 @@ pub struct DeleteOptions {
 
 /// What `export` writes out.
 #[napi(object)]
+#[derive(Clone)]
 pub struct ExportOptions {
     pub app: Option<String>,
     pub app_id: Option<String>,
@@ -301,6 +241,7 @@ impl ExportOptions {
 
 /// Generates a lease of a dynamic secret.
 #[napi(object)]
+#[derive(Clone)]
 pub struct LeaseGenerateOptions {
     pub secret_id: String,
     pub app: Option<String>,
@@ -312,6 +253,7 @@ pub struct LeaseGenerateOptions {
 
 /// Renews a lease.
 #[napi(object)]
+#[derive(Clone)]
 pub struct LeaseRenewOptions {
     pub lease_id: String,
     /// Seconds from now.
@@ -323,6 +265,7 @@ pub struct LeaseRenewOptions {
 
 /// Revokes a lease.
 #[napi(object)]
+#[derive(Clone)]
 pub struct LeaseRevokeOptions {
     pub lease_id: String,
     pub app: Option<String>,

@@ -19,6 +19,22 @@ where
     W: Future<Output = phasekit::Result<T>> + Send + 'static,
     C: FnOnce(T) -> V + Send + 'static,
 {
+    spawn_then(env, work, move |_, value| Ok(convert(value)))
+}
+
+/// [`spawn`], finishing with a step on the JavaScript thread that may touch JavaScript state
+/// (e.g. `process.env`) and may fail.
+pub fn spawn_then<'env, T, V, W, F>(
+    env: &'env Env,
+    work: Result<W>,
+    finish: F,
+) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    V: ToNapiValue + 'static,
+    W: Future<Output = phasekit::Result<T>> + Send + 'static,
+    F: FnOnce(&Env, T) -> Result<V> + Send + 'static,
+{
     let (deferred, promise) = env.create_deferred()?;
     let runtime = phasekit::client::runtime().map_err(|error| errors::to_js(env, &error));
     match runtime.and_then(|runtime| work.map(|work| (runtime, work))) {
@@ -28,7 +44,7 @@ where
             runtime.spawn(async move {
                 let outcome = task.await;
                 deferred.resolve(move |env| match outcome {
-                    Ok(Ok(value)) => Ok(convert(value)),
+                    Ok(Ok(value)) => finish(&env, value),
                     Ok(Err(error)) => Err(errors::to_js(&env, &error)),
                     Err(_) => Err(napi::Error::from_reason(
                         "phasekit internal error: the operation panicked",

@@ -1,7 +1,29 @@
 //! Results. `Secret` is a class whose value is read through a getter: `console.log`,
 //! `util.inspect`, `JSON.stringify` and `toString()` never show it.
 
+use napi::bindgen_prelude::{Env, Function, JsObjectValue, Object, Result, Unknown};
 use napi_derive::napi;
+
+/// Gives `Secret` a `util.inspect.custom` that renders `toString()`: without it,
+/// `util.inspect(secret, { showHidden: true, getters: true })` calls the prototype's getters,
+/// `value` included. (`console.dir` inspects with `customInspect: false`: asked for getters
+/// explicitly, it still calls them.)
+const REDACT_INSPECT: &str = r#"(function redactInspect(Secret) {
+  Object.defineProperty(Secret.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+    value: function inspect() {
+      return this instanceof Secret ? this.toString() : this;
+    },
+    writable: true, enumerable: false, configurable: true,
+  });
+})"#;
+
+/// Runs once per realm, after napi-rs has put the `Secret` class on `exports`.
+pub fn register(env: &Env, exports: &Object) -> Result<()> {
+    let redact: Function<Unknown, Unknown> = env.run_script(REDACT_INSPECT)?;
+    let class: Unknown = exports.get_named_property("Secret")?;
+    redact.call(class)?;
+    Ok(())
+}
 
 /// A decrypted secret.
 #[napi]

@@ -2,7 +2,11 @@
 // binding's suite uses (tests/server/seeds/bindings.json), and small helpers.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
 import { after, before, beforeEach } from "node:test";
 
 import { Client, ERROR_CODES, PhaseError } from "phasekit";
@@ -13,10 +17,39 @@ import {
 } from "../../tests/nodesupport/local-server.js";
 
 export const SEED_PATH = join(REPO_ROOT, "tests/server/seeds/bindings.json");
+export const NODE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const APP = "interop-app";
 export const E2EE_APP = "interop-e2ee";
 export const REFS_APP = "refs-app";
 export const DEV = "Development";
+export const STAGING = "Staging";
+export const PROD = "Production";
+
+export const TOKENS = "GET /secrets/tokens/";
+export const SECRETS = "GET /secrets/";
+
+/** interop-app/Development at the root path, in seed order (references unresolved). */
+export const ROOT_RAW = {
+  DB_HOST: "db.dev.internal",
+  DB_PORT: "5432",
+  DATABASE_URL:
+    "postgres://${/db/DB_USER}:${/db/DB_PASSWORD}@${DB_HOST}:${DB_PORT}/app",
+  STAGING_DB_HOST: "${staging.DB_HOST}",
+  STRIPE_SECRET_KEY: "sk_test_51Interop",
+  EMPTY_VALUE: "",
+  MULTILINE_CERT: "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----",
+  UNICODE_VALUE: "héllo wörld ✓ 日本語",
+};
+export const DB_VALUES = { DB_USER: "app_user", DB_PASSWORD: "dev-Pa55w0rd!" };
+export const RESOLVED_DATABASE_URL =
+  "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
+/** Every "path key" of interop-app/Development, over all folders, sorted. */
+export const ALL_PATH_KEYS = [
+  ...Object.keys(ROOT_RAW).map((key) => `/ ${key}`),
+  ...Object.keys(DB_VALUES).map((key) => `/db ${key}`),
+  "/one FEATURE_FLAG",
+  "/two FEATURE_FLAG",
+].sort();
 
 /**
  * Starts the server before the file's tests and stops it after; every test starts with a
@@ -56,18 +89,74 @@ export function byKey(secrets) {
   return out;
 }
 
-/** Every secret value of the seed, to prove that none of them leaks into a message. */
+/** `{KEY: Secret}` of a get() result (fails on duplicate keys). */
+export function secretsByKey(secrets) {
+  const out = {};
+  for (const s of secrets) {
+    assert.ok(!(s.key in out), `duplicate key ${s.key} in result`);
+    out[s.key] = s;
+  }
+  return out;
+}
+
+/** The server's request counts per "METHOD /path/" since the last reset. */
+export async function requests(server) {
+  return (await server.requests()).by_endpoint;
+}
+
+/** A request to the server's admin API (tokens, access) that local-server.js does not wrap. */
+export async function admin(server, method, path, body) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path} -> ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** The URL of a loopback port nothing listens on. */
+export async function closedPortUrl() {
+  const probe = createServer();
+  await new Promise((done) => probe.listen(0, "127.0.0.1", done));
+  const { port } = probe.address();
+  await new Promise((done) => probe.close(done));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The secret fields of a pss_ token (everything after `pss_...:vN:`). */
+export function tokenParts(token) {
+  return token.split(":").slice(2);
+}
+
+/**
+ * Every secret value of the seed long enough to be telling (short ones such as "5432" can
+ * appear in a port number), to prove that none of them leaks into a message.
+ */
 export function seededValues(seed) {
   const values = [];
   for (const app of seed.apps) {
     for (const secrets of Object.values(app.secrets ?? {})) {
       for (const s of secrets) {
-        if (s.value.length >= 4) values.push(s.value);
-        for (const v of Object.values(s.overrides ?? {})) values.push(v);
+        values.push(s.value);
+        values.push(...Object.values(s.overrides ?? {}));
       }
     }
   }
-  return values;
+  return values.filter((value) => value.length >= 6);
+}
+
+/** Fails if `text` contains a seeded secret value, one of `extra` or a token's secret part. */
+export function assertNoLeak(server, text, ...extra) {
+  for (const token of Object.values(server.tokens)) {
+    for (const part of tokenParts(token)) {
+      assert.ok(!text.includes(part), "a token part leaked");
+    }
+  }
+  for (const value of [...seededValues(server.seed), ...extra]) {
+    assert.ok(!text.includes(value), `a secret value leaked: ${value}`);
+  }
 }
 
 /**
@@ -83,22 +172,66 @@ export async function expectError(server, kind, promise, ...extraSecrets) {
     error = caught;
   }
   assert.ok(error, `expected ${kind.name}, but the call succeeded`);
-  assert.ok(error instanceof kind, `expected ${kind.name}, got ${error?.name}: ${error?.message}`);
+  return checkError(server, kind, error, ...extraSecrets);
+}
+
+/** Like expectError, for a synchronous call that must throw (the constructor). */
+export function expectThrow(server, kind, call, ...extraSecrets) {
+  let error;
+  try {
+    call();
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error, `expected ${kind.name}, but the call succeeded`);
+  return checkError(server, kind, error, ...extraSecrets);
+}
+
+function checkError(server, kind, error, ...extraSecrets) {
+  assert.ok(
+    error instanceof kind,
+    `expected ${kind.name}, got ${error?.name}: ${error?.message}`,
+  );
   assert.ok(error instanceof PhaseError && error instanceof Error);
-  assert.equal(error.name, kind.name === "PhaseError" ? error.constructor.name : error.name);
+  assert.equal(error.name, error.constructor.name);
+  assert.equal(Object.getPrototypeOf(error), error.constructor.prototype);
   assert.ok(ERROR_CODES.includes(error.code), `unknown code ${error.code}`);
   assert.ok(error.message.startsWith(`${error.code}: `), error.message);
   assert.equal(typeof error.retryable, "boolean");
   assert.ok(error.status === null || Number.isInteger(error.status));
   assert.ok(error.retryAfter === null || typeof error.retryAfter === "number");
-  const shown = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
-  for (const token of Object.values(server.tokens)) {
-    for (const part of token.split(":").slice(2)) {
-      assert.ok(!shown.includes(part), "a token part leaked into an error");
-    }
-  }
-  for (const value of [...seededValues(server.seed), ...extraSecrets]) {
-    assert.ok(!shown.includes(value), `a secret value leaked into an error: ${error.message}`);
-  }
+  assert.equal(typeof error.stack, "string");
+  assert.ok(error.stack.startsWith(`${error.name}: ${error.message}`));
+  const shown = [
+    error.message,
+    error.stack,
+    JSON.stringify(error),
+    inspect(error, { showHidden: true, depth: Infinity }),
+    String(error),
+  ].join("\n");
+  assertNoLeak(server, shown, ...extraSecrets);
   return error;
+}
+
+/**
+ * Runs `source` as an ES module in a child `node` (cwd node/, so that `import "phasekit"`
+ * resolves by self-reference) with exactly `env` plus PATH; resolves to
+ * `{code, stdout, stderr}`.
+ */
+export function runNode(source, env = {}, { type = "module", args = [] } = {}) {
+  const flag =
+    type === "module" ? "--input-type=module" : "--input-type=commonjs";
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [flag, "-e", source, ...args], {
+      cwd: NODE_DIR,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+    child.on("error", fail);
+    child.on("exit", (code) => done({ code, stdout, stderr }));
+  });
 }

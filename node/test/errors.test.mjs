@@ -1,0 +1,816 @@
+// Every error family: class, hierarchy, code, status, retryAfter, retryable, and no leaks.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import { test } from "node:test";
+
+import * as phasekit from "phasekit";
+import {
+  AmbiguousError,
+  AuthenticationError,
+  Client,
+  ConflictError,
+  DecryptionError,
+  ERROR_CODES,
+  InvalidInputError,
+  NetworkError,
+  NotFoundError,
+  PermissionDeniedError,
+  PhaseError,
+  ProtocolError,
+  RateLimitError,
+  RequestTimeoutError,
+  SecretReferenceError,
+  ServerError,
+} from "phasekit";
+
+import {
+  APP,
+  DEV,
+  E2EE_APP,
+  PROD,
+  REFS_APP,
+  SECRETS,
+  TOKENS,
+  admin,
+  byKey,
+  client,
+  closedPortUrl,
+  expectError,
+  expectThrow,
+  requests,
+  useServer,
+} from "./support.mjs";
+
+const ctx = useServer();
+
+const ALL_CODES = [
+  "invalid_token",
+  "unauthorized",
+  "forbidden",
+  "app_not_found",
+  "env_not_found",
+  "secret_not_found",
+  "ambiguous",
+  "conflict",
+  "invalid_input",
+  "rate_limited",
+  "network",
+  "timeout",
+  "tls",
+  "server",
+  "protocol",
+  "decrypt_failed",
+  "reference_unresolved",
+  "reference_cycle",
+  "offline_unavailable",
+];
+
+const FAMILIES = [
+  "AuthenticationError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "AmbiguousError",
+  "ConflictError",
+  "InvalidInputError",
+  "RateLimitError",
+  "NetworkError",
+  "RequestTimeoutError",
+  "TlsError",
+  "ServerError",
+  "ProtocolError",
+  "DecryptionError",
+  "SecretReferenceError",
+  "OfflineError",
+];
+
+test("the error classes form one hierarchy under PhaseError, an Error", () => {
+  assert.ok(PhaseError.prototype instanceof Error);
+  assert.equal(PhaseError.name, "PhaseError");
+  assert.equal(PhaseError.prototype.name, "PhaseError");
+  for (const name of FAMILIES) {
+    const Family = phasekit[name];
+    assert.equal(typeof Family, "function", name);
+    assert.equal(Family.name, name);
+    assert.equal(Family.prototype.name, name);
+    assert.ok(Family.prototype instanceof PhaseError, name);
+    const parent = Object.getPrototypeOf(Family);
+    const expectedParent = ["RequestTimeoutError", "TlsError"].includes(name)
+      ? phasekit.NetworkError
+      : PhaseError;
+    assert.equal(parent, expectedParent, name);
+    const made = new Family("made here");
+    assert.ok(
+      made instanceof Family &&
+        made instanceof PhaseError &&
+        made instanceof Error,
+    );
+    assert.deepEqual(
+      [made.name, made.code, made.status, made.retryAfter, made.retryable],
+      [name, null, null, null, false],
+    );
+    assert.equal(String(made), `${name}: made here`);
+  }
+  assert.ok(!(SecretReferenceError.prototype instanceof ReferenceError));
+  assert.deepEqual([...ERROR_CODES], ALL_CODES);
+});
+
+test("a malformed token throws AuthenticationError from the constructor, repeating none of it", async () => {
+  const { server } = ctx;
+  const garbage = expectThrow(
+    server,
+    AuthenticationError,
+    () => new Client({ token: "not-a-token", host: server.url }),
+  );
+  assert.deepEqual(
+    [garbage.code, garbage.status, garbage.retryAfter, garbage.retryable],
+    ["invalid_token", null, null, false],
+  );
+  const real = server.tokens["sa-token"];
+  const fields = real.split(":");
+  const truncated = [...fields.slice(0, 5), fields[5].slice(0, -1)].join(":");
+  const short = expectThrow(
+    server,
+    AuthenticationError,
+    () => new Client({ token: truncated, host: server.url }),
+  );
+  assert.equal(short.code, "invalid_token");
+  assert.ok(short.message.includes("wrap key"), short.message);
+  assert.ok(!short.message.includes(fields[5].slice(0, -1)));
+  const unknownVersion = ["pss_service", "v9", ...fields.slice(2)].join(":");
+  const version = expectThrow(
+    server,
+    AuthenticationError,
+    () => new Client({ token: unknownVersion, host: server.url }),
+  );
+  assert.equal(version.code, "invalid_token");
+  assert.deepEqual(await requests(server), {});
+});
+
+test("an expired token is unauthorized (403) and not retried", async () => {
+  const { server } = ctx;
+  const error = await expectError(
+    server,
+    AuthenticationError,
+    client(server, "sa-expired").get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    ["unauthorized", 403, false],
+  );
+  assert.ok(error.message.includes("/secrets/tokens/"), error.message);
+  assert.deepEqual(await requests(server), { [TOKENS]: 1 });
+});
+
+test("a revoked token fails new sessions (403) and cached ones (401)", async () => {
+  const { server } = ctx;
+  const cached = client(server);
+  await cached.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  const token = server.tokens["sa-token"];
+  await admin(server, "DELETE", "/_admin/tokens", { name: "sa-token" });
+  const fresh = await expectError(
+    server,
+    AuthenticationError,
+    new Client({ token, host: server.url }).get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual([fresh.code, fresh.status], ["unauthorized", 403]);
+  const stale = await expectError(
+    server,
+    AuthenticationError,
+    cached.get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual([stale.code, stale.status], ["unauthorized", 401]);
+});
+
+test("a read-only account reads, but its writes are PermissionDeniedError (403)", async () => {
+  const { server } = ctx;
+  const reader = client(server, "reader-token");
+  assert.equal(
+    (await reader.getSecret({ app: APP, env: DEV, key: "DB_HOST" })).value,
+    "db.dev.internal",
+  );
+  const writes = [
+    () =>
+      reader.create({
+        app: APP,
+        env: DEV,
+        secrets: [{ key: "NEW", value: "v" }],
+      }),
+    () =>
+      reader.update({
+        app: APP,
+        env: DEV,
+        key: "DB_HOST",
+        value: "changed-by-reader",
+      }),
+    () => reader.delete({ app: APP, env: DEV, keys: ["DB_HOST"] }),
+  ];
+  for (const write of writes) {
+    const error = await expectError(
+      server,
+      PermissionDeniedError,
+      write(),
+      "changed-by-reader",
+    );
+    assert.deepEqual(
+      [error.code, error.status, error.retryable],
+      ["forbidden", 403, false],
+    );
+    assert.ok(error.message.includes("permission"), error.message);
+  }
+  assert.equal(
+    (await reader.getSecret({ app: APP, env: DEV, key: "DB_HOST" })).value,
+    "db.dev.internal",
+  );
+});
+
+test("unknown app, environment and secret are NotFoundError with their own codes", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const app = await expectError(
+    server,
+    NotFoundError,
+    phase.get({ app: "no-such-app", env: DEV }),
+  );
+  assert.equal(app.code, "app_not_found");
+  assert.ok(app.message.includes("interop-app"), app.message);
+  const byId = await expectError(
+    server,
+    NotFoundError,
+    phase.get({ appId: "nope", env: DEV }),
+  );
+  assert.equal(byId.code, "app_not_found");
+  const env = await expectError(
+    server,
+    NotFoundError,
+    phase.get({ app: APP, env: "Nowhere" }),
+  );
+  assert.equal(env.code, "env_not_found");
+  const hidden = await expectError(
+    server,
+    NotFoundError,
+    client(server, "staging-token").get({ app: APP, env: DEV }),
+  );
+  assert.equal(hidden.code, "env_not_found");
+  assert.ok(hidden.message.includes("Staging"), hidden.message);
+  const secret = await expectError(
+    server,
+    NotFoundError,
+    phase.getSecret({ app: APP, env: DEV, key: "NOPE" }),
+  );
+  assert.deepEqual([secret.code, secret.status], ["secret_not_found", null]);
+  for (const error of [app, byId, env, hidden, secret]) {
+    assert.equal(error.retryable, false);
+  }
+});
+
+test("an app name matching two apps equally, and a key in two folders, are AmbiguousError", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const apps = await expectError(
+    server,
+    AmbiguousError,
+    phase.get({ app: "twin", env: DEV }),
+  );
+  assert.equal(apps.code, "ambiguous");
+  assert.ok(
+    apps.message.includes("twin-alpha") && apps.message.includes("twin-bravo"),
+  );
+  assert.deepEqual(byKey(await phase.get({ app: "twin-alpha", env: DEV })), {
+    WHO: "alpha-twin-secret",
+  });
+  const folders = await expectError(
+    server,
+    AmbiguousError,
+    phase.delete({ app: APP, env: DEV, keys: ["FEATURE_FLAG"] }),
+  );
+  assert.ok(folders.message.includes("give a path"), folders.message);
+  assert.equal(
+    (await phase.get({ app: APP, env: DEV, keys: ["FEATURE_FLAG"] })).length,
+    2,
+  );
+});
+
+test("a duplicate create is a ConflictError (409)", async () => {
+  const { server } = ctx;
+  const error = await expectError(
+    server,
+    ConflictError,
+    client(server).create({
+      app: APP,
+      env: DEV,
+      secrets: [{ key: "DB_HOST", value: "dup-value-xyz" }],
+    }),
+    "dup-value-xyz",
+  );
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    ["conflict", 409, false],
+  );
+});
+
+const CALLS = {
+  get: {},
+  getSecret: { key: "DB_HOST" },
+  create: { secrets: [{ key: "K", value: "v" }] },
+  update: { key: "DB_HOST", value: "v" },
+  delete: { keys: ["DB_HOST"] },
+  environments: {},
+  export: {},
+  leaseGenerate: { secretId: "some-id" },
+  leaseRenew: { leaseId: "some-lease", ttl: 60 },
+  leaseRevoke: { leaseId: "some-lease" },
+};
+
+test("every method without app or appId rejects with InvalidInputError before any request", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  for (const [method, options] of Object.entries(CALLS)) {
+    const error = await expectError(
+      server,
+      InvalidInputError,
+      phase[method]({
+        ...(method === "environments" ? {} : { env: DEV }),
+        ...options,
+      }),
+    );
+    assert.equal(error.code, "invalid_input", method);
+    assert.ok(error.message.includes("appId"), `${method}: ${error.message}`);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("unknown fields, also in nested secrets, reject with InvalidInputError naming them", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const cases = [
+    [
+      phase.get({ app: APP, env: DEV, tags: ["x"] }),
+      "get options: unknown field tags",
+    ],
+    [
+      phase.create({
+        app: APP,
+        env: DEV,
+        secrets: [
+          { key: "A", value: "a" },
+          { key: "B", value: "b", colour: "red" },
+        ],
+      }),
+      "create options: unknown field secrets[1].colour",
+    ],
+    [
+      phase.environments({ app: APP, env: DEV }),
+      "environments options: unknown field env",
+    ],
+  ];
+  for (const [call, message] of cases) {
+    const error = await expectError(server, InvalidInputError, call);
+    assert.equal(error.message, `invalid_input: ${message}`);
+  }
+  assert.throws(
+    () => client(server, "sa-token", { tokn: "x" }),
+    /unknown field tokn/,
+  );
+  assert.deepEqual(await requests(server), {});
+  // undefined means "not given".
+  assert.ok(
+    (await phase.get({ app: APP, env: DEV, path: undefined })).length > 0,
+  );
+});
+
+test("missing or wrongly typed arguments reject (never throw) with InvalidInputError naming the field", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  for (const [method, options] of Object.entries(CALLS)) {
+    for (const bad of [undefined, null, "interop-app", 5]) {
+      let promise;
+      assert.doesNotThrow(() => {
+        promise = phase[method](bad);
+      }, `${method}(${bad}) threw synchronously`);
+      assert.ok(promise instanceof Promise, method);
+      const error = await expectError(server, InvalidInputError, promise);
+      assert.ok(
+        error.message.includes("expected an object"),
+        `${method}: ${error.message}`,
+      );
+    }
+    if (method !== "environments") {
+      const noEnv = await expectError(
+        server,
+        InvalidInputError,
+        phase[method]({ app: APP, ...options }),
+      );
+      assert.ok(
+        noEnv.message.includes("env is required"),
+        `${method}: ${noEnv.message}`,
+      );
+    }
+    const numericApp = await expectError(
+      server,
+      InvalidInputError,
+      phase[method]({ app: 5, env: DEV, ...options }),
+    );
+    assert.ok(
+      numericApp.message.includes("app must be a string"),
+      numericApp.message,
+    );
+  }
+  const fields = [
+    [{ keys: "DB_HOST" }, "keys"],
+    [{ raw: "yes" }, "raw must be a boolean"],
+    [{ strict: 1 }, "strict must be a boolean"],
+    [{ path: 7 }, "path must be a string"],
+    [{ tag: ["payments"] }, "tag must be a string"],
+  ];
+  for (const [extra, fragment] of fields) {
+    const error = await expectError(
+      server,
+      InvalidInputError,
+      phase.get({ app: APP, env: DEV, ...extra }),
+    );
+    assert.ok(error.message.includes(fragment), error.message);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("counts that are not whole non-negative numbers are InvalidInputError, not wrapped", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const target = { app: APP, env: DEV };
+  for (const leaseTtl of [-1, 1.5, Number.NaN, 2 ** 32]) {
+    const error = await expectError(
+      server,
+      InvalidInputError,
+      phase.get({ ...target, lease: true, leaseTtl }),
+    );
+    assert.ok(
+      error.message.includes("leaseTtl must be a whole number"),
+      error.message,
+    );
+  }
+  const renew = await expectError(
+    server,
+    InvalidInputError,
+    phase.leaseRenew({ ...target, leaseId: "some-lease", ttl: -5 }),
+  );
+  assert.ok(
+    renew.message.includes("ttl must be a whole number"),
+    renew.message,
+  );
+  await expectError(
+    server,
+    InvalidInputError,
+    phase.leaseGenerate({ ...target, secretId: "some-id", ttl: -1 }),
+  );
+  for (const maxRetries of [-1, 0.5, Infinity]) {
+    const error = expectThrow(server, InvalidInputError, () =>
+      client(server, "sa-token", { maxRetries }),
+    );
+    assert.ok(error.message.includes("maxRetries"), error.message);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("other invalid input: export format, empty names, secret type, leases on an end-to-end app", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const format = await expectError(
+    server,
+    InvalidInputError,
+    phase.export({ app: APP, env: DEV, format: "toml" }),
+  );
+  assert.ok(format.message.includes("toml"), format.message);
+  const emptyApp = await expectError(
+    server,
+    InvalidInputError,
+    phase.get({ app: "", env: DEV }),
+  );
+  assert.ok(emptyApp.message.includes("empty"), emptyApp.message);
+  const emptyEnv = await expectError(
+    server,
+    InvalidInputError,
+    phase.get({ app: APP, env: "" }),
+  );
+  assert.ok(emptyEnv.message.includes("empty"), emptyEnv.message);
+  const kind = await expectError(
+    server,
+    InvalidInputError,
+    phase.update({ app: APP, env: DEV, key: "DB_HOST", type: "vault" }),
+  );
+  assert.ok(kind.message.includes("vault"), kind.message);
+  const sse = await expectError(
+    server,
+    InvalidInputError,
+    phase.leaseGenerate({ app: E2EE_APP, env: DEV, secretId: "x" }),
+  );
+  assert.equal(sse.status, 400);
+});
+
+test("invalid settings throw InvalidInputError from the constructor", async () => {
+  const { server } = ctx;
+  const token = server.tokens["sa-token"];
+  for (const options of [
+    { host: "ftp://example.com" },
+    { host: "not a url" },
+    { timeout: 0 },
+    { timeout: -1 },
+    { timeout: 1e20 },
+    { connectTimeout: Number.NaN },
+    { sessionTtl: 0 },
+    { caBundle: "/nonexistent/ca.pem" },
+    { timeout: "10" },
+    { verifySsl: "no" },
+    { debug: 1 },
+  ]) {
+    const error = expectThrow(
+      server,
+      InvalidInputError,
+      () => new Client({ token, host: server.url, ...options }),
+    );
+    assert.equal(error.code, "invalid_input", JSON.stringify(options));
+  }
+  for (const options of [5, "token", true]) {
+    const error = expectThrow(
+      server,
+      InvalidInputError,
+      () => new Client(options),
+    );
+    assert.ok(error.message.includes("expected an object"), error.message);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("a 429 with a long Retry-After fails at once as RateLimitError with retryAfter", async () => {
+  const { server } = ctx;
+  for (const options of [{}, { maxRetries: 0 }]) {
+    const phase = client(server, "sa-token", options);
+    await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+    await server.resetRequests();
+    await server.faults({ throttle_next: 1, retry_after: 120 });
+    const started = performance.now();
+    const error = await expectError(
+      server,
+      RateLimitError,
+      phase.get({ app: APP, env: DEV }),
+    );
+    assert.ok(performance.now() - started < 5000);
+    assert.deepEqual(
+      [error.code, error.status, error.retryAfter, error.retryable],
+      ["rate_limited", 429, 120, true],
+    );
+    assert.equal(typeof error.retryAfter, "number");
+    assert.deepEqual(await requests(server), { [SECRETS]: 1 });
+    const after = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+    assert.equal(after.value, "db.dev.internal");
+  }
+});
+
+test("a 429 with Retry-After: 1 is waited for and retried", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  await server.resetRequests();
+  await server.faults({ throttle_next: 1, retry_after: 1 });
+  const started = performance.now();
+  const secret = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  assert.equal(secret.value, "db.dev.internal");
+  assert.ok(performance.now() - started >= 900);
+  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+});
+
+test("a rate-limit window gives the rest of the window as retryAfter", async () => {
+  const { server } = ctx;
+  await server.faults({ rate_limit: { requests: 1, per_seconds: 60 } });
+  const error = await expectError(
+    server,
+    RateLimitError,
+    client(server, "reader-token").get({ app: APP, env: DEV }),
+  );
+  assert.ok(
+    error.retryAfter >= 55 && error.retryAfter <= 60,
+    `${error.retryAfter}`,
+  );
+  assert.equal(error.retryable, true);
+});
+
+test("a closed port is a retryable NetworkError, not a timeout", async () => {
+  const { server } = ctx;
+  const phase = new Client({
+    token: server.tokens["sa-token"],
+    host: await closedPortUrl(),
+    maxRetries: 0,
+  });
+  const error = await expectError(
+    server,
+    NetworkError,
+    phase.get({ app: APP, env: DEV }),
+  );
+  assert.ok(!(error instanceof RequestTimeoutError));
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    ["network", null, true],
+  );
+});
+
+test("a dropped connection is a NetworkError without retries, and retried by default", async () => {
+  const { server } = ctx;
+  await server.faults({ drop_next: 1 });
+  const error = await expectError(
+    server,
+    NetworkError,
+    client(server, "sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual([error.code, error.retryable], ["network", true]);
+  await server.faults({ drop_next: 1 });
+  const secret = await client(server).getSecret({
+    app: APP,
+    env: DEV,
+    key: "DB_HOST",
+  });
+  assert.equal(secret.value, "db.dev.internal");
+});
+
+test("a slow server is a RequestTimeoutError, a NetworkError, after about the timeout", async () => {
+  const { server } = ctx;
+  await server.faults({ latency_ms: 1000 });
+  const phase = client(server, "sa-token", { timeout: 0.2, maxRetries: 0 });
+  const started = performance.now();
+  const error = await expectError(
+    server,
+    RequestTimeoutError,
+    phase.get({ app: APP, env: DEV }),
+  );
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed > 150 && elapsed < 900, `${elapsed} ms`);
+  assert.ok(error instanceof NetworkError);
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    ["timeout", null, true],
+  );
+});
+
+test("a 500 is a ServerError, not retryable and not retried", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  await server.resetRequests();
+  await server.faults({ fail_next: 1, fail_status: 500 });
+  const error = await expectError(
+    server,
+    ServerError,
+    phase.get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    ["server", 500, false],
+  );
+  assert.deepEqual(await requests(server), { [SECRETS]: 1 });
+  assert.equal(
+    (await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" })).value,
+    "db.dev.internal",
+  );
+});
+
+test("a 503 is retried; without retries it is a retryable ServerError", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  await server.resetRequests();
+  await server.faults({ fail_next: 1, fail_status: 503 });
+  assert.equal(
+    (await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" })).value,
+    "db.dev.internal",
+  );
+  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+  await server.faults({ fail_next: 1, fail_status: 503 });
+  const error = await expectError(
+    server,
+    ServerError,
+    client(server, "sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
+  );
+  assert.deepEqual([error.status, error.retryable], [503, true]);
+});
+
+test("an answer that is not Phase's is a ProtocolError", async () => {
+  const { server } = ctx;
+  for (const [status, type, body, fragment] of [
+    [200, "text/html", "<html>hello</html>", "not valid JSON"],
+    [200, "application/json", '{"unexpected": true}', "missing field"],
+    [404, "text/html", "<html>nope</html>", "no such endpoint"],
+  ]) {
+    const impostor = createServer((_request, response) => {
+      response.writeHead(status, { "Content-Type": type });
+      response.end(body);
+    });
+    await new Promise((done) => impostor.listen(0, "127.0.0.1", done));
+    try {
+      const phase = new Client({
+        token: server.tokens["sa-token"],
+        host: `http://127.0.0.1:${impostor.address().port}`,
+        maxRetries: 0,
+      });
+      const error = await expectError(
+        server,
+        ProtocolError,
+        phase.get({ app: APP, env: DEV }),
+      );
+      assert.deepEqual(
+        [error.code, error.status, error.retryable],
+        ["protocol", status === 200 ? null : status, false],
+      );
+      assert.ok(error.message.includes(fragment), error.message);
+    } finally {
+      await new Promise((done) => impostor.close(done));
+    }
+  }
+});
+
+test("a ciphertext encrypted to another key is a DecryptionError naming no plaintext", async () => {
+  const { server } = ctx;
+  const fake = `ph:v1:${"ab".repeat(32)}:${randomBytes(60).toString("base64")}`;
+  const bearer = server.tokens["sa-token"].split(":")[2];
+  const response = await fetch(`${server.url}/service/secrets/`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ServiceAccount ${bearer}`,
+      Environment: server.envId(APP, DEV),
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify({
+      secrets: [
+        {
+          key: fake,
+          value: fake,
+          comment: "",
+          keyDigest: "00".repeat(32),
+          path: "/tampered",
+          tags: [],
+        },
+      ],
+    }),
+  });
+  assert.equal(response.status, 200, await response.text());
+  const phase = client(server);
+  const error = await expectError(
+    server,
+    DecryptionError,
+    phase.get({ app: APP, env: DEV }),
+    fake,
+  );
+  assert.deepEqual([error.code, error.retryable], ["decrypt_failed", false]);
+  assert.equal(
+    (await phase.get({ app: APP, env: DEV, path: "/" })).length,
+    8,
+    "other folders still read",
+  );
+});
+
+test("an unresolvable (strict) or circular reference is a SecretReferenceError", async () => {
+  const { server } = ctx;
+  const phase = client(server);
+  const missing = await expectError(
+    server,
+    SecretReferenceError,
+    phase.get({ app: REFS_APP, env: DEV, strict: true }),
+  );
+  assert.deepEqual(
+    [missing.code, missing.retryable],
+    ["reference_unresolved", false],
+  );
+  const cycle = await expectError(
+    server,
+    SecretReferenceError,
+    phase.get({ app: REFS_APP, env: PROD }),
+  );
+  assert.equal(cycle.code, "reference_cycle");
+});
+
+test("errors carry plain own fields, serialise without secrets, and rethrow as PhaseError", async () => {
+  const { server } = ctx;
+  const error = await expectError(
+    server,
+    NotFoundError,
+    client(server).getSecret({ app: APP, env: DEV, key: "NOPE" }),
+  );
+  assert.deepEqual(Object.keys(error), [
+    "code",
+    "status",
+    "retryAfter",
+    "retryable",
+  ]);
+  assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+    code: "secret_not_found",
+    status: null,
+    retryAfter: null,
+    retryable: false,
+  });
+  assert.equal(String(error), `NotFoundError: ${error.message}`);
+  await assert.rejects(
+    async () => {
+      throw error;
+    },
+    (thrown) => thrown === error && thrown instanceof PhaseError,
+  );
+});
