@@ -105,15 +105,17 @@ def test_errors_map_to_one_case_per_code(server: LocalServer) -> None:
         "network", "timeout", "tls", "server", "protocol", "decrypt_failed",
         "reference_unresolved", "reference_cycle", "offline_unavailable",
     ]
+    # Swift reads the fields through the case's associated values or the methods message(),
+    # status(), retryAfter(), retryable(); in Python the fields are attributes.
     with pytest.raises(pk.PhaseError.InvalidToken) as invalid:
         pk.PhaseClient("not-a-token")
-    assert invalid.value.code() == "invalid_token" and not invalid.value.retryable()
+    assert invalid.value.code() == "invalid_token" and not invalid.value.retryable
 
     c = client(server, max_retries=0)
     with pytest.raises(pk.PhaseError.AppNotFound) as missing:
         asyncio.run(c.get(app="no-such-app", env=DEV))
     assert isinstance(missing.value, pk.PhaseError)
-    assert missing.value.code() == "app_not_found" and "no-such-app" in missing.value.message()
+    assert missing.value.code() == "app_not_found" and "no-such-app" in missing.value.message
 
     with pytest.raises(pk.PhaseError.SecretNotFound):
         asyncio.run(c.get_secret("NOPE", app=APP, env=DEV))
@@ -123,20 +125,20 @@ def test_errors_map_to_one_case_per_code(server: LocalServer) -> None:
         asyncio.run(c.get(env=DEV))
     with pytest.raises(pk.PhaseError.Conflict) as conflict:
         asyncio.run(c.create([pk.NewSecret(key="DB_HOST", value="x")], app=APP, env=DEV))
-    assert conflict.value.status() == 409
+    assert conflict.value.status == 409
 
     server.faults(throttle_next=1, retry_after=120)
     with pytest.raises(pk.PhaseError.RateLimited) as limited:
         asyncio.run(c.get(app=APP, env=DEV))
     e = limited.value
-    assert (e.code(), e.status(), e.retry_after(), e.retryable()) == ("rate_limited", 429, 120.0, True)
+    assert (e.code(), e.status, e.retry_after, e.retryable) == ("rate_limited", 429, 120.0, True)
     for value in DEV_VALUES.values():
         assert value not in str(e)
 
     server.faults(fail_next=1, fail_status=500)
     with pytest.raises(pk.PhaseError.Server) as failed:
         asyncio.run(c.get(app=APP, env=DEV))
-    assert failed.value.status() == 500
+    assert failed.value.status == 500
 
 
 def test_async_calls_run_concurrently_and_cancel(server: LocalServer) -> None:
