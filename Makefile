@@ -83,8 +83,8 @@ test-swift: server ffi
 	$(CARGO) build $(CARGO_TARGET) -p uniffi-bindgen
 	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/tests/run.sh
 
-## demo: start the local server from the demo seed and run the quickstarts against it
-demo:
+## demo: start the local server from the demo seed and run the quickstarts (Rust, Python, Go) against it
+demo: go
 	TARGET=$(TARGET) scripts/demo.sh
 
 ## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
