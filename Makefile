@@ -34,7 +34,7 @@ test-rust:
 
 ## server: build the local Phase-compatible server and the example command line
 server:
-	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --example secrets
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --bins --example secrets
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node

@@ -50,7 +50,7 @@ func settle() {
 // Repeated create/get/close cycles keep the resident set flat and return every Rust allocation.
 func TestCyclesKeepMemoryFlat(t *testing.T) {
 	s := fresh(t)
-	const warmUp, measured = 150, 600
+	const warmUp, measured = 100, 300
 	for range warmUp {
 		cycle(t, s)
 	}
