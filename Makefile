@@ -13,10 +13,15 @@ SERVER_BIN := target/$(TARGET)/debug/phasekit-server
 export PHASEKIT_SERVER_BIN := $(CURDIR)/$(SERVER_BIN)
 export PHASEKIT_CLI_BIN := $(CURDIR)/target/$(TARGET)/debug/examples/secrets
 
-.PHONY: test test-rust test-python python node test-node lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
+# The Go/Swift library (bindings/ffi): the static library cgo links, the shared one uniffi reads.
+FFI_DIR := target/$(TARGET)/debug
+UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
+GO ?= go
+
+.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop test-python test-node
+test: lint test-rust vectors-check interop test-python test-node test-go test-swift
 
 ## lint: formatting and clippy with warnings denied
 lint:
@@ -29,7 +34,7 @@ test-rust:
 
 ## server: build the local Phase-compatible server and the example command line
 server:
-	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --example secrets
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --bins --example secrets
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node
@@ -63,8 +68,38 @@ test-node: server
 	node/node_modules/.bin/prettier --check $(NODE_SOURCES)
 	cd node && node --test test/
 
-## demo: start the local server from the demo seed and run the quickstarts against it
-demo:
+## ffi: build the Go/Swift library (crate phasekit-ffi: staticlib for cgo, cdylib for uniffi)
+ffi:
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-ffi
+
+## ffi-header: regenerate bindings/ffi/include/phasekit.h with cbindgen
+ffi-header:
+	PHASEKIT_BLESS=1 $(CARGO) test $(CARGO_TARGET) -p phasekit-ffi --test header
+
+## go: build the library and put it where the Go package links it (go/lib/, git-ignored)
+go: ffi
+	mkdir -p go/lib
+	ln -f $(FFI_DIR)/libphasekit_ffi.a go/lib/libphasekit_ffi.a 2>/dev/null || cp -f $(FFI_DIR)/libphasekit_ffi.a go/lib/libphasekit_ffi.a
+
+## test-go: the C header is current; gofmt, go vet and the Go suite (-race) against the local server
+test-go: server go
+	$(CARGO) test $(CARGO_TARGET) -p phasekit-ffi
+	@unformatted="$$(cd go && gofmt -l .)"; [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
+	cd go && $(GO) vet ./...
+	cd go && $(GO) test -race -count=1 ./...
+
+## swift: regenerate the Swift sources, C header and modulemap in bindings/swift/ (uniffi)
+swift: ffi
+	$(CARGO) build $(CARGO_TARGET) -p uniffi-bindgen
+	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/generate.sh bindings/swift
+
+## test-swift: the committed Swift sources are current, and their Python twin (same library, same generator) passes a smoke test against the local server
+test-swift: server ffi
+	$(CARGO) build $(CARGO_TARGET) -p uniffi-bindgen
+	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/tests/run.sh
+
+## demo: start the local server from the demo seed and run the quickstarts (Rust, Python, Node, Go) against it
+demo: go
 	TARGET=$(TARGET) scripts/demo.sh
 
 ## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
@@ -84,4 +119,4 @@ fmt:
 
 clean:
 	$(CARGO) clean
-	rm -rf .venv
+	rm -rf .venv go/lib

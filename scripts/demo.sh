@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: start the local Phase-compatible server from the demo seed (an app with
 # Development/Staging/Production and a service account), run every quickstart that exists
-# with the service account's token, then stop the server.
+# with the service account's token, then stop the server. The Go quickstart needs the library in
+# go/lib/ (`make demo` runs `make go` first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
@@ -40,3 +41,7 @@ echo "== Python quickstart: demo-app/Staging"
 echo
 echo "== Node quickstart: demo-app/Production"
 node examples/node/quickstart.mjs demo-app Production
+
+echo
+echo "== Go quickstart: demo-app/Development"
+(cd go && go run ./examples/quickstart demo-app Development)

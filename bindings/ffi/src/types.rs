@@ -1,0 +1,342 @@
+//! The values both faces exchange with their host language, each declared once: uniffi records
+//! for Swift, and the same structs (de)serialized as the JSON the C API carries for Go. They
+//! only translate to and from the core's types.
+
+use phasekit::{AppRef, ErrorCode};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+/// `app` (a name) or `app_id`; the id wins.
+pub fn app_ref(app: Option<String>, app_id: Option<String>) -> phasekit::Result<AppRef> {
+    AppRef::from_parts(app, app_id, ["App (app)", "AppID (app_id)"])
+}
+
+/// Client settings; `None` means the environment's value (`PHASE_HOST`, ...), else the default.
+#[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientOptions {
+    /// e.g. `https://phase.example.com` (default `https://console.phase.dev`).
+    #[uniffi(default)]
+    pub host: Option<String>,
+    /// Seconds for a whole request (default 30).
+    #[uniffi(default)]
+    pub timeout: Option<f64>,
+    /// Seconds to establish a connection (default 10).
+    #[uniffi(default)]
+    pub connect_timeout: Option<f64>,
+    /// `false` turns TLS certificate verification off (with a warning).
+    #[uniffi(default)]
+    pub verify_ssl: Option<bool>,
+    /// A PEM file of extra certificate authorities to trust.
+    #[uniffi(default)]
+    pub ca_bundle: Option<String>,
+    /// Seconds the session data and derived keys are reused (default 300).
+    #[uniffi(default)]
+    pub session_ttl: Option<f64>,
+    /// Retries of idempotent calls after transient failures (default 3).
+    #[uniffi(default)]
+    pub max_retries: Option<u32>,
+    /// Logs every request (never headers or bodies).
+    #[uniffi(default)]
+    pub debug: Option<bool>,
+}
+
+impl ClientOptions {
+    /// A core client; `token: None` reads `PHASE_SERVICE_TOKEN`.
+    pub fn build(
+        self,
+        token: Option<String>,
+        binding: String,
+    ) -> phasekit::Result<phasekit::Client> {
+        phasekit::ClientOptions {
+            token,
+            host: self.host,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            verify_ssl: self.verify_ssl,
+            ca_bundle: self.ca_bundle,
+            session_ttl: self.session_ttl,
+            max_retries: self.max_retries,
+            debug: self.debug,
+            user_agent_suffix: Some(binding),
+        }
+        .build()
+    }
+}
+
+/// What `get` selects. `path: None` means every folder; `lease` implies `dynamic`.
+#[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
+#[serde(default, deny_unknown_fields)]
+pub struct GetOptions {
+    #[uniffi(default)]
+    pub path: Option<String>,
+    /// Only these keys (all when `None`).
+    #[uniffi(default)]
+    pub keys: Option<Vec<String>>,
+    #[uniffi(default)]
+    pub tag: Option<String>,
+    /// Values as stored, `${...}` references left as written.
+    #[uniffi(default)]
+    pub raw: bool,
+    /// An unresolvable reference is an error instead of being kept as written.
+    #[uniffi(default)]
+    pub strict: bool,
+    /// Include dynamic secrets.
+    #[uniffi(default)]
+    pub dynamic: bool,
+    /// Create a lease for each dynamic secret and return its credentials.
+    #[uniffi(default)]
+    pub lease: bool,
+    /// Lease time to live in seconds.
+    #[uniffi(default)]
+    pub lease_ttl: Option<u64>,
+}
+
+impl GetOptions {
+    pub fn core(self, app: AppRef, env: String) -> phasekit::GetOptions {
+        let mut options = phasekit::GetOptions::new(app, env)
+            .raw(self.raw)
+            .strict_references(self.strict);
+        options.path = self.path;
+        options.keys = self.keys.unwrap_or_default();
+        options.tag = self.tag;
+        if self.dynamic || self.lease {
+            options = options.dynamic(self.lease, self.lease_ttl);
+        }
+        options
+    }
+}
+
+/// A secret to create; `path` defaults to `/`, `secret_type` to `secret`.
+#[derive(Debug, Clone, Deserialize, uniffi::Record)]
+#[serde(deny_unknown_fields)]
+pub struct NewSecret {
+    pub key: String,
+    pub value: String,
+    #[uniffi(default)]
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[uniffi(default)]
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[uniffi(default)]
+    #[serde(default)]
+    pub path: Option<String>,
+    /// `secret`, `sealed` or `config`.
+    #[uniffi(default)]
+    #[serde(default, rename = "type")]
+    pub secret_type: Option<String>,
+    /// A personal override (personal access tokens only).
+    #[uniffi(default)]
+    #[serde(default, rename = "override")]
+    pub override_value: Option<String>,
+}
+
+impl From<NewSecret> for phasekit::NewSecret {
+    fn from(secret: NewSecret) -> Self {
+        phasekit::NewSecret {
+            key: secret.key,
+            value: secret.value,
+            comment: secret.comment,
+            tags: secret.tags,
+            path: secret.path,
+            secret_type: secret.secret_type,
+            override_value: secret.override_value,
+        }
+    }
+}
+
+/// Changes to one secret: only what is given changes (`value: Some("")` sets an empty value,
+/// `tags: None` keeps the tags).
+#[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretChanges {
+    /// Where the secret is (any folder when `None`).
+    #[uniffi(default)]
+    pub path: Option<String>,
+    #[uniffi(default)]
+    pub value: Option<String>,
+    #[uniffi(default)]
+    pub comment: Option<String>,
+    #[uniffi(default)]
+    pub tags: Option<Vec<String>>,
+    /// Moves the secret to another folder.
+    #[uniffi(default)]
+    pub new_path: Option<String>,
+    #[uniffi(default)]
+    #[serde(rename = "type")]
+    pub secret_type: Option<String>,
+    /// Sets the caller's personal override (personal access tokens only).
+    #[uniffi(default)]
+    #[serde(rename = "override")]
+    pub override_value: Option<String>,
+    /// Flips the caller's personal override on or off.
+    #[uniffi(default)]
+    pub toggle_override: bool,
+}
+
+impl SecretChanges {
+    pub fn core(self, key: String) -> phasekit::SecretUpdate {
+        phasekit::SecretUpdate {
+            key,
+            path: self.path,
+            value: self.value,
+            comment: self.comment,
+            tags: self.tags,
+            new_path: self.new_path,
+            secret_type: self.secret_type,
+            override_value: self.override_value,
+            toggle_override: self.toggle_override,
+        }
+    }
+}
+
+/// A decrypted secret. Its `Display` and `Debug` forms never show the value.
+#[derive(Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+#[uniffi::export(Display, Debug)]
+pub struct Secret {
+    pub id: String,
+    pub key: String,
+    /// The plaintext (the caller's active personal override, if any).
+    pub value: String,
+    pub comment: String,
+    pub path: String,
+    pub tags: Vec<String>,
+    pub overridden: bool,
+    /// `secret`, `sealed` or `config`.
+    #[serde(rename = "type")]
+    pub secret_type: String,
+    /// `static` or `rotating`.
+    pub lifecycle: String,
+    pub app: String,
+    pub env: String,
+    pub version: Option<i64>,
+    pub is_dynamic: bool,
+    pub dynamic_group: Option<String>,
+    pub lease_id: Option<String>,
+    pub lease_expires_at: Option<String>,
+}
+
+impl From<phasekit::Secret> for Secret {
+    fn from(secret: phasekit::Secret) -> Self {
+        Secret {
+            value: secret.value.expose().to_owned(),
+            id: secret.id,
+            key: secret.key,
+            comment: secret.comment,
+            path: secret.path,
+            tags: secret.tags,
+            overridden: secret.overridden,
+            secret_type: secret.secret_type,
+            lifecycle: secret.lifecycle,
+            app: secret.app,
+            env: secret.env,
+            version: secret.version,
+            is_dynamic: secret.is_dynamic,
+            dynamic_group: secret.dynamic_group,
+            lease_id: secret.lease_id,
+            lease_expires_at: secret.lease_expires_at,
+        }
+    }
+}
+
+impl Zeroize for Secret {
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Secret(key={:?}, path={:?}, app={:?}, env={:?}, value=<redacted>)",
+            self.key, self.path, self.app, self.env
+        )
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+pub fn secrets(found: Vec<phasekit::Secret>) -> Vec<Secret> {
+    found.into_iter().map(Secret::from).collect()
+}
+
+/// An environment the token can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct Environment {
+    pub id: String,
+    pub name: String,
+    pub env_type: String,
+}
+
+impl From<phasekit::EnvironmentInfo> for Environment {
+    fn from(env: phasekit::EnvironmentInfo) -> Self {
+        Environment {
+            id: env.id,
+            name: env.name,
+            env_type: env.env_type,
+        }
+    }
+}
+
+/// An app the token can read, with its environments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    /// `E2E` or `SSE`.
+    pub encryption: String,
+    pub environments: Vec<Environment>,
+}
+
+impl From<phasekit::AppInfo> for App {
+    fn from(app: phasekit::AppInfo) -> Self {
+        App {
+            id: app.id,
+            name: app.name,
+            encryption: app.encryption,
+            environments: app.environments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The fields every error carries in every language.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+    pub status: Option<u16>,
+    /// Seconds.
+    pub retry_after: Option<f64>,
+    pub retryable: bool,
+}
+
+impl From<&phasekit::Error> for ErrorInfo {
+    fn from(err: &phasekit::Error) -> Self {
+        ErrorInfo {
+            code: err.code().as_str(),
+            message: err.message().to_owned(),
+            status: err.status(),
+            retry_after: err.retry_after().map(|d| d.as_secs_f64()),
+            retryable: err.retryable(),
+        }
+    }
+}
+
+/// A panic in the library, reported as an error instead of unwinding into the caller.
+pub fn panic_error(payload: &(dyn std::any::Any + Send)) -> phasekit::Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    phasekit::Error::new(
+        ErrorCode::Protocol,
+        format!("internal error in phasekit (please report): {what}"),
+    )
+}

@@ -1,0 +1,398 @@
+//! The uniffi face (Swift): `PhaseClient` with async throwing methods, records for options and
+//! results, and `PhaseError`, one case per error code. Futures run on the core's process-wide
+//! runtime; dropping one (a cancelled Swift task) aborts the core's work.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use phasekit::ErrorCode;
+
+use crate::types::{
+    self, App, ClientOptions, Environment, ErrorInfo, GetOptions, NewSecret, Secret, SecretChanges,
+};
+
+macro_rules! phase_error {
+    ($($(#[$doc:meta])* $variant:ident => $code:ident,)*) => {
+        /// Every failure of a phasekit call: one case per stable error code, each with the
+        /// message (never a secret value), the HTTP status if any, how many seconds the server
+        /// asked to wait (`retry_after`), and whether trying again later may succeed.
+        #[derive(Debug, Clone, PartialEq, uniffi::Error)]
+        pub enum PhaseError {
+            $(
+                $(#[$doc])*
+                $variant {
+                    message: String,
+                    status: Option<u16>,
+                    retry_after: Option<f64>,
+                    retryable: bool,
+                },
+            )*
+        }
+
+        impl PhaseError {
+            fn of(info: ErrorInfo, code: ErrorCode) -> Self {
+                let ErrorInfo { message, status, retry_after, retryable, .. } = info;
+                match code {
+                    $(ErrorCode::$code => PhaseError::$variant { message, status, retry_after, retryable },)*
+                    // A code newer than this binding: keep it in the message.
+                    other => PhaseError::Protocol {
+                        message: format!("{other}: {message}"),
+                        status,
+                        retry_after,
+                        retryable,
+                    },
+                }
+            }
+
+            fn parts(&self) -> (ErrorCode, &str, Option<u16>, Option<f64>, bool) {
+                match self {
+                    $(PhaseError::$variant { message, status, retry_after, retryable } => {
+                        (ErrorCode::$code, message, *status, *retry_after, *retryable)
+                    })*
+                }
+            }
+        }
+    };
+}
+
+phase_error! {
+    /// The token string is not a valid Phase token.
+    InvalidToken => InvalidToken,
+    /// The server rejected the credentials (unknown, expired or deleted token).
+    Unauthorized => Unauthorized,
+    /// The credentials lack the permission.
+    Forbidden => Forbidden,
+    AppNotFound => AppNotFound,
+    EnvNotFound => EnvNotFound,
+    SecretNotFound => SecretNotFound,
+    /// A name matches several apps or environments equally well.
+    Ambiguous => Ambiguous,
+    /// A secret with the same key already exists at that path.
+    Conflict => Conflict,
+    InvalidInput => InvalidInput,
+    /// HTTP 429; `retry_after` says when to come back.
+    RateLimited => RateLimited,
+    Network => Network,
+    Timeout => Timeout,
+    Tls => Tls,
+    /// HTTP 5xx.
+    Server => Server,
+    /// The server's answer does not have the expected shape.
+    Protocol => Protocol,
+    DecryptFailed => DecryptFailed,
+    ReferenceUnresolved => ReferenceUnresolved,
+    ReferenceCycle => ReferenceCycle,
+    OfflineUnavailable => OfflineUnavailable,
+}
+
+impl From<phasekit::Error> for PhaseError {
+    fn from(err: phasekit::Error) -> Self {
+        PhaseError::of(ErrorInfo::from(&err), err.code())
+    }
+}
+
+impl std::fmt::Display for PhaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (code, message, status, _, _) = self.parts();
+        write!(f, "{code}: {message}")?;
+        if let Some(status) = status {
+            write!(f, " (HTTP {status})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PhaseError {}
+
+#[uniffi::export]
+impl PhaseError {
+    /// The stable code, e.g. `rate_limited`.
+    pub fn code(&self) -> String {
+        self.parts().0.as_str().to_owned()
+    }
+
+    pub fn message(&self) -> String {
+        self.parts().1.to_owned()
+    }
+
+    /// The HTTP status of the response that caused the error, if any.
+    pub fn status(&self) -> Option<u16> {
+        self.parts().2
+    }
+
+    /// Seconds the server asked to wait before retrying.
+    pub fn retry_after(&self) -> Option<f64> {
+        self.parts().3
+    }
+
+    /// Whether the same call may succeed later.
+    pub fn retryable(&self) -> bool {
+        self.parts().4
+    }
+}
+
+/// Every stable error code, in a fixed order.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
+}
+
+/// A core task on the process-wide runtime, aborted when its awaiting future is dropped.
+struct Task<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Runs a core future on the core's runtime, whatever executor awaits the result.
+async fn run<T: Send + 'static>(
+    work: impl Future<Output = phasekit::Result<T>> + Send + 'static,
+) -> Result<T, PhaseError> {
+    let runtime = phasekit::client::runtime()?;
+    match Task(runtime.spawn(work)).await {
+        Ok(answer) => answer.map_err(PhaseError::from),
+        Err(failure) if failure.is_panic() => {
+            Err(types::panic_error(&*failure.into_panic()).into())
+        }
+        Err(_) => Err(phasekit::Error::new(ErrorCode::Network, "the call was cancelled").into()),
+    }
+}
+
+/// A Phase client. Thread-safe; every network method is async and throws `PhaseError`.
+#[derive(uniffi::Object)]
+pub struct PhaseClient {
+    client: phasekit::Client,
+}
+
+fn app_ref(app: Option<String>, app_id: Option<String>) -> Result<phasekit::AppRef, PhaseError> {
+    Ok(types::app_ref(app, app_id)?)
+}
+
+#[uniffi::export]
+impl PhaseClient {
+    /// A client with `token`; options not given come from the environment, else defaults.
+    #[uniffi::constructor(default(options = None))]
+    pub fn new(token: String, options: Option<ClientOptions>) -> Result<Arc<Self>, PhaseError> {
+        PhaseClient::build(Some(token), options)
+    }
+
+    /// A client from `PHASE_SERVICE_TOKEN`, `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`.
+    #[uniffi::constructor(default(options = None))]
+    pub fn from_env(options: Option<ClientOptions>) -> Result<Arc<Self>, PhaseError> {
+        PhaseClient::build(None, options)
+    }
+
+    pub fn host(&self) -> String {
+        self.client.host().to_owned()
+    }
+
+    /// The secrets of one environment, references resolved unless `options.raw`.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, options = None))]
+    pub async fn get(
+        &self,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        options: Option<GetOptions>,
+    ) -> Result<Vec<Secret>, PhaseError> {
+        let options = options.unwrap_or_default().core(app_ref(app, app_id)?, env);
+        let client = self.client.clone();
+        run(async move { client.get(&options).await.map(types::secrets) }).await
+    }
+
+    /// One secret by key (at `path`, the root by default).
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, path = "/"))]
+    pub async fn get_secret(
+        &self,
+        key: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: String,
+    ) -> Result<Secret, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move {
+            let found = client.get_secret(app, &env, &key, Some(&path)).await?;
+            Ok(Secret::from(found))
+        })
+        .await
+    }
+
+    #[uniffi::method(default(app = None, env = "Development", app_id = None))]
+    pub async fn create(
+        &self,
+        secrets: Vec<NewSecret>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> Result<(), PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let secrets: Vec<phasekit::NewSecret> = secrets.into_iter().map(Into::into).collect();
+        let client = self.client.clone();
+        run(async move { client.create(&app, &env, &secrets).await }).await
+    }
+
+    /// Changes only what `changes` gives.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None))]
+    pub async fn update(
+        &self,
+        key: String,
+        changes: SecretChanges,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> Result<(), PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let update = changes.core(key);
+        let client = self.client.clone();
+        run(async move { client.update(&app, &env, &update).await }).await
+    }
+
+    /// Deletes secrets by key; returns the keys that were not found.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, path = None))]
+    pub async fn delete(
+        &self,
+        keys: Vec<String>,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> Result<Vec<String>, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move { client.delete(&app, &env, &keys, path.as_deref()).await }).await
+    }
+
+    /// The apps and environments this token can read.
+    pub async fn apps(&self) -> Result<Vec<App>, PhaseError> {
+        let client = self.client.clone();
+        run(async move { Ok(client.apps().await?.into_iter().map(App::from).collect()) }).await
+    }
+
+    #[uniffi::method(default(app = None, app_id = None))]
+    pub async fn environments(
+        &self,
+        app: Option<String>,
+        app_id: Option<String>,
+    ) -> Result<Vec<Environment>, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move {
+            let envs = client.environments(&app).await?;
+            Ok(envs.into_iter().map(Environment::from).collect())
+        })
+        .await
+    }
+
+    /// The secrets as `dotenv`, `json` or `yaml` text.
+    #[uniffi::method(default(app = None, env = "Development", format = "dotenv", app_id = None, path = None))]
+    pub async fn export(
+        &self,
+        app: Option<String>,
+        env: String,
+        format: String,
+        app_id: Option<String>,
+        path: Option<String>,
+    ) -> Result<String, PhaseError> {
+        let format: phasekit::ExportFormat = format.parse()?;
+        let mut options = phasekit::GetOptions::new(app_ref(app, app_id)?, env);
+        options.path = path;
+        let client = self.client.clone();
+        run(async move { Ok(client.export(&options, format).await?.to_string()) }).await
+    }
+
+    /// Creates a lease of a dynamic secret; its credentials, each with `lease_id` set.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, ttl = None))]
+    pub async fn lease_generate(
+        &self,
+        secret_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        ttl: Option<u64>,
+    ) -> Result<Vec<Secret>, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move {
+            let found = client.lease_generate(&app, &env, &secret_id, ttl).await?;
+            Ok(types::secrets(found))
+        })
+        .await
+    }
+
+    /// Extends a lease to `ttl` seconds from now; the server's message.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None))]
+    pub async fn lease_renew(
+        &self,
+        lease_id: String,
+        ttl: u64,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> Result<String, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move {
+            let answer = client.lease_renew(&app, &env, &lease_id, ttl).await?;
+            Ok(answer.message)
+        })
+        .await
+    }
+
+    /// Revokes a lease; the server's message.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None))]
+    pub async fn lease_revoke(
+        &self,
+        lease_id: String,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+    ) -> Result<String, PhaseError> {
+        let app = app_ref(app, app_id)?;
+        let client = self.client.clone();
+        run(async move { Ok(client.lease_revoke(&app, &env, &lease_id).await?.message) }).await
+    }
+
+    /// Drops the cached session and keys: the next call fetches them again.
+    pub async fn refresh(&self) -> Result<(), PhaseError> {
+        let client = self.client.clone();
+        run(async move {
+            client.refresh().await;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Drops the cached session and keys (the client stays usable).
+    pub async fn close(&self) -> Result<(), PhaseError> {
+        self.refresh().await
+    }
+}
+
+impl PhaseClient {
+    fn build(
+        token: Option<String>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, PhaseError> {
+        let client = options
+            .unwrap_or_default()
+            .build(token, "uniffi".to_owned())?;
+        Ok(Arc::new(PhaseClient { client }))
+    }
+}

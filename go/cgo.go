@@ -1,0 +1,125 @@
+package phasekit
+
+// The Rust library (crate phasekit-ffi) is linked statically: `make go` builds it and puts
+// libphasekit_ffi.a into go/lib/. Every string Rust returns is freed by Rust.
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../bindings/ffi/include
+#cgo LDFLAGS: ${SRCDIR}/lib/libphasekit_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#include <stdlib.h>
+#include <string.h>
+#include "phasekit.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"unsafe"
+)
+
+// nativeClient is the Rust client (opaque).
+type nativeClient = C.PhasekitClient
+
+// cString copies b into C memory as a NUL-terminated string.
+func cString(b []byte) *C.char {
+	p := C.malloc(C.size_t(len(b) + 1))
+	buf := unsafe.Slice((*byte)(p), len(b)+1)
+	copy(buf, b)
+	buf[len(b)] = 0
+	return (*C.char)(p)
+}
+
+// freeWiped zeroes a C string made by cString (it may hold secret values or a token), then
+// frees it.
+func freeWiped(p *C.char, n int) {
+	C.memset(unsafe.Pointer(p), 0, C.size_t(n+1))
+	C.free(unsafe.Pointer(p))
+}
+
+// take copies a string returned by Rust into Go memory and has Rust wipe and free it.
+func take(p *C.char) []byte {
+	if p == nil {
+		return nil
+	}
+	defer C.phasekit_string_free(p)
+	return C.GoBytes(unsafe.Pointer(p), C.int(C.strlen(p)))
+}
+
+// wipe zeroes a Go copy of a result.
+func wipe(b []byte) {
+	clear(b)
+}
+
+// newNative creates a Rust client from the JSON request of phasekit_client_new.
+func newNative(request []byte) (*nativeClient, error) {
+	arg := cString(request)
+	defer freeWiped(arg, len(request))
+	var failure *C.char
+	handle := C.phasekit_client_new(arg, &failure)
+	if handle == nil {
+		return nil, decodeError(take(failure))
+	}
+	return handle, nil
+}
+
+func freeNative(handle *nativeClient) {
+	C.phasekit_client_free(handle)
+}
+
+// callNative runs one method of the Rust client, cancelling it when ctx is done. It returns the
+// result's JSON (which the caller wipes after decoding).
+func callNative(ctx context.Context, handle *nativeClient, method string, args []byte) ([]byte, error) {
+	cMethod := C.CString(method)
+	defer C.free(unsafe.Pointer(cMethod))
+	cArgs := cString(args)
+	defer freeWiped(cArgs, len(args))
+
+	call := C.phasekit_call_new()
+	defer C.phasekit_call_free(call)
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.phasekit_call_cancel(call)
+		close(cancelled)
+	})
+
+	var out *C.char
+	status := C.phasekit_client_call(handle, call, cMethod, cArgs, &out)
+	if !stop() {
+		// The cancel function started: wait until it no longer uses the call handle.
+		<-cancelled
+	}
+	text := take(out)
+	switch status {
+	case C.PHASEKIT_OK:
+		return text, nil
+	case C.PHASEKIT_ERROR:
+		return nil, decodeError(text)
+	case C.PHASEKIT_CANCELLED:
+		return nil, contextError(ctx, method)
+	default:
+		wipe(text)
+		return nil, fmt.Errorf("phasekit: %s: unexpected status %d", method, int(status))
+	}
+}
+
+// liveObjects is how many handles and strings Rust handed out that were not freed yet.
+func liveObjects() int64 {
+	return int64(C.phasekit_live_objects())
+}
+
+// nativeErrorCodes is the library's list of stable error codes.
+func nativeErrorCodes() []Code {
+	var codes []Code
+	text := take(C.phasekit_error_codes())
+	if err := json.Unmarshal(text, &codes); err != nil {
+		panic("phasekit: malformed error code list: " + err.Error())
+	}
+	return codes
+}
+
+// Version is the version of the linked phasekit library.
+func Version() string {
+	return C.GoString(C.phasekit_version())
+}

@@ -1,0 +1,487 @@
+// Package phasekit is a client for Phase (phase.dev), the open-source end-to-end-encrypted
+// secrets manager. It wraps the phasekit Rust core (linked statically through cgo): the protocol,
+// the cryptography, retries and caching live there; this package translates types, errors and
+// contexts.
+//
+//	client, err := phasekit.New(os.Getenv("PHASE_SERVICE_TOKEN"), phasekit.WithHost(host))
+//	defer client.Close()
+//	secrets, err := client.Get(ctx, phasekit.Target{App: "my-app", Env: "Production"}, nil)
+//
+// A Client is safe for concurrent use by many goroutines. Every network call takes a
+// context.Context: cancelling it (or its deadline passing) stops the call.
+package phasekit
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Client is a Phase client with one token, one connection pool and one cached session.
+type Client struct {
+	h *handle
+}
+
+// handle owns the Rust client. Calls hold the read lock, so Close (the write lock) waits for
+// them and no call ever uses a freed client.
+type handle struct {
+	mu     sync.RWMutex
+	native *nativeClient
+}
+
+func (h *handle) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.native != nil {
+		freeNative(h.native)
+		h.native = nil
+	}
+}
+
+type settings struct {
+	Host           *string  `json:"host,omitempty"`
+	Timeout        *float64 `json:"timeout,omitempty"`
+	ConnectTimeout *float64 `json:"connect_timeout,omitempty"`
+	VerifySSL      *bool    `json:"verify_ssl,omitempty"`
+	CABundle       *string  `json:"ca_bundle,omitempty"`
+	SessionTTL     *float64 `json:"session_ttl,omitempty"`
+	MaxRetries     *int     `json:"max_retries,omitempty"`
+	Debug          *bool    `json:"debug,omitempty"`
+}
+
+// Option configures a Client. Settings not given come from the environment (PHASE_HOST,
+// PHASE_VERIFY_SSL, PHASE_DEBUG), else the defaults.
+type Option func(*settings)
+
+func seconds(d time.Duration) *float64 {
+	s := d.Seconds()
+	return &s
+}
+
+// WithHost sets the Phase host, e.g. "https://phase.example.com" (default
+// "https://console.phase.dev").
+func WithHost(host string) Option { return func(s *settings) { s.Host = &host } }
+
+// WithTimeout bounds each request (default 30s).
+func WithTimeout(d time.Duration) Option { return func(s *settings) { s.Timeout = seconds(d) } }
+
+// WithConnectTimeout bounds establishing a connection (default 10s).
+func WithConnectTimeout(d time.Duration) Option {
+	return func(s *settings) { s.ConnectTimeout = seconds(d) }
+}
+
+// WithVerifySSL(false) turns TLS certificate verification off (logged as a warning); only for
+// local test servers.
+func WithVerifySSL(verify bool) Option { return func(s *settings) { s.VerifySSL = &verify } }
+
+// WithCABundle trusts the certificate authorities of a PEM file in addition to the system's.
+func WithCABundle(path string) Option { return func(s *settings) { s.CABundle = &path } }
+
+// WithSessionTTL sets how long session data and derived keys are reused (default 5m).
+func WithSessionTTL(d time.Duration) Option {
+	return func(s *settings) { s.SessionTTL = seconds(d) }
+}
+
+// WithMaxRetries sets the retries of idempotent calls after transient failures (default 3).
+func WithMaxRetries(n int) Option { return func(s *settings) { s.MaxRetries = &n } }
+
+// WithDebug logs every request (method, path, status, time; never headers or bodies).
+func WithDebug(debug bool) Option { return func(s *settings) { s.Debug = &debug } }
+
+// New creates a client with a Phase token (service account, service token or personal access
+// token).
+func New(token string, opts ...Option) (*Client, error) {
+	return open(&token, opts)
+}
+
+// FromEnv creates a client from PHASE_SERVICE_TOKEN, PHASE_HOST, PHASE_VERIFY_SSL and
+// PHASE_DEBUG; opts override the environment.
+func FromEnv(opts ...Option) (*Client, error) {
+	return open(nil, opts)
+}
+
+func open(token *string, opts []Option) (*Client, error) {
+	var s settings
+	for _, opt := range opts {
+		opt(&s)
+	}
+	if s.MaxRetries != nil && *s.MaxRetries < 0 {
+		return nil, invalidInput("max_retries must not be negative")
+	}
+	request, err := json.Marshal(struct {
+		Token   *string  `json:"token,omitempty"`
+		Options settings `json:"options"`
+		Binding string   `json:"binding"`
+	}{token, s, "go/" + runtime.Version()})
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(request)
+	native, err := newNative(request)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{h: &handle{native: native}}
+	// A client that is dropped without Close still frees its Rust half.
+	runtime.AddCleanup(c, func(h *handle) { h.close() }, c.h)
+	return c, nil
+}
+
+// Close frees the client. Calls still running finish first; later calls return ErrClosed.
+// Closing twice is harmless.
+func (c *Client) Close() error {
+	c.h.close()
+	return nil
+}
+
+// call runs one method of the Rust client and decodes its JSON result into out (if not nil).
+func (c *Client) call(ctx context.Context, method string, args any, out any) error {
+	text, err := c.raw(ctx, method, args)
+	if err != nil {
+		return err
+	}
+	defer wipe(text)
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(text, out); err != nil {
+		return &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
+	}
+	return nil
+}
+
+func (c *Client) raw(ctx context.Context, method string, args any) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if ctx.Err() != nil {
+		return nil, contextError(ctx, method)
+	}
+	payload, err := json.Marshal(args)
+	if err != nil {
+		return nil, invalidInput("cannot encode the arguments: " + err.Error())
+	}
+	defer wipe(payload)
+	c.h.mu.RLock()
+	defer c.h.mu.RUnlock()
+	if c.h.native == nil {
+		return nil, ErrClosed
+	}
+	return callNative(ctx, c.h.native, method, payload)
+}
+
+// Host is the Phase host this client talks to.
+func (c *Client) Host() string {
+	var host string
+	if err := c.call(context.Background(), "host", struct{}{}, &host); err != nil {
+		return ""
+	}
+	return host
+}
+
+// Target names an environment: the app by name (App) or id (AppID, which wins), and the
+// environment by name or id (Env).
+type Target struct {
+	App   string
+	AppID string
+	Env   string
+}
+
+// args is what every method sends: the target and the method's own fields.
+type args struct {
+	App      string         `json:"app,omitempty"`
+	AppID    string         `json:"app_id,omitempty"`
+	Env      string         `json:"env,omitempty"`
+	Key      string         `json:"key,omitempty"`
+	Path     *string        `json:"path,omitempty"`
+	Options  *getOptions    `json:"options,omitempty"`
+	Changes  map[string]any `json:"changes,omitempty"`
+	Secrets  []newSecret    `json:"secrets,omitempty"`
+	Keys     []string       `json:"keys,omitempty"`
+	Format   string         `json:"format,omitempty"`
+	SecretID string         `json:"secret_id,omitempty"`
+	LeaseID  string         `json:"lease_id,omitempty"`
+	TTL      *uint64        `json:"ttl,omitempty"`
+}
+
+func (t Target) args() args {
+	return args{App: t.App, AppID: t.AppID, Env: t.Env}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// wholeSeconds rounds a positive duration up to whole seconds; 0 means "not given".
+func wholeSeconds(name string, d time.Duration) (*uint64, error) {
+	switch {
+	case d < 0:
+		return nil, invalidInput(name + " must not be negative")
+	case d == 0:
+		return nil, nil
+	}
+	s := uint64((d + time.Second - 1) / time.Second)
+	return &s, nil
+}
+
+// GetOptions selects what Get returns. The zero value: every folder, every key, references
+// resolved, no dynamic secrets.
+type GetOptions struct {
+	// Path limits the result to one folder ("/" is the root); "" means every folder.
+	Path string
+	// Keys limits the result to these keys.
+	Keys []string
+	// Tag limits the result to secrets with a matching tag (Phase's rule: case and "_"/" "
+	// ignored, part of a tag matches).
+	Tag string
+	// Raw returns values as stored, with ${...} references left as written.
+	Raw bool
+	// Strict makes an unresolvable reference an error (ErrReference).
+	Strict bool
+	// Dynamic includes dynamic secrets.
+	Dynamic bool
+	// Lease creates a lease for each dynamic secret and returns its credentials.
+	Lease bool
+	// LeaseTTL is the lease's time to live (the secret's default when 0).
+	LeaseTTL time.Duration
+}
+
+type getOptions struct {
+	Path     *string  `json:"path,omitempty"`
+	Keys     []string `json:"keys,omitempty"`
+	Tag      *string  `json:"tag,omitempty"`
+	Raw      bool     `json:"raw"`
+	Strict   bool     `json:"strict"`
+	Dynamic  bool     `json:"dynamic"`
+	Lease    bool     `json:"lease"`
+	LeaseTTL *uint64  `json:"lease_ttl,omitempty"`
+}
+
+// Get fetches and decrypts the secrets of an environment; opts may be nil.
+func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret, error) {
+	if opts == nil {
+		opts = &GetOptions{}
+	}
+	ttl, err := wholeSeconds("LeaseTTL", opts.LeaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	a := t.args()
+	a.Options = &getOptions{
+		Path: optional(opts.Path), Keys: opts.Keys, Tag: optional(opts.Tag), Raw: opts.Raw,
+		Strict: opts.Strict, Dynamic: opts.Dynamic, Lease: opts.Lease, LeaseTTL: ttl,
+	}
+	return c.secrets(ctx, "get", a)
+}
+
+func (c *Client) secrets(ctx context.Context, method string, a args) ([]Secret, error) {
+	text, err := c.raw(ctx, method, a)
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(text)
+	found, err := decodeSecrets(text)
+	if err != nil {
+		return nil, &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
+	}
+	return found, nil
+}
+
+// GetSecret fetches one secret by key at path ("" means the root, "/").
+func (c *Client) GetSecret(ctx context.Context, t Target, key, path string) (Secret, error) {
+	a := t.args()
+	a.Key, a.Path = key, optional(path)
+	var w wireSecret
+	if err := c.call(ctx, "get_secret", a, &w); err != nil {
+		return Secret{}, err
+	}
+	defer func() { w.Value = "" }()
+	return w.secret(), nil
+}
+
+// NewSecret is a secret to create. Path defaults to "/", Type to "secret".
+type NewSecret struct {
+	Key     string
+	Value   string
+	Comment string
+	Tags    []string
+	Path    string
+	// Type is "secret", "sealed" or "config".
+	Type string
+	// Override is a personal override of the value (personal access tokens only).
+	Override string
+}
+
+type newSecret struct {
+	Key      string   `json:"key"`
+	Value    string   `json:"value"`
+	Comment  *string  `json:"comment,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	Path     *string  `json:"path,omitempty"`
+	Type     *string  `json:"type,omitempty"`
+	Override *string  `json:"override,omitempty"`
+}
+
+// Create creates secrets in one environment; a key that already exists at its path is an
+// ErrConflict.
+func (c *Client) Create(ctx context.Context, t Target, secrets ...NewSecret) error {
+	a := t.args()
+	a.Secrets = make([]newSecret, len(secrets))
+	for i, s := range secrets {
+		a.Secrets[i] = newSecret{
+			Key: s.Key, Value: s.Value, Comment: optional(s.Comment), Tags: s.Tags,
+			Path: optional(s.Path), Type: optional(s.Type), Override: optional(s.Override),
+		}
+	}
+	if len(secrets) == 0 {
+		a.Secrets = nil
+	}
+	return c.call(ctx, "create", a, nil)
+}
+
+// SecretChanges says what Update changes; nil fields stay as they are.
+type SecretChanges struct {
+	// Path is where the secret is; "" searches every folder.
+	Path string
+	// Value sets a new value (String("") sets an empty one).
+	Value *string
+	// Comment sets a new comment.
+	Comment *string
+	// Tags replaces the tags; nil keeps them, an empty slice removes them.
+	Tags []string
+	// NewPath moves the secret to another folder.
+	NewPath string
+	// Type is "secret", "sealed" or "config".
+	Type string
+	// Override sets the caller's personal override (personal access tokens only).
+	Override *string
+	// ToggleOverride flips the caller's personal override on or off.
+	ToggleOverride bool
+}
+
+// String returns a pointer to s, for the optional fields of SecretChanges.
+func String(s string) *string { return &s }
+
+// Update changes one secret, found by key; only what changes gives is changed.
+func (c *Client) Update(ctx context.Context, t Target, key string, changes SecretChanges) error {
+	a := t.args()
+	a.Key = key
+	m := map[string]any{"toggle_override": changes.ToggleOverride}
+	set := func(name string, value *string) {
+		if value != nil {
+			m[name] = *value
+		}
+	}
+	set("path", optional(changes.Path))
+	set("value", changes.Value)
+	set("comment", changes.Comment)
+	set("new_path", optional(changes.NewPath))
+	set("type", optional(changes.Type))
+	set("override", changes.Override)
+	if changes.Tags != nil {
+		m["tags"] = changes.Tags
+	}
+	a.Changes = m
+	return c.call(ctx, "update", a, nil)
+}
+
+// Delete deletes secrets by key (at path, or in every folder when path is ""); it returns the
+// keys that were not found.
+func (c *Client) Delete(ctx context.Context, t Target, keys []string, path string) ([]string, error) {
+	a := t.args()
+	a.Keys, a.Path = keys, optional(path)
+	var missing []string
+	if err := c.call(ctx, "delete", a, &missing); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// Apps lists the apps and environments the token can read.
+func (c *Client) Apps(ctx context.Context) ([]App, error) {
+	var apps []App
+	if err := c.call(ctx, "apps", struct{}{}, &apps); err != nil {
+		return nil, err
+	}
+	return apps, nil
+}
+
+// Environments lists the environments of the app t names (t.Env is not used).
+func (c *Client) Environments(ctx context.Context, t Target) ([]Environment, error) {
+	a := args{App: t.App, AppID: t.AppID}
+	var envs []Environment
+	if err := c.call(ctx, "environments", a, &envs); err != nil {
+		return nil, err
+	}
+	return envs, nil
+}
+
+// Format is a text format of Export.
+type Format string
+
+// The formats of Export.
+const (
+	FormatDotenv Format = "dotenv"
+	FormatJSON   Format = "json"
+	FormatYAML   Format = "yaml"
+)
+
+// Export returns the secrets of an environment (at path; every folder when "") as dotenv, JSON
+// or YAML text.
+func (c *Client) Export(ctx context.Context, t Target, format Format, path string) (string, error) {
+	a := t.args()
+	a.Format, a.Path = string(format), optional(path)
+	if a.Format == "" {
+		a.Format = string(FormatDotenv)
+	}
+	var text string
+	err := c.call(ctx, "export", a, &text)
+	return text, err
+}
+
+// LeaseGenerate creates a lease of a dynamic secret (ttl 0: the secret's default) and returns
+// its credentials, each with LeaseID set.
+func (c *Client) LeaseGenerate(ctx context.Context, t Target, secretID string, ttl time.Duration) ([]Secret, error) {
+	seconds, err := wholeSeconds("ttl", ttl)
+	if err != nil {
+		return nil, err
+	}
+	a := t.args()
+	a.SecretID, a.TTL = secretID, seconds
+	return c.secrets(ctx, "lease_generate", a)
+}
+
+// LeaseRenew extends a lease to ttl from now; it returns the server's message.
+func (c *Client) LeaseRenew(ctx context.Context, t Target, leaseID string, ttl time.Duration) (string, error) {
+	seconds, err := wholeSeconds("ttl", ttl)
+	if err != nil {
+		return "", err
+	}
+	if seconds == nil {
+		return "", invalidInput("ttl must be positive")
+	}
+	a := t.args()
+	a.LeaseID, a.TTL = leaseID, seconds
+	var message string
+	err = c.call(ctx, "lease_renew", a, &message)
+	return message, err
+}
+
+// LeaseRevoke revokes a lease; it returns the server's message.
+func (c *Client) LeaseRevoke(ctx context.Context, t Target, leaseID string) (string, error) {
+	a := t.args()
+	a.LeaseID = leaseID
+	var message string
+	err := c.call(ctx, "lease_revoke", a, &message)
+	return message, err
+}
+
+// Refresh drops the cached session and keys: the next call fetches them again.
+func (c *Client) Refresh(ctx context.Context) error {
+	return c.call(ctx, "refresh", struct{}{}, nil)
+}

@@ -1,0 +1,319 @@
+package phasekit_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phasekit/phasekit/go"
+)
+
+func TestErrorCodesAreTheCoreOnes(t *testing.T) {
+	want := []phasekit.Code{
+		phasekit.CodeInvalidToken, phasekit.CodeUnauthorized, phasekit.CodeForbidden,
+		phasekit.CodeAppNotFound, phasekit.CodeEnvNotFound, phasekit.CodeSecretNotFound,
+		phasekit.CodeAmbiguous, phasekit.CodeConflict, phasekit.CodeInvalidInput,
+		phasekit.CodeRateLimited, phasekit.CodeNetwork, phasekit.CodeTimeout, phasekit.CodeTLS,
+		phasekit.CodeServer, phasekit.CodeProtocol, phasekit.CodeDecryptFailed,
+		phasekit.CodeReferenceUnresolved, phasekit.CodeReferenceCycle, phasekit.CodeOfflineUnavailable,
+	}
+	if got := phasekit.ErrorCodes(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ErrorCodes: %v", got)
+	}
+	// Every code belongs to exactly one family (timeout and tls also to ErrNetwork).
+	families := []error{
+		phasekit.ErrAuthentication, phasekit.ErrPermissionDenied, phasekit.ErrNotFound,
+		phasekit.ErrAmbiguous, phasekit.ErrConflict, phasekit.ErrInvalidInput,
+		phasekit.ErrRateLimited, phasekit.ErrNetwork, phasekit.ErrServer, phasekit.ErrProtocol,
+		phasekit.ErrDecryption, phasekit.ErrReference, phasekit.ErrOffline,
+	}
+	for _, code := range want {
+		var err error = &phasekit.Error{Code: code}
+		matched := 0
+		for _, family := range families {
+			if errors.Is(err, family) {
+				matched++
+			}
+		}
+		if matched != 1 {
+			t.Errorf("%s is in %d families", code, matched)
+		}
+	}
+	if errors.Is(&phasekit.Error{Code: phasekit.CodeServer}, phasekit.ErrNetwork) {
+		t.Fatal("server errors are not network errors")
+	}
+}
+
+func TestAuthenticationErrors(t *testing.T) {
+	s := fresh(t)
+	_, err := phasekit.New("pss_service:v2:not-a-token", phasekit.WithHost(s.url))
+	expectCode(t, err, phasekit.CodeInvalidToken, phasekit.ErrAuthentication)
+	_, err = phasekit.New("", phasekit.WithHost(s.url))
+	expectCode(t, err, phasekit.CodeInvalidToken, phasekit.ErrAuthentication)
+
+	expired := s.client(t, "sa-expired")
+	_, err = expired.Get(ctx(t), devTarget, nil)
+	if e := expectCode(t, err, phasekit.CodeUnauthorized, phasekit.ErrAuthentication); e.Status == 0 || e.Retryable {
+		t.Fatalf("expired token: %+v", e)
+	}
+	token := s.tokens["sa-expired"]
+	for _, part := range strings.Split(token, ":")[2:] {
+		if len(part) > 8 && strings.Contains(err.Error(), part) {
+			t.Fatal("a token part leaks into the error")
+		}
+	}
+}
+
+func TestPermissionAndSelectionErrors(t *testing.T) {
+	s := fresh(t)
+	reader := s.client(t, "reader-token")
+	err := reader.Create(ctx(t), devTarget, phasekit.NewSecret{Key: "NOPE", Value: "v"})
+	if e := expectCode(t, err, phasekit.CodeForbidden, phasekit.ErrPermissionDenied); e.Status != 403 {
+		t.Fatalf("read-only write: %+v", e)
+	}
+	c := s.client(t, "sa-token")
+	_, err = c.Get(ctx(t), phasekit.Target{App: "no-such-app", Env: dev}, nil)
+	expectCode(t, err, phasekit.CodeAppNotFound, phasekit.ErrNotFound)
+	_, err = c.Get(ctx(t), phasekit.Target{App: app, Env: "Nowhere"}, nil)
+	expectCode(t, err, phasekit.CodeEnvNotFound, phasekit.ErrNotFound)
+	_, err = reader.Get(ctx(t), phasekit.Target{App: app, Env: prod}, nil)
+	expectCode(t, err, phasekit.CodeEnvNotFound, phasekit.ErrNotFound)
+	_, err = c.Get(ctx(t), phasekit.Target{App: "twin", Env: dev}, nil)
+	e := expectCode(t, err, phasekit.CodeAmbiguous, phasekit.ErrAmbiguous)
+	if !strings.Contains(e.Message, "twin-one") || !strings.Contains(e.Message, "twin-two") {
+		t.Fatalf("ambiguous names the candidates: %q", e.Message)
+	}
+}
+
+func TestConflictAndInvalidInput(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	err := c.Create(ctx(t), devTarget, phasekit.NewSecret{Key: "PORT", Value: "1"})
+	if e := expectCode(t, err, phasekit.CodeConflict, phasekit.ErrConflict); e.Status != 409 {
+		t.Fatalf("duplicate: %+v", e)
+	}
+	invalid := []error{
+		func() error { _, err := c.Get(ctx(t), phasekit.Target{Env: dev}, nil); return err }(),
+		func() error { _, err := c.Get(ctx(t), phasekit.Target{App: app}, nil); return err }(),
+		c.Create(ctx(t), devTarget, phasekit.NewSecret{Key: "T", Value: "v", Type: "weird"}),
+		c.Create(ctx(t), devTarget, phasekit.NewSecret{Key: " ", Value: "v"}),
+		func() error {
+			_, err := c.Get(ctx(t), devTarget, &phasekit.GetOptions{Lease: true, LeaseTTL: -time.Second})
+			return err
+		}(),
+		func() error {
+			_, err := phasekit.New(s.tokens["sa-token"], phasekit.WithTimeout(-time.Second))
+			return err
+		}(),
+		func() error { _, err := phasekit.New(s.tokens["sa-token"], phasekit.WithMaxRetries(-1)); return err }(),
+		func() error {
+			_, err := phasekit.New(s.tokens["sa-token"], phasekit.WithCABundle("/nonexistent/ca.pem"))
+			return err
+		}(),
+	}
+	for i, err := range invalid {
+		if err == nil {
+			t.Fatalf("case %d: no error", i)
+		}
+		expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+	}
+}
+
+func TestRateLimitedWithRetryAfter(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	s.faults(t, map[string]any{"throttle_next": 1, "retry_after": 120})
+	_, err := c.Get(ctx(t), devTarget, nil)
+	e := expectCode(t, err, phasekit.CodeRateLimited, phasekit.ErrRateLimited)
+	if e.Status != 429 || e.RetryAfter != 120*time.Second || !e.Retryable {
+		t.Fatalf("rate limited: %+v", e)
+	}
+	// A short Retry-After is waited for and retried.
+	s.faults(t, map[string]any{"throttle_next": 1, "retry_after": 1})
+	if _, err := c.Get(ctx(t), devTarget, nil); err != nil {
+		t.Fatalf("after a short Retry-After: %v", err)
+	}
+}
+
+func TestServerErrors(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token", phasekit.WithMaxRetries(0))
+	s.faults(t, map[string]any{"fail_next": 1, "fail_status": 500})
+	_, err := c.Get(ctx(t), devTarget, nil)
+	if e := expectCode(t, err, phasekit.CodeServer, phasekit.ErrServer); e.Status != 500 {
+		t.Fatalf("server error: %+v", e)
+	}
+	// With retries, a 503 is retried.
+	retrying := s.client(t, "sa-token")
+	s.faults(t, map[string]any{"fail_next": 1, "fail_status": 503})
+	if _, err := retrying.Get(ctx(t), devTarget, nil); err != nil {
+		t.Fatalf("503 not retried: %v", err)
+	}
+}
+
+func TestNetworkAndTimeoutErrors(t *testing.T) {
+	s := fresh(t)
+	closed, err := phasekit.New(s.tokens["sa-token"], phasekit.WithHost(closedPortURL(t)), phasekit.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closed.Close()
+	_, err = closed.Get(ctx(t), devTarget, nil)
+	if e := expectCode(t, err, phasekit.CodeNetwork, phasekit.ErrNetwork); !e.Retryable {
+		t.Fatalf("network: %+v", e)
+	}
+	slow := s.client(t, "sa-token", phasekit.WithTimeout(300*time.Millisecond), phasekit.WithMaxRetries(0))
+	s.faults(t, map[string]any{"latency_ms": 1500})
+	_, err = slow.Get(ctx(t), devTarget, nil)
+	expectCode(t, err, phasekit.CodeTimeout, phasekit.ErrTimeout)
+	if !errors.Is(err, phasekit.ErrNetwork) {
+		t.Fatal("a timeout is a network error too")
+	}
+}
+
+// phaseImpostor answers every request with something that is not Phase's answer.
+func phaseImpostor() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"unexpected": true}`))
+	})
+}
+
+// tlsImpostor serves phaseImpostor over HTTPS with a certificate for 127.0.0.1 issued by a CA of
+// its own, written as PEM to the returned path.
+func tlsImpostor(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "phasekit test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewUnstartedServer(phaseImpostor())
+	server.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}}}
+	server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	server.StartTLS()
+	t.Cleanup(server.Close)
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return server, bundle
+}
+
+func TestTLSAndProtocolErrors(t *testing.T) {
+	s := fresh(t)
+	https, bundle := tlsImpostor(t)
+	untrusting, err := phasekit.New(s.tokens["sa-token"], phasekit.WithHost(https.URL), phasekit.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer untrusting.Close()
+	_, err = untrusting.Get(ctx(t), devTarget, nil)
+	expectCode(t, err, phasekit.CodeTLS, phasekit.ErrTLS)
+
+	// With the CA trusted, the connection works and the answer itself is wrong.
+	trusting, err := phasekit.New(s.tokens["sa-token"], phasekit.WithHost(https.URL), phasekit.WithCABundle(bundle), phasekit.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trusting.Close()
+	_, err = trusting.Get(ctx(t), devTarget, nil)
+	expectCode(t, err, phasekit.CodeProtocol, phasekit.ErrProtocol)
+}
+
+func TestDecryptionError(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	// A record encrypted to another key, posted around the client.
+	noise := make([]byte, 60)
+	_, _ = rand.Read(noise)
+	fake := "ph:v1:" + strings.Repeat("ab", 32) + ":" + base64.StdEncoding.EncodeToString(noise)
+	body, _ := json.Marshal(map[string]any{"secrets": []map[string]any{{
+		"key": fake, "value": fake, "comment": "", "keyDigest": strings.Repeat("00", 32), "path": "/tampered", "tags": []string{},
+	}}})
+	request, _ := http.NewRequestWithContext(context.Background(), "POST", s.url+"/service/secrets/", bytes.NewReader(body))
+	request.Header.Set("Authorization", "Bearer ServiceAccount "+strings.Split(s.tokens["sa-token"], ":")[2])
+	request.Header.Set("Environment", s.envID(app, dev))
+	request.Header.Set("Content-Type", "application/json")
+	response, err := http.DefaultClient.Do(request)
+	if err != nil || response.StatusCode != 200 {
+		t.Fatalf("posting the tampered record: %v %v", response, err)
+	}
+	response.Body.Close()
+	_, err = c.Get(ctx(t), devTarget, nil)
+	if e := expectCode(t, err, phasekit.CodeDecryptFailed, phasekit.ErrDecryption); e.Retryable || strings.Contains(e.Error(), fake) {
+		t.Fatalf("decrypt_failed: %+v", e)
+	}
+	root, err := c.Get(ctx(t), devTarget, &phasekit.GetOptions{Path: "/"})
+	if err != nil || len(root) != len(rootValues) {
+		t.Fatalf("other folders still read: %d %v", len(root), err)
+	}
+}
+
+func TestReferenceErrors(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	lenient, err := c.Get(ctx(t), phasekit.Target{App: refsApp, Env: dev}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := values(t, lenient); got["GOOD"] != "v=target-go-1" || got["BROKEN"] != "x-${NOPE}" {
+		t.Fatalf("lenient references: %v", got)
+	}
+	_, err = c.Get(ctx(t), phasekit.Target{App: refsApp, Env: dev}, &phasekit.GetOptions{Strict: true})
+	expectCode(t, err, phasekit.CodeReferenceUnresolved, phasekit.ErrReference)
+	_, err = c.Get(ctx(t), phasekit.Target{App: refsApp, Env: prod}, nil)
+	expectCode(t, err, phasekit.CodeReferenceCycle, phasekit.ErrReference)
+}
+
+func TestErrorString(t *testing.T) {
+	e := &phasekit.Error{Code: phasekit.CodeRateLimited, Message: "slow down", Status: 429}
+	if e.Error() != "phasekit: rate_limited: slow down (HTTP 429)" {
+		t.Fatalf("Error(): %q", e.Error())
+	}
+	if !errors.Is(fmtWrap(e), phasekit.ErrRateLimited) {
+		t.Fatal("errors.Is through a wrapper")
+	}
+}
+
+func fmtWrap(err error) error {
+	return errors.Join(errors.New("loading configuration"), err)
+}

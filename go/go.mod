@@ -1,0 +1,3 @@
+module github.com/phasekit/phasekit/go
+
+go 1.24
