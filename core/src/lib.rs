@@ -11,6 +11,7 @@ pub mod keyring;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;
+pub mod tls;
 pub mod token;
 pub mod transport;
 

@@ -105,24 +105,12 @@ fn build_http(config: &TransportConfig) -> Result<reqwest::Client> {
         .timeout(config.timeout)
         .user_agent(user_agent(config.user_agent_suffix.as_deref()))
         .pool_idle_timeout(Duration::from_secs(90));
-    if !config.verify_tls {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
-    if let Some(pem) = &config.extra_ca_pem {
-        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            Error::new(
-                ErrorCode::Tls,
-                format!("the CA bundle is not valid PEM: {e}"),
-            )
-        })?;
-        if certificates.is_empty() {
-            return Err(Error::new(
-                ErrorCode::Tls,
-                "the CA bundle holds no PEM certificate",
-            ));
-        }
-        builder = builder.tls_certs_merge(certificates);
-    }
+    builder = if config.verify_tls {
+        builder
+            .tls_backend_preconfigured(crate::tls::client_config(config.extra_ca_pem.as_deref())?)
+    } else {
+        builder.tls_danger_accept_invalid_certs(true)
+    };
     builder
         .build()
         .map_err(|e| Error::new(ErrorCode::Tls, format!("cannot set up HTTPS: {e}")))
