@@ -114,6 +114,36 @@ vectors-check:
 bench-x25519:
 	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
 
+# Fuzzing: cargo-fuzz on stable Rust (no sanitizer: AddressSanitizer needs nightly) with its own
+# target directory, so the main builds stay valid. Seeds are in fuzz/corpus/<target>/; what the
+# fuzzer finds goes to target/fuzz/corpus/<target>/, crashes to fuzz/artifacts/<target>/.
+.PHONY: fuzz fuzz-smoke cargo-fuzz
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS ?= token_parse ph_decrypt wire_json references
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_FLAGS := --fuzz-dir fuzz --sanitizer none $(CARGO_TARGET) --target-dir $(CURDIR)/target/fuzz
+
+# Installed only when missing (it takes minutes to compile).
+cargo-fuzz:
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || \
+		$(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+
+## fuzz: every fuzz target for FUZZ_SECONDS seconds each (default 60), or only FUZZ_TARGETS;
+## e.g. `nice -n 19 make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS=ph_decrypt`
+fuzz: cargo-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p target/fuzz/corpus/$$t && \
+		$(CARGO) fuzz run $(FUZZ_FLAGS) $$t target/fuzz/corpus/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
+	done
+
+## fuzz-smoke: every fuzz target for FUZZ_SMOKE_SECONDS seconds (default 5) from its seeds.
+## (`make test` does not need it: test-rust replays every target's corpus through the same
+## checks in core/tests/fuzz_corpus.rs, without cargo-fuzz's minutes of install and build.)
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
 fmt:
 	$(CARGO) fmt --all
 
