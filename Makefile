@@ -21,7 +21,7 @@ GO ?= go
 .PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop test-python test-node test-go test-swift
+test: lint test-rust vectors-check interop test-python test-node test-go test-swift bench-smoke
 
 ## lint: formatting and clippy with warnings denied
 lint:
@@ -113,6 +113,18 @@ vectors-check:
 ## bench-x25519: X25519 implementations side by side; fails if the core is below 95% of libsodium
 bench-x25519:
 	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
+
+.PHONY: bench bench-smoke
+## bench: phasekit's clients against the official SDKs on the local server, release builds;
+## writes bench/RESULTS.md (run it on a quiet machine)
+bench:
+	TARGET=$(TARGET) bench/build.sh release
+	TARGET=$(TARGET) $(PYTHON) bench/run.py
+
+## bench-smoke: the benchmark on 10 secrets, every client, debug builds; no RESULTS.md
+bench-smoke: server python node
+	TARGET=$(TARGET) bench/build.sh debug
+	TARGET=$(TARGET) $(PYTHON) bench/run.py --smoke
 
 # Fuzzing: cargo-fuzz on stable Rust (no sanitizer: AddressSanitizer needs nightly) with its own
 # target directory, so the main builds stay valid. Seeds are in fuzz/corpus/<target>/; what the

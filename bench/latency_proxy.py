@@ -1,0 +1,119 @@
+"""A reverse proxy that delays each answer of phasekit-server by endpoint, for bench/run.py.
+
+WHY it exists: the realistic-server scenario needs two latencies at once (a real self-hosted
+Phase Console answered `GET /service/secrets/tokens/` in about 45 ms and `GET
+/service/secrets/` for 1,000 secrets in about 2.0 s), but the server's own fault injection
+(`PUT /_admin/faults {latency_ms, path_prefix}`) holds ONE `latency_ms` and ONE
+`path_prefix`, and `/secrets/` is a prefix of `/secrets/tokens/`: no prefix delays the
+listing without delaying the tokens request too. Until the server can delay by endpoint,
+this proxy sits between the clients and the server and adds the delay after the server has
+answered (as a slow server would), per exact path (`/service` stripped, query ignored).
+
+Standard library only. HTTP/1.1 with keep-alive on both sides (one upstream connection per
+client connection), bodies buffered whole (the largest is a few MB).
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and the length, which is set anew.
+_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-length",
+}
+
+
+def endpoint(path: str) -> str:
+    """`/service/secrets/?x=1` -> `/secrets/`."""
+    path = urlsplit(path).path
+    if path.startswith("/service/"):
+        path = path[len("/service") :]
+    return path
+
+
+class LatencyProxy:
+    """`with LatencyProxy(upstream_url, {"/secrets/": 2000, ...}) as proxy: proxy.url`."""
+
+    def __init__(self, upstream: str, delays_ms: dict[str, float]) -> None:
+        parts = urlsplit(upstream)
+        self.upstream_host = parts.hostname or "127.0.0.1"
+        self.upstream_port = parts.port or 80
+        self.delays_ms = dict(delays_ms)
+        self.delayed = 0
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+                upstream = getattr(self, "_upstream", None)
+                if upstream is None:
+                    upstream = http.client.HTTPConnection(
+                        proxy.upstream_host, proxy.upstream_port, timeout=120
+                    )
+                    self._upstream = upstream
+                try:
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = upstream.getresponse()
+                    payload = response.read()
+                except (http.client.HTTPException, OSError):
+                    # A stale upstream connection: reconnect once.
+                    upstream.close()
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = upstream.getresponse()
+                    payload = response.read()
+                delay = proxy.delays_ms.get(endpoint(self.path), 0.0)
+                if delay > 0:
+                    time.sleep(delay / 1e3)
+                    with proxy._lock:
+                        proxy.delayed += 1
+                self.send_response_only(response.status, response.reason)
+                for name, value in response.getheaders():
+                    if name.lower() not in _HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
+
+            def finish(self) -> None:
+                upstream = getattr(self, "_upstream", None)
+                if upstream is not None:
+                    upstream.close()
+                super().finish()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> LatencyProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
