@@ -216,6 +216,11 @@ impl Transport {
         Ok(pool.http.clone())
     }
 
+    /// Whether every request is logged at `info` level (`debug` / `PHASE_DEBUG`).
+    pub fn logs_requests(&self) -> bool {
+        self.config.debug
+    }
+
     /// The host as used in URLs, without a trailing slash.
     pub fn base(&self) -> &str {
         &self.base

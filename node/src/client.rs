@@ -30,6 +30,7 @@ fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
         .into_core(env, node)?
         .build()
         .map_err(|error| errors::to_js(env, &error))?;
+    crate::logging::enable(inner.logs_requests());
     Ok(Client { inner })
 }
 

@@ -6,6 +6,7 @@ mod arguments;
 mod client;
 mod environment;
 mod errors;
+mod logging;
 mod options;
 mod promise;
 mod types;
@@ -17,6 +18,7 @@ use napi::bindgen_prelude::{Env, Object, Result};
 /// of a `Secret` redacted whatever its options.
 #[napi_derive::napi(module_exports)]
 pub fn init(mut exports: Object, env: Env) -> Result<()> {
+    logging::enable(false);
     errors::register(&env, &mut exports)?;
     types::register(&env, &exports)
 }

@@ -139,23 +139,44 @@ test("debug: true and PHASE_DEBUG=1 never print a value or a token part", async 
   assertNoLeak(server, stderr);
 });
 
-test(
-  "debug: true logs each request's method and path",
-  {
-    todo: "the core logs requests with tracing, but the binding installs no subscriber",
-  },
-  async () => {
-    const { server } = ctx;
-    const { stderr } = await inChild(
-      `return (await new Client({ debug: true }).get({ app: "${APP}", env: "${DEV}" })).length;`,
-      {
-        PHASE_SERVICE_TOKEN: server.tokens["sa-token"],
-        PHASE_HOST: server.url,
-      },
-    );
-    assert.ok(
-      stderr.includes("/secrets/"),
-      `nothing logged: ${JSON.stringify(stderr)}`,
-    );
-  },
-);
+test("debug: true logs each request's method and path on stderr, never a value or token", async () => {
+  const { server } = ctx;
+  const { stderr } = await inChild(
+    `return (await new Client({ debug: true }).get({ app: "${APP}", env: "${DEV}" })).length;`,
+    {
+      PHASE_SERVICE_TOKEN: server.tokens["sa-token"],
+      PHASE_HOST: server.url,
+    },
+  );
+  assert.match(
+    stderr,
+    /phase request.*method="?GET"?.*path="?\/secrets\/tokens\/"?/,
+  );
+  assert.match(stderr, /path="?\/secrets\/"?.*outcome="?ok/);
+  for (const part of server.tokens["sa-token"].split(":").slice(2)) {
+    assert.ok(!stderr.includes(part), "a token part reached the log");
+  }
+  assert.ok(
+    !stderr.includes("db.dev.internal"),
+    "a secret value reached the log",
+  );
+});
+
+test("without debug nothing is logged, but turning TLS verification off warns", async () => {
+  const { server } = ctx;
+  const env = {
+    PHASE_SERVICE_TOKEN: server.tokens["sa-token"],
+    PHASE_HOST: server.url,
+  };
+  const quiet = await inChild(
+    `return (await new Client().get({ app: "${APP}", env: "${DEV}" })).length;`,
+    env,
+  );
+  assert.equal(quiet.stderr, "");
+  const warned = await inChild(
+    `return (await new Client({ verifySsl: false }).get({ app: "${APP}", env: "${DEV}" })).length;`,
+    env,
+  );
+  assert.match(warned.stderr, /WARN.*TLS certificate verification is disabled/);
+  assert.doesNotMatch(warned.stderr, /phase request/);
+});

@@ -214,6 +214,12 @@ impl Client {
         self.inner.transport.base()
     }
 
+    /// Whether this client logs every request at `info` level (`debug(true)` or `PHASE_DEBUG`),
+    /// so that a binding can make such logs visible.
+    pub fn logs_requests(&self) -> bool {
+        self.inner.transport.logs_requests()
+    }
+
     /// How many decrypted fields are remembered (see [`ClientBuilder::memo_capacity`]).
     pub fn remembered_plaintexts(&self) -> usize {
         self.inner.memo.len()
