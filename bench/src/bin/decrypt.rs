@@ -21,7 +21,7 @@ use libsodium_sys as sodium;
 use phasekit::api::decode_json;
 use phasekit::api::wire::SecretRecord;
 use phasekit::keyring::EnvironmentKeys;
-use phasekit::secrets::{DecryptContext, decrypt_record};
+use phasekit::secrets::{DecryptContext, decrypt_record, decrypt_records};
 
 #[path = "../common.rs"]
 mod common;
@@ -120,31 +120,6 @@ fn encrypt_records(
     Ok((records, x25519_ops))
 }
 
-/// Decrypts every record the way `get` does: below 64 records or on one core on the calling
-/// thread, else one chunk per available core, each on its own scoped thread.
-fn decrypt_environment(records: &[SecretRecord], cx: DecryptContext<'_>, threads: usize) -> usize {
-    if records.len() < 64 || threads == 1 {
-        return records
-            .iter()
-            .map(|r| black_box(decrypt_record(r, cx).expect("decrypt")).key.len())
-            .sum();
-    }
-    let chunk = records.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = records
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|r| black_box(decrypt_record(r, cx).expect("decrypt")).key.len())
-                        .sum::<usize>()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).sum()
-    })
-}
-
 fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(opts) => opts,
@@ -230,7 +205,7 @@ fn main() -> ExitCode {
         // One whole environment per call, as `get` decrypts it.
         Candidate::new("core decryption, all cores (as get)", |n| {
             for _ in 0..n {
-                black_box(decrypt_environment(records, cx, cores));
+                black_box(decrypt_records(records, cx).expect("decrypt").len());
             }
         }),
     ];

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::export::ExportFormat;
 use crate::keyring::EnvironmentKeys;
 use crate::secret_string::SecretString;
-use crate::secrets::{DecryptContext, Secret, decrypt_dynamic, decrypt_record};
+use crate::secrets::{DecryptContext, Secret, decrypt_dynamic, decrypt_records};
 use crate::transport::ApiRequest;
 use zeroize::Zeroizing;
 
@@ -97,9 +97,6 @@ struct Listing<'a> {
     lease: bool,
     lease_ttl: Option<u64>,
 }
-
-/// Below this many records, decryption stays on the calling thread.
-const PARALLEL_THRESHOLD: usize = 64;
 
 /// Passes of reference resolution: each may fetch the folders the previous one lacked.
 const MAX_RESOLUTION_ROUNDS: usize = 8;
@@ -194,7 +191,7 @@ impl Client {
             env: env_name,
             memo,
         };
-        let mut secrets = decrypt_all(fixed, cx)?;
+        let mut secrets = decrypt_records(&fixed, cx)?;
         for record in &dynamic {
             secrets.extend(decrypt_dynamic(record, cx)?);
         }
@@ -343,34 +340,6 @@ fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, St
         env_id: env.environment.id.clone(),
     };
     Ok((app.name.clone(), scope, env.environment.name.clone()))
-}
-
-/// Decrypts every record; large environments are split across the available cores.
-fn decrypt_all(records: Vec<SecretRecord>, cx: DecryptContext<'_>) -> Result<Vec<Secret>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if records.len() < PARALLEL_THRESHOLD || threads == 1 {
-        return records.iter().map(|r| decrypt_record(r, cx)).collect();
-    }
-    let chunk = records.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = records
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|r| decrypt_record(r, cx))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(records.len());
-        for handle in handles {
-            out.extend(handle.join().map_err(|_| {
-                Error::new(ErrorCode::DecryptFailed, "a decryption thread failed")
-            })??);
-        }
-        Ok(out)
-    })
 }
 
 /// Phase's tag rule: `_` and spaces are the same, case is ignored, and the wanted tag may be a

@@ -36,6 +36,38 @@ impl DecryptContext<'_> {
     }
 }
 
+/// Below this many records, decryption stays on the calling thread.
+const PARALLEL_THRESHOLD: usize = 64;
+
+/// Decrypts every record, in order; large environments are split across the available cores
+/// (each field costs one X25519, so this is where a big `get` spends its time).
+pub fn decrypt_records(records: &[SecretRecord], cx: DecryptContext<'_>) -> Result<Vec<Secret>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if records.len() < PARALLEL_THRESHOLD || threads == 1 {
+        return records.iter().map(|r| decrypt_record(r, cx)).collect();
+    }
+    let chunk = records.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|r| decrypt_record(r, cx))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(records.len());
+        for handle in handles {
+            out.extend(handle.join().map_err(|_| {
+                Error::new(ErrorCode::DecryptFailed, "a decryption thread failed")
+            })??);
+        }
+        Ok(out)
+    })
+}
+
 /// Decrypts key, effective value (the active personal override wins) and comment.
 pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<Secret> {
     if record.key.is_empty() {

@@ -3,7 +3,9 @@
 mod decrypt;
 mod memo;
 
-pub use decrypt::{DecryptContext, decrypt_dynamic, decrypt_record, plaintext_dynamic};
+pub use decrypt::{
+    DecryptContext, decrypt_dynamic, decrypt_record, decrypt_records, plaintext_dynamic,
+};
 pub use memo::Memo;
 
 use crate::secret_string::SecretString;
