@@ -48,6 +48,8 @@ type settings struct {
 	CABundle       *string  `json:"ca_bundle,omitempty"`
 	SessionTTL     *float64 `json:"session_ttl,omitempty"`
 	MaxRetries     *int     `json:"max_retries,omitempty"`
+	Deadline       *float64 `json:"deadline,omitempty"`
+	MaxResponse    *int64   `json:"max_response_bytes,omitempty"`
 	Debug          *bool    `json:"debug,omitempty"`
 }
 
@@ -87,6 +89,14 @@ func WithSessionTTL(d time.Duration) Option {
 // WithMaxRetries sets the retries of idempotent calls after transient failures (default 3).
 func WithMaxRetries(n int) Option { return func(s *settings) { s.MaxRetries = &n } }
 
+// WithDeadline bounds each call, retries and waits included (default 60s). A context's own
+// deadline, when sooner, applies too.
+func WithDeadline(d time.Duration) Option { return func(s *settings) { s.Deadline = seconds(d) } }
+
+// WithMaxResponseBytes sets the largest response body accepted (default 64 MiB); a larger one
+// fails the call with ErrProtocol instead of growing memory without bound.
+func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.MaxResponse = &n } }
+
 // WithDebug logs every request (method, path, status, time; never headers or bodies).
 func WithDebug(debug bool) Option { return func(s *settings) { s.Debug = &debug } }
 
@@ -109,6 +119,9 @@ func open(token *string, opts []Option) (*Client, error) {
 	}
 	if s.MaxRetries != nil && *s.MaxRetries < 0 {
 		return nil, invalidInput("max_retries must not be negative")
+	}
+	if s.MaxResponse != nil && *s.MaxResponse <= 0 {
+		return nil, invalidInput("max_response_bytes must be a positive number of bytes")
 	}
 	request, err := json.Marshal(struct {
 		Token   *string  `json:"token,omitempty"`

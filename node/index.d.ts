@@ -192,6 +192,10 @@ export interface ClientOptions {
   sessionTtl?: number
   /** Retries of idempotent requests after transient failures (default 3). */
   maxRetries?: number
+  /** Seconds one call may take, retries and waits included (default 60). */
+  deadline?: number
+  /** The largest response body accepted, in bytes (default 64 MiB). */
+  maxResponseBytes?: number
   /** Logs each request's method, path, status and time (never headers or bodies). */
   debug?: boolean
 }

@@ -1,4 +1,5 @@
-//! Export of decrypted secrets to dotenv, JSON and YAML, in buffers that are wiped on drop.
+//! Export of decrypted secrets to dotenv, JSON and YAML, in buffers that are wiped on drop and
+//! wiped as they grow (`SecretText`).
 //! When a key appears in several folders, the first occurrence wins.
 
 use std::collections::HashSet;
@@ -8,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::SecretString;
 use crate::error::{Error, ErrorCode, Result};
+use crate::secret_string::SecretText;
 use crate::secrets::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +70,7 @@ pub fn environment_variables(secrets: &[Secret]) -> Result<Vec<(String, SecretSt
 
 pub fn export(secrets: &[Secret], format: ExportFormat) -> Zeroizing<String> {
     let unique = first_per_key(secrets);
-    let mut out = Zeroizing::new(String::new());
+    let mut out = SecretText::default();
     match format {
         ExportFormat::Dotenv => {
             for secret in unique {
@@ -105,15 +107,17 @@ pub fn export(secrets: &[Secret], format: ExportFormat) -> Zeroizing<String> {
             }
         }
     }
-    out
+    out.into_inner()
 }
 
 fn quote(text: &str) -> Zeroizing<String> {
-    Zeroizing::new(serde_json::to_string(text).expect("strings serialize"))
+    let mut out = SecretText::with_capacity(text.len() + 2);
+    serde_json::to_writer(&mut out, text).expect("strings serialize");
+    out.into_inner()
 }
 
 fn dotenv_escape(value: &str) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::with_capacity(value.len()));
+    let mut out = SecretText::with_capacity(value.len());
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -123,7 +127,7 @@ fn dotenv_escape(value: &str) -> Zeroizing<String> {
             other => out.push(other),
         }
     }
-    out
+    out.into_inner()
 }
 
 #[cfg(test)]

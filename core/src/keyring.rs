@@ -4,7 +4,8 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{
-    self, CryptoError, KeyPair, PublicKey, SecretKey, decode_seed_hex, unwrap_key_share, xor_shares,
+    self, CryptoError, KEY_LEN, KeyPair, PublicKey, blake2b_256_into, decode_hex_into,
+    unwrap_key_share_into,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::Token;
@@ -12,7 +13,8 @@ use crate::token::Token;
 /// The account's X25519 key pair, rebuilt from the token's share and the server's share.
 #[derive(Debug, Clone)]
 pub struct AccountKey {
-    keypair: KeyPair,
+    // Built in place on the heap (`KeyPair::boxed_with`): moves of the key pair leave copies.
+    keypair: Box<KeyPair>,
 }
 
 impl AccountKey {
@@ -20,14 +22,18 @@ impl AccountKey {
     /// The result must be the private key of the token's public key: anything else means the
     /// token and the server's answer do not belong together.
     pub fn reconstruct(token: &Token, wrapped_key_share: &str) -> Result<Self> {
-        let keyshare1 = unwrap_key_share(wrapped_key_share, token.wrap_key()).map_err(|e| {
+        // The server's share is unwrapped into the key's own memory and the token's share is
+        // XORed into it there, so neither share nor the key is ever held anywhere else.
+        let keypair = KeyPair::boxed_with(|secret| {
+            unwrap_key_share_into(wrapped_key_share, token.wrap_key(), secret)?;
+            for (byte, share) in secret.iter_mut().zip(token.keyshare0().as_bytes()) {
+                *byte ^= share;
+            }
+            Ok(())
+        })
+        .map_err(|e| {
             Error::from(e).context("unwrapping the server's key share with the token's wrap key")
         })?;
-        let combined = xor_shares(token.keyshare0().as_bytes(), keyshare1.as_bytes())?;
-        let mut secret = [0u8; 32];
-        secret.copy_from_slice(&combined);
-        let keypair = KeyPair::from_secret(SecretKey::from_bytes(secret));
-        zeroize::Zeroize::zeroize(&mut secret);
         if &keypair.public != token.account_public_key() {
             return Err(Error::new(
                 ErrorCode::DecryptFailed,
@@ -63,7 +69,8 @@ impl AccountKey {
 /// (the key of the secret-name digests).
 #[derive(Debug, Clone)]
 pub struct EnvironmentKeys {
-    keypair: KeyPair,
+    // Built in place on the heap, like the account key.
+    keypair: Box<KeyPair>,
     salt_hex: Zeroizing<String>,
 }
 
@@ -75,8 +82,13 @@ impl EnvironmentKeys {
         salt_hex: Zeroizing<String>,
         expected_public_key: Option<&PublicKey>,
     ) -> Result<Self> {
-        let seed = decode_seed_hex(seed_hex, "the environment seed")?;
-        let keypair = KeyPair::from_seed(&seed);
+        // `KeyPair::from_seed`, with the seed decoded into a buffer that stays where it is
+        // (and is wiped there) and the secret key hashed straight into the boxed pair.
+        let keypair = KeyPair::boxed_with(|secret| {
+            let mut seed = Zeroizing::new([0u8; KEY_LEN]);
+            decode_hex_into(seed_hex, "the environment seed", &mut seed)?;
+            blake2b_256_into(&*seed, &[], secret)
+        })?;
         if salt_hex.len() != 64 || !salt_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(CryptoError::Encoding {
                 field: "the environment salt",

@@ -7,20 +7,27 @@ pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod keyring;
+pub mod logs;
+pub mod offline;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;
+pub mod stats;
 pub mod tls;
 pub mod token;
 pub mod transport;
 
 pub use client::{
-    AppInfo, AppRef, BlockingClient, Client, ClientBuilder, ClientOptions, EnvironmentInfo,
-    GetOptions, NewSecret, RetryPolicy, SecretUpdate,
+    AppInfo, AppRef, BlockingClient, CachePolicy, Change, Client, ClientBuilder, ClientOptions,
+    EnvironmentInfo, GetOptions, GetResult, NewSecret, RetryPolicy, SecretUpdate, Source, Watch,
+    WatchPolicy,
 };
 pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use export::{ExportFormat, export};
+pub use offline::OfflineMode;
 pub use secret_string::SecretString;
 pub use secrets::Secret;
+pub use stats::StatsSnapshot;
 pub use token::{Token, TokenKind};

@@ -44,3 +44,77 @@ impl fmt::Display for SecretString {
         f.write_str("[redacted]")
     }
 }
+
+/// Secret text being built. A growing `String` moves its text to a larger buffer and frees the
+/// old one with the text still in it; this buffer wipes the old one first, and itself on drop.
+#[derive(Default)]
+pub(crate) struct SecretText(Zeroizing<String>);
+
+impl SecretText {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        SecretText(Zeroizing::new(String::with_capacity(capacity)))
+    }
+
+    pub(crate) fn push_str(&mut self, text: &str) {
+        let needed = self.0.len() + text.len();
+        if needed > self.0.capacity() {
+            let capacity = needed.max(2 * self.0.capacity());
+            let mut grown = Zeroizing::new(String::with_capacity(capacity));
+            grown.push_str(&self.0);
+            // The old buffer is wiped as it is dropped here.
+            self.0 = grown;
+        }
+        self.0.push_str(text);
+    }
+
+    pub(crate) fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    pub(crate) fn into_inner(self) -> Zeroizing<String> {
+        self.0
+    }
+}
+
+impl fmt::Write for SecretText {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+/// For serializers that write bytes (serde_json): each write must be whole UTF-8 text, as
+/// serde_json's writes of a string are (it splits only at the ASCII characters it escapes).
+impl std::io::Write for SecretText {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+        self.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use super::*;
+
+    #[test]
+    fn secret_text_keeps_every_piece_across_growth() {
+        let mut text = SecretText::with_capacity(2);
+        let mut expected = String::new();
+        for i in 0..100 {
+            let piece = format!("piece {i}, ");
+            text.push_str(&piece);
+            expected.push_str(&piece);
+        }
+        text.push('é');
+        write!(text, "{}", 42).unwrap();
+        expected.push_str("é42");
+        assert_eq!(text.into_inner().as_str(), expected);
+    }
+}

@@ -54,8 +54,9 @@ pub struct Token {
     kind: TokenKind,
     app_token: Zeroizing<String>,
     account_public_key: PublicKey,
-    keyshare0: SecretKey,
-    wrap_key: SymmetricKey,
+    // Boxed so that moving a `Token` moves pointers, not keys: a moved-from copy is never wiped.
+    keyshare0: Box<SecretKey>,
+    wrap_key: Box<SymmetricKey>,
 }
 
 /// The names of the six fields, used in error messages instead of their values.
@@ -115,8 +116,8 @@ impl Token {
         // The hex checks above make these conversions infallible; map errors anyway.
         let account_public_key =
             PublicKey::from_hex(fields[3], "account public key").map_err(Error::from)?;
-        let keyshare0 = SecretKey::from_hex(fields[4], "key share").map_err(Error::from)?;
-        let wrap_key = SymmetricKey::from_hex(fields[5], "wrap key").map_err(Error::from)?;
+        let keyshare0 = SecretKey::boxed_from_hex(fields[4], "key share").map_err(Error::from)?;
+        let wrap_key = SymmetricKey::boxed_from_hex(fields[5], "wrap key").map_err(Error::from)?;
         Ok(Token {
             kind,
             // Sent exactly as written: the server compares the bearer string byte for byte.
@@ -148,33 +149,45 @@ impl Token {
 
     /// The value of the `Authorization` header: `Bearer <Type> <app_token>`.
     pub fn authorization_header(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!(
-            "Bearer {} {}",
-            self.kind.bearer_type(),
-            self.app_token.as_str()
-        ))
+        join_exact(
+            &["Bearer", self.kind.bearer_type(), self.app_token.as_str()],
+            " ",
+        )
     }
 
     /// The "REST API token" the Phase console shows for this token: `<Type> <app_token>`.
     pub fn rest_token(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!(
-            "{} {}",
-            self.kind.bearer_type(),
-            self.app_token.as_str()
-        ))
+        join_exact(&[self.kind.bearer_type(), self.app_token.as_str()], " ")
     }
 
     /// The full token string again, e.g. to hand it to another process.
     pub fn expose(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!(
-            "{}:{}:{}:{}:{}",
-            self.kind.prefix_and_version(),
-            self.app_token.as_str(),
-            self.account_public_key,
-            self.keyshare0.to_hex().as_str(),
-            self.wrap_key.to_hex().as_str()
-        ))
+        join_exact(
+            &[
+                self.kind.prefix_and_version(),
+                self.app_token.as_str(),
+                &self.account_public_key.to_hex(),
+                self.keyshare0.to_hex().as_str(),
+                self.wrap_key.to_hex().as_str(),
+            ],
+            ":",
+        )
     }
+}
+
+/// `parts` joined by `separator` in a wiped-on-drop buffer allocated at its final size: text
+/// that grows (as `format!` does) is reallocated, and the buffers left behind are freed unwiped.
+fn join_exact(parts: &[&str], separator: &str) -> Zeroizing<String> {
+    let len = parts.iter().map(|part| part.len()).sum::<usize>()
+        + separator.len() * parts.len().saturating_sub(1);
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 impl FromStr for Token {

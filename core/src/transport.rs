@@ -24,7 +24,12 @@ pub struct TransportConfig {
     pub retry: RetryPolicy,
     /// Log requests at `info` instead of `debug` (`PHASE_DEBUG`).
     pub debug: bool,
+    /// Bodies above this size are refused (a broken or hostile server must not exhaust memory).
+    pub max_response_bytes: u64,
 }
+
+/// 64 MiB: about a hundred times the body of 5,000 secrets.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// Retries of idempotent requests on connection errors, timeouts, 429, 502, 503 and 504:
 /// exponential backoff with jitter, `Retry-After` honoured up to a cap, all within a deadline
@@ -79,6 +84,7 @@ impl Default for TransportConfig {
             user_agent_suffix: None,
             retry: RetryPolicy::default(),
             debug: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -87,6 +93,7 @@ impl Default for TransportConfig {
 #[derive(Debug, Clone)]
 pub struct Transport {
     pool: Arc<Mutex<Pool>>,
+    stats: Arc<crate::stats::Stats>,
     config: TransportConfig,
     base: String,
     authorization: HeaderValue,
@@ -175,6 +182,7 @@ impl Transport {
         host: &str,
         authorization: Zeroizing<String>,
         config: &TransportConfig,
+        stats: Arc<crate::stats::Stats>,
     ) -> Result<Self> {
         let base = normalize_host(host)?;
         if !config.verify_tls {
@@ -193,6 +201,7 @@ impl Transport {
                 pid: std::process::id(),
                 http,
             })),
+            stats,
             config: config.clone(),
             base,
             authorization,
@@ -216,6 +225,11 @@ impl Transport {
         Ok(pool.http.clone())
     }
 
+    /// The budget of one call, retries and waits included.
+    pub fn deadline(&self) -> Duration {
+        self.config.retry.deadline
+    }
+
     /// Whether every request is logged at `info` level (`debug` / `PHASE_DEBUG`).
     pub fn logs_requests(&self) -> bool {
         self.config.debug
@@ -234,12 +248,24 @@ impl Transport {
         let mut attempt = 0;
         loop {
             let sent_at = Instant::now();
-            let outcome = self.send_once(&request).await;
+            // An attempt never outlives the deadline, even when `timeout` is longer.
+            let remaining = self.config.retry.deadline.saturating_sub(started.elapsed());
+            let outcome = tokio::time::timeout(remaining, self.send_once(&request))
+                .await
+                .unwrap_or_else(|_| {
+                    let message = format!(
+                        "{}: no answer within the {:?} deadline",
+                        request.path, self.config.retry.deadline
+                    );
+                    Err((Error::new(ErrorCode::Timeout, message), Sent::Maybe))
+                });
             self.log(&request, &outcome, sent_at.elapsed(), attempt);
+            self.stats.request(attempt);
             let (err, sent) = match outcome {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
+            self.stats.failure(err.code() == ErrorCode::RateLimited);
             let repeatable = idempotent || matches!(sent, Sent::No);
             if !err.retryable() || !repeatable || attempt >= self.config.retry.max_retries {
                 return Err(err);
@@ -327,10 +353,9 @@ impl Transport {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
+        let body = read_body(response, self.config.max_response_bytes, request.path)
             .await
-            .map_err(|e| (transport_error(&e, request.path), Sent::Maybe))?;
+            .map_err(|e| (e, Sent::Maybe))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
@@ -338,6 +363,38 @@ impl Transport {
             .context(format_args!("{} {}", request.method, request.path));
         Err((err, Sent::Maybe))
     }
+}
+
+/// The whole body, refused as soon as it is known to exceed `limit` bytes (from its
+/// `Content-Length`, or while it streams in).
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+    path: &str,
+) -> Result<bytes::Bytes> {
+    let too_large = || {
+        Error::new(
+            ErrorCode::Protocol,
+            format!("{path}: the response is larger than the {limit}-byte limit"),
+        )
+    };
+    let announced = response.content_length();
+    if announced.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let capacity = announced.map_or(0, |n| usize::try_from(n).unwrap_or(0));
+    let mut body = bytes::BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&e, path))?
+    {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Validates the host: an absolute http(s) URL, without `/service` (it is added per request).
@@ -354,6 +411,13 @@ fn normalize_host(host: &str) -> Result<String> {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             "the host must be an http:// or https:// URL with a host name",
+        ));
+    }
+    // Credentials in the host would show wherever the host does (logs, `repr`, errors).
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "the host must not contain a user name or password",
         ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {

@@ -180,6 +180,15 @@ fn bad_tokens_and_hosts_are_typed_errors() {
         .build()
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
+    // Credentials in the host would be shown wherever the host is.
+    let with_password = fx.server.url().replace("://", "://someone:hunter2@");
+    let err = Client::builder()
+        .token(&fx.token)
+        .host(with_password)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(!err.message().contains("hunter2"), "{err}");
     // A valid token the server does not know.
     let stranger = fx.token.replacen(&fx.token[15..79], &"ab".repeat(32), 1);
     let client: BlockingClient = Client::builder()

@@ -33,6 +33,10 @@ pub struct ClientSettings {
     pub session_ttl: Option<f64>,
     /// Retries of idempotent requests after transient failures (default 3).
     pub max_retries: Option<f64>,
+    /// Seconds one call may take, retries and waits included (default 60).
+    pub deadline: Option<f64>,
+    /// The largest response body accepted, in bytes (default 64 MiB).
+    pub max_response_bytes: Option<f64>,
     /// Logs each request's method, path, status and time (never headers or bodies).
     pub debug: Option<bool>,
 }
@@ -52,8 +56,16 @@ impl ClientSettings {
             ca_bundle: self.ca_bundle,
             session_ttl: self.session_ttl,
             max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?,
+            deadline: self.deadline,
+            max_response_bytes: optional_whole_number(
+                env,
+                "maxResponseBytes",
+                self.max_response_bytes,
+            )?
+            .map(u64::from),
             debug: self.debug,
             user_agent_suffix: Some(user_agent_suffix),
+            ..Default::default()
         })
     }
 }

@@ -10,32 +10,12 @@ use crate::options::{app_ref, new_secret};
 use crate::runtime::{awaitable, block_on};
 use crate::types::{PyApp, PyEnvironment, PySecret, secrets};
 
-/// Settings shared by both clients' constructors.
-#[allow(clippy::too_many_arguments)]
-fn build(
-    py: Python<'_>,
-    token: Option<String>,
-    host: Option<String>,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    verify_ssl: Option<bool>,
-    ca_bundle: Option<String>,
-    session_ttl: Option<f64>,
-    max_retries: Option<u32>,
-    debug: Option<bool>,
-) -> PyResult<phasekit::Client> {
+/// A core client from the constructor's settings, naming the Python version in the user agent.
+fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Client> {
     let version = py.version_info();
     ClientOptions {
-        token,
-        host,
-        timeout,
-        connect_timeout,
-        verify_ssl,
-        ca_bundle,
-        session_ttl,
-        max_retries,
-        debug,
         user_agent_suffix: Some(format!("python/{}.{}", version.major, version.minor)),
+        ..options
     }
     .build()
     .map_err(to_py)
@@ -135,7 +115,7 @@ macro_rules! client_common {
         #[pymethods]
         impl $ty {
             #[new]
-            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, debug=None))]
+            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, debug=None))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -147,17 +127,32 @@ macro_rules! client_common {
                 ca_bundle: Option<String>,
                 session_ttl: Option<f64>,
                 max_retries: Option<u32>,
+                deadline: Option<f64>,
+                max_response_bytes: Option<u64>,
                 debug: Option<bool>,
             ) -> PyResult<Self> {
-                let inner =
-                    build(py, token, host, timeout, connect_timeout, verify_ssl, ca_bundle, session_ttl, max_retries, debug)?;
-                Ok($ty { inner })
+                let options = ClientOptions {
+                    token,
+                    host,
+                    timeout,
+                    connect_timeout,
+                    verify_ssl,
+                    ca_bundle,
+                    session_ttl,
+                    max_retries,
+                    deadline,
+                    max_response_bytes,
+                    debug,
+                    user_agent_suffix: None,
+                    ..Default::default()
+                };
+                Ok($ty { inner: build(py, options)? })
             }
 
             /// A client from PHASE_SERVICE_TOKEN, PHASE_HOST, PHASE_VERIFY_SSL and PHASE_DEBUG.
             #[staticmethod]
             fn from_env(py: Python<'_>) -> PyResult<Self> {
-                Ok($ty { inner: build(py, None, None, None, None, None, None, None, None, None)? })
+                Ok($ty { inner: build(py, ClientOptions::default())? })
             }
 
             #[getter]

@@ -26,8 +26,8 @@ extern "C" {
 #endif // __cplusplus
 
 // Creates a client from `{"token"?, "options"?: {host, timeout, connect_timeout, verify_ssl,
-// ca_bundle, session_ttl, max_retries, debug}, "binding"?}`; a missing token or option comes
-// from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...).
+// ca_bundle, session_ttl, max_retries, deadline, max_response_bytes, debug}, "binding"?}`; a
+// missing token or option comes from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...).
 //
 // Returns NULL on failure, with the error in `*error` (free it with `phasekit_string_free`).
 //

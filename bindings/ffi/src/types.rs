@@ -36,6 +36,12 @@ pub struct ClientOptions {
     /// Retries of idempotent calls after transient failures (default 3).
     #[uniffi(default)]
     pub max_retries: Option<u32>,
+    /// Seconds one call may take, retries and waits included (default 60).
+    #[uniffi(default)]
+    pub deadline: Option<f64>,
+    /// The largest response body accepted, in bytes (default 64 MiB).
+    #[uniffi(default)]
+    pub max_response_bytes: Option<u64>,
     /// Logs every request (never headers or bodies).
     #[uniffi(default)]
     pub debug: Option<bool>,
@@ -57,8 +63,11 @@ impl ClientOptions {
             ca_bundle: self.ca_bundle,
             session_ttl: self.session_ttl,
             max_retries: self.max_retries,
+            deadline: self.deadline,
+            max_response_bytes: self.max_response_bytes,
             debug: self.debug,
             user_agent_suffix: Some(binding),
+            ..Default::default()
         }
         .build()
     }

@@ -64,6 +64,14 @@ impl BlockingClient {
         runtime()?.block_on(self.client.get(options))
     }
 
+    pub fn get_result(&self, options: &GetOptions) -> Result<super::GetResult> {
+        runtime()?.block_on(self.client.get_result(options))
+    }
+
+    pub fn stats(&self) -> crate::StatsSnapshot {
+        self.client.stats()
+    }
+
     pub fn export(
         &self,
         options: &GetOptions,

@@ -7,16 +7,28 @@ use std::collections::BTreeSet;
 
 use super::resolve::{Coverage, Index, Pass, Scope};
 use super::select::{AppRef, select_app, select_environment};
+use super::sources::{Provenance, Source};
 use super::{Client, session::Session};
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
 use crate::error::{Error, ErrorCode, Result};
 use crate::export::ExportFormat;
 use crate::keyring::EnvironmentKeys;
+use crate::offline::OfflineCache;
 use crate::secret_string::SecretString;
 use crate::secrets::{DecryptContext, Secret, decrypt_dynamic, decrypt_records};
 use crate::transport::ApiRequest;
+use tracing::Instrument;
 use zeroize::Zeroizing;
+
+/// The secrets of a `get` and where they came from.
+#[derive(Debug, Clone)]
+pub struct GetResult {
+    pub secrets: Vec<Secret>,
+    /// The least fresh source used: [`Source::Offline`] when any part came from the offline
+    /// cache because the server could not be reached (or the client is offline).
+    pub source: Source,
+}
 
 /// What to fetch. `path: None` means every folder; `Some("/")` only the root.
 #[derive(Debug, Clone)]
@@ -105,54 +117,119 @@ impl Client {
     /// Fetches and decrypts the secrets of one environment, with references resolved unless
     /// `raw` is set.
     pub async fn get(&self, options: &GetOptions) -> Result<Vec<Secret>> {
-        let session = self.session().await?;
-        let (app_name, scope, env_name) = resolve(&session, options)?;
-        let keys = session.environment_keys(&scope.env_id)?;
-        let path = options.path.as_deref().filter(|p| !p.is_empty());
-        // One key: the server filters by its digest instead of sending the whole environment.
-        let digest = match options.keys.as_slice() {
-            [only] => Some(keys.key_digest(only)),
-            _ => None,
-        };
-        // What the request covered decides what a missing reference target proves.
-        let coverage = match (&digest, path) {
-            (Some(_), _) => Coverage::Partial,
-            (None, None) => Coverage::Environment,
-            (None, Some(path)) => Coverage::Folder(path.to_owned()),
-        };
-        let listing = Listing {
-            path,
-            digest,
-            dynamic: options.dynamic,
-            lease: options.lease,
-            lease_ttl: options.lease_ttl,
-        };
-        let fetched = self
-            .fetch(&scope.env_id, listing, &keys, &app_name, &env_name)
-            .await?;
-        let mut index = Index::default();
-        if !options.raw {
-            // Everything fetched serves references, also secrets the filters below drop.
-            index.add(&scope, &fetched, coverage);
+        Ok(self.get_result(options).await?.secrets)
+    }
+
+    /// [`Client::get`], saying where the secrets came from: the network, the in-memory cache
+    /// (see [`super::ClientBuilder::cache`]), or the offline cache.
+    pub async fn get_result(&self, options: &GetOptions) -> Result<GetResult> {
+        let span = tracing::debug_span!("phasekit.get", env = %options.env, path = ?options.path);
+        async {
+            let started = std::time::Instant::now();
+            let decrypted_before = self.inner.memo.misses();
+            let result = match self.get_cached(options).await {
+                Some(result) => result,
+                None => {
+                    let provenance = Provenance::default();
+                    self.get_uncached(options, &provenance)
+                        .await
+                        .map(|secrets| GetResult {
+                            secrets,
+                            source: provenance.source(),
+                        })
+                }
+            };
+            // One summary line per get: counts and times, never names or values.
+            let took = started.elapsed();
+            let decrypted = self.inner.memo.misses() - decrypted_before;
+            match &result {
+                Ok(r) if self.logs_requests() => tracing::info!(
+                    secrets = r.secrets.len(),
+                    source = r.source.as_str(),
+                    decrypted,
+                    ?took,
+                    "phase get"
+                ),
+                Ok(r) => tracing::debug!(
+                    secrets = r.secrets.len(),
+                    source = r.source.as_str(),
+                    decrypted,
+                    ?took,
+                    "phase get"
+                ),
+                Err(err) => tracing::debug!(code = %err.code(), ?took, "phase get failed"),
+            }
+            result
         }
-        let mut secrets = fetched;
-        if !options.keys.is_empty() {
-            secrets.retain(|s| options.keys.contains(&s.key));
-        }
-        if let Some(tag) = &options.tag {
-            secrets.retain(|s| tag_matches(tag, &s.tags));
-        }
-        if !options.raw {
-            self.resolve_references(
-                &session,
-                &mut secrets,
-                &scope,
-                index,
-                options.strict_references,
-            )
-            .await?;
-        }
-        Ok(secrets)
+        .instrument(span)
+        .await
+    }
+
+    pub(super) async fn get_uncached(
+        &self,
+        options: &GetOptions,
+        provenance: &Provenance,
+    ) -> Result<Vec<Secret>> {
+        self.bounded(async {
+            let session = self.session(provenance).await?;
+            let (app_name, scope, env_name) = resolve(&session, options)?;
+            let keys = session.environment_keys(&scope.env_id)?;
+            let path = options.path.as_deref().filter(|p| !p.is_empty());
+            // One key: the server filters by its digest instead of sending the whole environment
+            // (not in offline mode, where only whole listings are stored).
+            let digest = match options.keys.as_slice() {
+                [only] if !self.is_offline() => Some(keys.key_digest(only)),
+                _ => None,
+            };
+            // What the request covered decides what a missing reference target proves.
+            let coverage = match (&digest, path) {
+                (Some(_), _) => Coverage::Partial,
+                (None, None) => Coverage::Environment,
+                (None, Some(path)) => Coverage::Folder(path.to_owned()),
+            };
+            let listing = Listing {
+                path,
+                digest,
+                dynamic: options.dynamic,
+                lease: options.lease,
+                lease_ttl: options.lease_ttl,
+            };
+            let fetched = self
+                .fetch(
+                    &scope.env_id,
+                    listing,
+                    &keys,
+                    &app_name,
+                    &env_name,
+                    provenance,
+                )
+                .await?;
+            let mut index = Index::default();
+            if !options.raw {
+                // Everything fetched serves references, also secrets the filters below drop.
+                index.add(&scope, &fetched, coverage);
+            }
+            let mut secrets = fetched;
+            if !options.keys.is_empty() {
+                secrets.retain(|s| options.keys.contains(&s.key));
+            }
+            if let Some(tag) = &options.tag {
+                secrets.retain(|s| tag_matches(tag, &s.tags));
+            }
+            if !options.raw {
+                self.resolve_references(
+                    &session,
+                    &mut secrets,
+                    &scope,
+                    index,
+                    options.strict_references,
+                    provenance,
+                )
+                .await?;
+            }
+            Ok(secrets)
+        })
+        .await
     }
 
     /// One `GET /secrets/` of an environment, decrypted; dynamic secrets come last.
@@ -163,7 +240,11 @@ impl Client {
         keys: &Arc<EnvironmentKeys>,
         app_name: &str,
         env_name: &str,
+        provenance: &Provenance,
     ) -> Result<Vec<Secret>> {
+        // Whole listings (every folder or one) are what the offline cache keeps.
+        let whole = listing.digest.is_none() && !listing.dynamic;
+        let path = listing.path;
         let mut request = ApiRequest::get("/secrets/").header("environment", env_id);
         if let Some(path) = listing.path {
             request = request.header("path", path);
@@ -180,7 +261,13 @@ impl Client {
                 }
             }
         }
-        let body = self.inner.transport.send(request).await?;
+        let body = if whole {
+            let file_of = |cache: &OfflineCache| cache.secrets_file(env_id, path);
+            self.send_cached(request, file_of, provenance).await?
+        } else {
+            provenance.note(Source::Network);
+            self.send(request).await?
+        };
         let records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
         let (dynamic, fixed): (Vec<_>, Vec<_>) =
             records.into_iter().partition(SecretRecord::is_dynamic);
@@ -191,10 +278,13 @@ impl Client {
             env: env_name,
             memo,
         };
-        let mut secrets = decrypt_records(&fixed, cx)?;
+        let started = std::time::Instant::now();
+        let named = |err: Error| err.context("GET /secrets/");
+        let mut secrets = decrypt_records(&fixed, cx).map_err(named)?;
         for record in &dynamic {
-            secrets.extend(decrypt_dynamic(record, cx)?);
+            secrets.extend(decrypt_dynamic(record, cx).map_err(named)?);
         }
+        self.inner.stats.decrypted(started.elapsed());
         Ok(secrets)
     }
 
@@ -205,6 +295,7 @@ impl Client {
         scope: &Scope,
         mut index: Index,
         strict: bool,
+        provenance: &Provenance,
     ) -> Result<()> {
         if !secrets
             .iter()
@@ -238,7 +329,7 @@ impl Client {
             if needed.is_empty() || round + 1 >= MAX_RESOLUTION_ROUNDS {
                 for (secret, value) in secrets.iter_mut().zip(resolved) {
                     if let Some(value) = value {
-                        secret.value = SecretString::new(value);
+                        secret.value = SecretString::from(value);
                     }
                 }
                 return Ok(());
@@ -267,6 +358,7 @@ impl Client {
                             &keys,
                             &app.name,
                             env_name.as_deref().unwrap_or(""),
+                            provenance,
                         )
                         .await
                     }
@@ -274,6 +366,12 @@ impl Client {
                 };
                 match result {
                     Ok(found) => index.add(&target, &found, Coverage::Folder(path)),
+                    // Only a folder that is not there or not readable counts as missing; any
+                    // other failure (unreachable server, damaged answer) fails the call rather
+                    // than return references unresolved as if that were the truth.
+                    Err(err) if !is_absent(&err) => {
+                        return Err(err.context("fetching the secrets of a reference"));
+                    }
                     Err(err) if strict => {
                         return Err(Error::new(
                             ErrorCode::ReferenceUnresolved,
@@ -315,21 +413,35 @@ impl Client {
         key: &str,
         path: Option<&str>,
     ) -> Result<Secret> {
-        let options = GetOptions::new(app, env)
-            .keys([key])
-            .path(path.unwrap_or("/"));
-        let mut found = self.get(&options).await?;
-        if found.is_empty() {
-            return Err(Error::new(
-                ErrorCode::SecretNotFound,
-                format!(
-                    "no secret {key:?} at path {:?} in {env}",
-                    options.path.unwrap_or_default()
-                ),
-            ));
-        }
-        Ok(found.swap_remove(0))
+        self.bounded(async {
+            let options = GetOptions::new(app, env)
+                .keys([key])
+                .path(path.unwrap_or("/"));
+            let mut found = self.get(&options).await?;
+            if found.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::SecretNotFound,
+                    format!(
+                        "no secret {key:?} at path {:?} in {env}",
+                        options.path.unwrap_or_default()
+                    ),
+                ));
+            }
+            Ok(found.swap_remove(0))
+        })
+        .await
     }
+}
+
+/// Errors that say a referenced app, environment or folder cannot be read by this token.
+fn is_absent(err: &Error) -> bool {
+    matches!(
+        err.code(),
+        ErrorCode::AppNotFound
+            | ErrorCode::EnvNotFound
+            | ErrorCode::SecretNotFound
+            | ErrorCode::Forbidden
+    )
 }
 
 fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, String)> {

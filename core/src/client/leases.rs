@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::Client;
 use super::select::{AppRef, select_app, select_environment};
+use super::sources::Provenance;
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
 use crate::error::Result;
@@ -21,7 +22,7 @@ pub struct LeaseMessage {
 impl Client {
     /// `app_id=…&env=…` of the public API for a selected app and environment.
     async fn public_context(&self, app: &AppRef, env: &str) -> Result<(String, String, String)> {
-        let session = self.session().await?;
+        let session = self.session(&Provenance::default()).await?;
         let app = select_app(&session.data.apps, app)?;
         let env = select_environment(app, env)?;
         let query = format!(
@@ -41,21 +42,24 @@ impl Client {
         secret_id: &str,
         ttl: Option<u64>,
     ) -> Result<Vec<Secret>> {
-        let (query, app_name, env_name) = self.public_context(app, env).await?;
-        let mut path = format!(
-            "/public/v1/secrets/dynamic/?{query}&id={}&lease=true",
-            encode(secret_id)
-        );
-        if let Some(ttl) = ttl {
-            path.push_str(&format!("&ttl={ttl}"));
-        }
-        let body = self.inner.transport.send(ApiRequest::get(&path)).await?;
-        let records: Vec<SecretRecord> = decode_json(&body, "GET /public/v1/secrets/dynamic/")?;
-        let mut out = Vec::new();
-        for record in &records {
-            out.extend(plaintext_dynamic(record, &app_name, &env_name)?);
-        }
-        Ok(out)
+        self.bounded(async {
+            let (query, app_name, env_name) = self.public_context(app, env).await?;
+            let mut path = format!(
+                "/public/v1/secrets/dynamic/?{query}&id={}&lease=true",
+                encode(secret_id)
+            );
+            if let Some(ttl) = ttl {
+                path.push_str(&format!("&ttl={ttl}"));
+            }
+            let body = self.send(ApiRequest::get(&path)).await?;
+            let records: Vec<SecretRecord> = decode_json(&body, "GET /public/v1/secrets/dynamic/")?;
+            let mut out = Vec::new();
+            for record in &records {
+                out.extend(plaintext_dynamic(record, &app_name, &env_name)?);
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Extends a lease to `ttl` seconds from now.
@@ -66,15 +70,18 @@ impl Client {
         lease_id: &str,
         ttl: u64,
     ) -> Result<LeaseMessage> {
-        let (query, _, _) = self.public_context(app, env).await?;
-        let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
-        let body = json!({"lease_id": lease_id, "ttl": ttl});
-        let answer = self
-            .inner
-            .transport
-            .send(ApiRequest::write(reqwest::Method::PUT, &path, body))
-            .await?;
-        decode_json(&answer, "PUT /public/v1/secrets/dynamic/leases/")
+        self.bounded(async {
+            let (query, _, _) = self.public_context(app, env).await?;
+            let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
+            let body = json!({"lease_id": lease_id, "ttl": ttl});
+            let answer = self
+                .inner
+                .transport
+                .send(ApiRequest::write(reqwest::Method::PUT, &path, body))
+                .await?;
+            decode_json(&answer, "PUT /public/v1/secrets/dynamic/leases/")
+        })
+        .await
     }
 
     /// Revokes a lease (the provider's credentials are withdrawn).
@@ -84,15 +91,18 @@ impl Client {
         env: &str,
         lease_id: &str,
     ) -> Result<LeaseMessage> {
-        let (query, _, _) = self.public_context(app, env).await?;
-        let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
-        let body = json!({"lease_id": lease_id});
-        let answer = self
-            .inner
-            .transport
-            .send(ApiRequest::write(reqwest::Method::DELETE, &path, body))
-            .await?;
-        decode_json(&answer, "DELETE /public/v1/secrets/dynamic/leases/")
+        self.bounded(async {
+            let (query, _, _) = self.public_context(app, env).await?;
+            let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
+            let body = json!({"lease_id": lease_id});
+            let answer = self
+                .inner
+                .transport
+                .send(ApiRequest::write(reqwest::Method::DELETE, &path, body))
+                .await?;
+            decode_json(&answer, "DELETE /public/v1/secrets/dynamic/leases/")
+        })
+        .await
     }
 }
 

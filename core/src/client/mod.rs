@@ -1,32 +1,43 @@
 //! The client: one token, one host, one connection pool, one cached session.
 
 mod blocking;
+mod cache;
 mod get;
 mod leases;
 mod options;
 mod resolve;
 mod select;
 mod session;
+mod sources;
+mod watch;
 mod write;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 
 pub use blocking::{BlockingClient, runtime};
-pub use get::GetOptions;
+pub use cache::CachePolicy;
+pub use get::{GetOptions, GetResult};
 pub use leases::LeaseMessage;
 pub use options::ClientOptions;
 pub use select::AppRef;
+pub use sources::Source;
+pub use watch::{Change, Watch, WatchPolicy};
 pub use write::{NewSecret, SecretUpdate};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::offline::{OfflineCache, OfflineMode};
+use crate::secret_string::SecretString;
 use crate::secrets::Memo;
+use crate::stats::{Stats, StatsSnapshot};
 use crate::token::Token;
 pub use crate::transport::RetryPolicy;
-use crate::transport::{Transport, TransportConfig};
+use crate::transport::{ApiRequest, Transport, TransportConfig};
 use session::Session;
+use sources::Provenance;
 
 /// Phase Cloud.
 pub const DEFAULT_HOST: &str = "https://console.phase.dev";
@@ -35,11 +46,14 @@ pub const DEFAULT_HOST: &str = "https://console.phase.dev";
 /// verification on, session data kept for 5 minutes.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
-    token: Option<String>,
+    // A `SecretString`: wiped when the builder is dropped or built, and redacted in `Debug`.
+    token: Option<SecretString>,
     host: String,
     transport: TransportConfig,
     session_ttl: Duration,
     memo_capacity: usize,
+    offline: Option<(PathBuf, OfflineMode)>,
+    cache: Option<CachePolicy>,
 }
 
 impl Default for ClientBuilder {
@@ -50,13 +64,15 @@ impl Default for ClientBuilder {
             transport: TransportConfig::default(),
             session_ttl: Duration::from_secs(300),
             memo_capacity: 50_000,
+            offline: None,
+            cache: None,
         }
     }
 }
 
 impl ClientBuilder {
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(SecretString::new(token));
         self
     }
 
@@ -94,6 +110,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body accepted (default 64 MiB); a larger one fails the call with
+    /// a `protocol` error instead of growing memory without bound.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.transport.max_response_bytes = limit;
+        self
+    }
+
     /// How long the session data (`/secrets/tokens/`) and derived keys are reused.
     pub fn session_ttl(mut self, ttl: Duration) -> Self {
         self.session_ttl = ttl;
@@ -114,6 +137,46 @@ impl ClientBuilder {
         self
     }
 
+    /// Caches `get` results in memory (see [`CachePolicy`]): reads within the TTL make no
+    /// request, concurrent readers share one fetch, and an unreachable server is bridged
+    /// with the last result for a while.
+    pub fn cache(mut self, policy: CachePolicy) -> Self {
+        self.cache = Some(policy);
+        self
+    }
+
+    /// Keeps the server's answers (ciphertext only) in `dir` and serves them in `mode`: always
+    /// ([`OfflineMode::Only`], no network) or when the server cannot be reached
+    /// ([`OfflineMode::Fallback`]). Also set by `PHASE_OFFLINE_CACHE_DIR`, and `PHASE_OFFLINE=1`
+    /// for offline mode.
+    pub fn offline_cache(mut self, dir: impl Into<PathBuf>, mode: OfflineMode) -> Self {
+        self.offline = Some((dir.into(), mode));
+        self
+    }
+
+    /// The offline settings as plain values over what the environment said: a directory
+    /// (fallback mode) and/or `offline` (offline mode, which needs a directory from somewhere).
+    pub fn offline_settings(mut self, dir: Option<String>, offline: Option<bool>) -> Self {
+        let from_env = self.offline.take();
+        let only = offline.unwrap_or_else(|| {
+            from_env
+                .as_ref()
+                .is_some_and(|(_, mode)| *mode == OfflineMode::Only)
+        });
+        let mode = if only {
+            OfflineMode::Only
+        } else {
+            OfflineMode::Fallback
+        };
+        self.offline = match dir.map(PathBuf::from).or(from_env.map(|(dir, _)| dir)) {
+            Some(dir) => Some((dir, mode)),
+            // Refused in `build`, with a message saying what is missing.
+            None if only => Some((PathBuf::new(), OfflineMode::Only)),
+            None => None,
+        };
+        self
+    }
+
     /// Names the binding in the user agent, e.g. `python/3.11`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.transport.user_agent_suffix = Some(suffix.into());
@@ -124,7 +187,7 @@ impl ClientBuilder {
     /// verification, with a warning) and `PHASE_DEBUG` into the builder.
     pub fn from_env(mut self) -> Self {
         if let Ok(token) = std::env::var("PHASE_SERVICE_TOKEN") {
-            self.token = Some(token);
+            self.token = Some(SecretString::new(token));
         }
         if let Ok(host) = std::env::var("PHASE_HOST") {
             if !host.trim().is_empty() {
@@ -134,9 +197,19 @@ impl ClientBuilder {
         if std::env::var("PHASE_VERIFY_SSL").is_ok_and(|v| v.trim().eq_ignore_ascii_case("false")) {
             self.transport.verify_tls = false;
         }
-        if std::env::var("PHASE_DEBUG")
-            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
-        {
+        if let Ok(dir) = std::env::var("PHASE_OFFLINE_CACHE_DIR") {
+            if !dir.trim().is_empty() {
+                self.offline = Some((dir.into(), OfflineMode::Fallback));
+            }
+        }
+        if env_flag("PHASE_OFFLINE") {
+            self.offline = Some(match self.offline.take() {
+                Some((dir, _)) => (dir, OfflineMode::Only),
+                // Refused in `build`, with a message saying what is missing.
+                None => (PathBuf::new(), OfflineMode::Only),
+            });
+        }
+        if env_flag("PHASE_DEBUG") {
             self.transport.debug = true;
         }
         self
@@ -149,8 +222,28 @@ impl ClientBuilder {
                 "no token given (set PHASE_SERVICE_TOKEN or pass one)",
             )
         })?;
-        let token = Token::parse(&token_text)?;
-        let transport = Transport::new(&self.host, token.authorization_header(), &self.transport)?;
+        let token = Token::parse(token_text.expose())?;
+        let stats = Arc::new(Stats::default());
+        let transport = Transport::new(
+            &self.host,
+            token.authorization_header(),
+            &self.transport,
+            stats.clone(),
+        )?;
+        let offline = match self.offline {
+            Some((dir, _)) if dir.as_os_str().is_empty() => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "offline mode needs an offline cache directory (PHASE_OFFLINE_CACHE_DIR)",
+                ));
+            }
+            Some((dir, mode)) => Some(OfflineCache::new(
+                dir,
+                &token.account_public_key().to_hex(),
+                mode,
+            )),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 token,
@@ -158,6 +251,10 @@ impl ClientBuilder {
                 session_ttl: self.session_ttl,
                 session: Mutex::new(None),
                 memo: Memo::new(self.memo_capacity),
+                stats,
+                offline,
+                cache_policy: self.cache,
+                cache: Default::default(),
             }),
         })
     }
@@ -176,6 +273,16 @@ struct Inner {
     session_ttl: Duration,
     session: Mutex<Option<Arc<Session>>>,
     memo: Memo,
+    stats: Arc<Stats>,
+    offline: Option<OfflineCache>,
+    cache_policy: Option<CachePolicy>,
+    cache: cache::ResultCache,
+}
+
+/// `1`, `true` or `yes` (any case) in the environment variable `name`.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name)
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 /// An app the token can read, with its environments.
@@ -225,57 +332,112 @@ impl Client {
         self.inner.memo.len()
     }
 
+    /// Runs one call within the retry policy's deadline, so that no call outlives it, however
+    /// many requests, retries and waits it makes. A call that could not decrypt drops the
+    /// session: its wrapped keys may be what was damaged, and keeping it would fail every call
+    /// until the session expires.
+    async fn bounded<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
+        let deadline = self.inner.transport.deadline();
+        let result = tokio::time::timeout(deadline, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorCode::Timeout,
+                    format!("the call did not finish within its {deadline:?} deadline"),
+                ))
+            });
+        if result
+            .as_ref()
+            .is_err_and(|e| e.code() == ErrorCode::DecryptFailed)
+        {
+            self.refresh().await;
+        }
+        result
+    }
+
     /// Drops the cached session and keys: the next call fetches them again.
     pub async fn refresh(&self) {
         *self.inner.session.lock().await = None;
+        self.inner.cache.clear();
     }
 
-    /// The cached session, fetched when missing or older than the session TTL.
-    async fn session(&self) -> Result<Arc<Session>> {
+    /// Whether this client serves everything from its offline cache.
+    fn is_offline(&self) -> bool {
+        self.inner
+            .offline
+            .as_ref()
+            .is_some_and(|cache| cache.mode() == OfflineMode::Only)
+    }
+
+    /// The counters of this client (requests, retries, 429s, cache hits, decryption).
+    pub fn stats(&self) -> StatsSnapshot {
+        self.inner.stats.snapshot(self.inner.memo.misses())
+    }
+
+    /// The cached session, fetched when missing or older than the session TTL. A session
+    /// served from the offline cache is not kept: the next call tries the server again.
+    async fn session(&self, provenance: &Provenance) -> Result<Arc<Session>> {
         let mut slot = self.inner.session.lock().await;
         if let Some(session) = slot.as_ref().filter(|s| s.is_fresh(self.inner.session_ttl)) {
             return Ok(session.clone());
         }
-        let session = Arc::new(Session::fetch(&self.inner.transport, &self.inner.token).await?);
-        *slot = Some(session.clone());
+        let own = Provenance::default();
+        let body = self
+            .send_cached(
+                ApiRequest::get("/secrets/tokens/"),
+                OfflineCache::session_file,
+                &own,
+            )
+            .await?;
+        let session = Arc::new(Session::from_body(&body, &self.inner.token)?);
+        provenance.note(own.source());
+        if own.source() == Source::Network {
+            *slot = Some(session.clone());
+        }
         Ok(session)
     }
 
     /// The environments of one app that this token can read.
     pub async fn environments(&self, app: &AppRef) -> Result<Vec<EnvironmentInfo>> {
-        let session = self.session().await?;
-        let app = select::select_app(&session.data.apps, app)?;
-        let id = app.id.clone();
-        Ok(self
-            .apps()
-            .await?
-            .into_iter()
-            .find(|a| a.id == id)
-            .map(|a| a.environments)
-            .unwrap_or_default())
+        self.bounded(async {
+            let session = self.session(&Provenance::default()).await?;
+            let app = select::select_app(&session.data.apps, app)?;
+            let id = app.id.clone();
+            Ok(self
+                .apps()
+                .await?
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| a.environments)
+                .unwrap_or_default())
+        })
+        .await
     }
 
     /// The apps and environments this token can read.
     pub async fn apps(&self) -> Result<Vec<AppInfo>> {
-        let session = self.session().await?;
-        Ok(session
-            .data
-            .apps
-            .iter()
-            .map(|app| AppInfo {
-                id: app.id.clone(),
-                name: app.name.clone(),
-                encryption: app.encryption.clone().unwrap_or_else(|| "E2E".to_owned()),
-                environments: app
-                    .environment_keys
-                    .iter()
-                    .map(|k| EnvironmentInfo {
-                        id: k.environment.id.clone(),
-                        name: k.environment.name.clone(),
-                        env_type: k.environment.env_type.clone().unwrap_or_default(),
-                    })
-                    .collect(),
-            })
-            .collect())
+        self.bounded(async {
+            let session = self.session(&Provenance::default()).await?;
+            Ok(session
+                .data
+                .apps
+                .iter()
+                .map(|app| AppInfo {
+                    id: app.id.clone(),
+                    name: app.name.clone(),
+                    encryption: app.encryption.clone().unwrap_or_else(|| "E2E".to_owned()),
+                    environments: app
+                        .environment_keys
+                        .iter()
+                        .map(|k| EnvironmentInfo {
+                            id: k.environment.id.clone(),
+                            name: k.environment.name.clone(),
+                            env_type: k.environment.env_type.clone().unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+                .collect())
+        })
+        .await
     }
 }

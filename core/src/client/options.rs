@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{Client, ClientBuilder, RetryPolicy};
+use super::{CachePolicy, Client, ClientBuilder, RetryPolicy};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Every setting a binding's `Client` constructor accepts. `None` means "the environment's value,
@@ -26,6 +26,19 @@ pub struct ClientOptions {
     pub session_ttl: Option<f64>,
     /// Retries of idempotent calls after transient failures (default 3).
     pub max_retries: Option<u32>,
+    /// Seconds one call may take, retries and waits included (default 60).
+    pub deadline: Option<f64>,
+    /// The largest response body accepted, in bytes (default 64 MiB).
+    pub max_response_bytes: Option<u64>,
+    /// Seconds `get` results are served from memory (no in-memory cache when `None`).
+    pub cache_ttl: Option<f64>,
+    /// Seconds past the TTL a cached result may stand in while the server cannot be reached
+    /// (default 300; only with `cache_ttl`).
+    pub cache_stale_if_error: Option<f64>,
+    /// A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`).
+    pub offline_cache_dir: Option<String>,
+    /// `Some(true)`: serve everything from the offline cache, no network (`PHASE_OFFLINE`).
+    pub offline: Option<bool>,
     pub debug: Option<bool>,
     /// Names the binding in the user agent, e.g. `node/20.11.0`.
     pub user_agent_suffix: Option<String>,
@@ -42,6 +55,12 @@ impl fmt::Debug for ClientOptions {
             .field("ca_bundle", &self.ca_bundle)
             .field("session_ttl", &self.session_ttl)
             .field("max_retries", &self.max_retries)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("cache_ttl", &self.cache_ttl)
+            .field("cache_stale_if_error", &self.cache_stale_if_error)
+            .field("offline_cache_dir", &self.offline_cache_dir)
+            .field("offline", &self.offline)
             .field("debug", &self.debug)
             .finish()
     }
@@ -81,12 +100,47 @@ impl ClientOptions {
         if let Some(ttl) = self.session_ttl {
             builder = builder.session_ttl(seconds("session_ttl", ttl)?);
         }
-        if let Some(max_retries) = self.max_retries {
+        if self.max_retries.is_some() || self.deadline.is_some() {
+            let defaults = RetryPolicy::default();
             builder = builder.retry_policy(RetryPolicy {
-                max_retries,
-                ..RetryPolicy::default()
+                max_retries: self.max_retries.unwrap_or(defaults.max_retries),
+                deadline: match self.deadline {
+                    Some(deadline) => seconds("deadline", deadline)?,
+                    None => defaults.deadline,
+                },
+                ..defaults
             });
         }
+        if let Some(limit) = self.max_response_bytes {
+            if limit == 0 {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "max_response_bytes must be a positive number of bytes",
+                ));
+            }
+            builder = builder.max_response_bytes(limit);
+        }
+        match (self.cache_ttl, self.cache_stale_if_error) {
+            (Some(ttl), stale) => {
+                let defaults = CachePolicy::default();
+                builder = builder.cache(CachePolicy {
+                    ttl: seconds("cache_ttl", ttl)?,
+                    stale_if_error: match stale {
+                        Some(stale) => seconds("cache_stale_if_error", stale)?,
+                        None => defaults.stale_if_error,
+                    },
+                    ..defaults
+                });
+            }
+            (None, Some(_)) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "cache_stale_if_error needs cache_ttl",
+                ));
+            }
+            (None, None) => {}
+        }
+        builder = builder.offline_settings(self.offline_cache_dir, self.offline);
         if let Some(debug) = self.debug {
             builder = builder.debug(debug);
         }
@@ -147,5 +201,15 @@ mod tests {
             options.builder().unwrap_err().code(),
             ErrorCode::InvalidInput
         );
+    }
+
+    #[test]
+    fn stale_if_error_needs_a_ttl() {
+        let options = ClientOptions {
+            cache_stale_if_error: Some(5.0),
+            ..ClientOptions::default()
+        };
+        let error = options.builder().unwrap_err();
+        assert!(error.message().contains("cache_ttl"), "{error}");
     }
 }

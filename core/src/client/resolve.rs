@@ -9,8 +9,9 @@ use super::select::{AppRef, select_app, select_environment};
 use super::session::Session;
 use crate::error::{Error, ErrorCode, Result};
 use crate::references::{self, Reference};
-use crate::secret_string::SecretString;
+use crate::secret_string::{SecretString, SecretText};
 use crate::secrets::Secret;
+use zeroize::Zeroizing;
 
 /// Nested references deeper than this are treated as unresolvable (cycles are caught earlier).
 const MAX_DEPTH: usize = 32;
@@ -98,8 +99,9 @@ pub struct Pass<'a> {
 
 impl Pass<'_> {
     /// Resolves the references of one value; references whose folder is not loaded yet are
-    /// recorded in `needed` and kept as written for now.
-    pub fn resolve(&mut self, value: &str, scope: &Scope) -> Result<String> {
+    /// recorded in `needed` and kept as written for now. Values are secrets: every buffer that
+    /// holds one, the result included, is wiped when dropped.
+    pub fn resolve(&mut self, value: &str, scope: &Scope) -> Result<Zeroizing<String>> {
         self.resolve_at(value, scope, &mut Vec::new())
     }
 
@@ -108,12 +110,12 @@ impl Pass<'_> {
         value: &str,
         scope: &Scope,
         visited: &mut Vec<String>,
-    ) -> Result<String> {
+    ) -> Result<Zeroizing<String>> {
         let found = references::find(value);
         if found.is_empty() {
-            return Ok(value.to_owned());
+            return Ok(Zeroizing::new(value.to_owned()));
         }
-        let mut out = String::with_capacity(value.len());
+        let mut out = SecretText::with_capacity(value.len());
         let mut last = 0;
         for (range, body) in found {
             out.push_str(&value[last..range.start]);
@@ -125,7 +127,7 @@ impl Pass<'_> {
             }
         }
         out.push_str(&value[last..]);
-        Ok(out)
+        Ok(out.into_inner())
     }
 
     fn resolve_one(
@@ -133,7 +135,7 @@ impl Pass<'_> {
         body: &str,
         scope: &Scope,
         visited: &mut Vec<String>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Zeroizing<String>>> {
         let target =
             match references::parse(body).and_then(|r| self.target(&r, scope).map(|t| (r, t))) {
                 Ok(target) => target,
@@ -161,7 +163,7 @@ impl Pass<'_> {
             ));
         }
         let value = match self.index.lookup(&folder, &reference.key) {
-            Lookup::Found(value) => value.expose().to_owned(),
+            Lookup::Found(value) => Zeroizing::new(value.expose().to_owned()),
             Lookup::Missing if self.strict => {
                 return Err(Error::new(
                     ErrorCode::ReferenceUnresolved,

@@ -10,7 +10,6 @@ use crate::api::wire::TokensResponse;
 use crate::error::Result;
 use crate::keyring::{AccountKey, EnvironmentKeys};
 use crate::token::Token;
-use crate::transport::{ApiRequest, Transport};
 
 #[derive(Debug)]
 pub struct Session {
@@ -21,10 +20,11 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn fetch(transport: &Transport, token: &Token) -> Result<Session> {
-        let body = transport.send(ApiRequest::get("/secrets/tokens/")).await?;
-        let data: TokensResponse = decode_json(&body, "GET /secrets/tokens/")?;
-        let account = AccountKey::reconstruct(token, &data.wrapped_key_share)?;
+    /// The session of an answer of `GET /secrets/tokens/`.
+    pub fn from_body(body: &[u8], token: &Token) -> Result<Session> {
+        let data: TokensResponse = decode_json(body, "GET /secrets/tokens/")?;
+        let account = AccountKey::reconstruct(token, &data.wrapped_key_share)
+            .map_err(|e| e.context("GET /secrets/tokens/"))?;
         Ok(Session {
             data,
             account,
@@ -59,11 +59,15 @@ impl Session {
                     format!("environment {env_id} is not in this session"),
                 )
             })?;
-        let keys = Arc::new(self.account.unwrap_environment(
-            &entry.wrapped_seed,
-            &entry.wrapped_salt,
-            &entry.identity_key,
-        )?);
+        let keys = Arc::new(
+            self.account
+                .unwrap_environment(
+                    &entry.wrapped_seed,
+                    &entry.wrapped_salt,
+                    &entry.identity_key,
+                )
+                .map_err(|e| e.context("GET /secrets/tokens/"))?,
+        );
         self.environments
             .lock()
             .expect("environment key cache")

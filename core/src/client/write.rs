@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::Client;
 use super::select::AppRef;
 use super::session::Session;
+use super::sources::Provenance;
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
 use crate::error::{Error, ErrorCode, Result};
@@ -113,7 +114,7 @@ impl Client {
         String,
         std::sync::Arc<EnvironmentKeys>,
     )> {
-        let session = self.session().await?;
+        let session = self.session(&Provenance::default()).await?;
         let app_keys = super::select::select_app(&session.data.apps, app)?;
         let env_id = super::select::select_environment(app_keys, env)?
             .environment
@@ -126,114 +127,120 @@ impl Client {
     /// Creates secrets in one request. Keys are stored exactly as given (not upper-cased), and
     /// their digests are computed over exactly what is encrypted.
     pub async fn create(&self, app: &AppRef, env: &str, secrets: &[NewSecret]) -> Result<()> {
-        if secrets.is_empty() {
-            return Ok(());
-        }
-        if secrets.iter().any(|s| s.override_value.is_some()) {
-            self.require_personal_token("a personal override")?;
-        }
-        let (_, env_id, keys) = self.environment(app, env).await?;
-        let mut items = Vec::with_capacity(secrets.len());
-        for secret in secrets {
-            check_key(&secret.key)?;
-            check_type(&secret.secret_type)?;
-            let mut item = Map::new();
-            item.insert("key".into(), json!(encrypt(&keys, &secret.key)?));
-            item.insert("value".into(), json!(encrypt(&keys, &secret.value)?));
-            let comment = match secret.comment.as_deref() {
-                None | Some("") => String::new(),
-                Some(comment) => encrypt(&keys, comment)?,
-            };
-            item.insert("comment".into(), json!(comment));
-            item.insert("keyDigest".into(), json!(keys.key_digest(&secret.key)));
-            item.insert("path".into(), json!(secret.path.as_deref().unwrap_or("/")));
-            item.insert("tags".into(), json!(secret.tags));
-            if let Some(secret_type) = &secret.secret_type {
-                item.insert("type".into(), json!(secret_type));
+        self.bounded(async {
+            if secrets.is_empty() {
+                return Ok(());
             }
-            if let Some(value) = &secret.override_value {
-                item.insert(
-                    "override".into(),
-                    json!({"value": encrypt(&keys, value)?, "isActive": true}),
-                );
+            if secrets.iter().any(|s| s.override_value.is_some()) {
+                self.require_personal_token("a personal override")?;
             }
-            items.push(Value::Object(item));
-        }
-        let request = ApiRequest::write(
-            reqwest::Method::POST,
-            "/secrets/",
-            json!({ "secrets": items }),
-        )
-        .header("environment", env_id);
-        self.inner.transport.send(request).await?;
-        Ok(())
+            let (_, env_id, keys) = self.environment(app, env).await?;
+            let mut items = Vec::with_capacity(secrets.len());
+            for secret in secrets {
+                check_key(&secret.key)?;
+                check_type(&secret.secret_type)?;
+                let mut item = Map::new();
+                item.insert("key".into(), json!(encrypt(&keys, &secret.key)?));
+                item.insert("value".into(), json!(encrypt(&keys, &secret.value)?));
+                let comment = match secret.comment.as_deref() {
+                    None | Some("") => String::new(),
+                    Some(comment) => encrypt(&keys, comment)?,
+                };
+                item.insert("comment".into(), json!(comment));
+                item.insert("keyDigest".into(), json!(keys.key_digest(&secret.key)));
+                item.insert("path".into(), json!(secret.path.as_deref().unwrap_or("/")));
+                item.insert("tags".into(), json!(secret.tags));
+                if let Some(secret_type) = &secret.secret_type {
+                    item.insert("type".into(), json!(secret_type));
+                }
+                if let Some(value) = &secret.override_value {
+                    item.insert(
+                        "override".into(),
+                        json!({"value": encrypt(&keys, value)?, "isActive": true}),
+                    );
+                }
+                items.push(Value::Object(item));
+            }
+            let request = ApiRequest::write(
+                reqwest::Method::POST,
+                "/secrets/",
+                json!({ "secrets": items }),
+            )
+            .header("environment", env_id);
+            self.send(request).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Updates one secret. Only the fields given change.
     pub async fn update(&self, app: &AppRef, env: &str, update: &SecretUpdate) -> Result<()> {
-        check_key(&update.key)?;
-        check_type(&update.secret_type)?;
-        if update.override_value.is_some() || update.toggle_override {
-            self.require_personal_token("a personal override")?;
-        }
-        let (_, env_id, keys) = self.environment(app, env).await?;
-        let record = self
-            .find_one(&env_id, &keys, &update.key, update.path.as_deref())
-            .await?;
-        let mut item = Map::new();
-        item.insert("id".into(), json!(record.id));
-        if let Some(value) = &update.value {
-            item.insert("value".into(), json!(encrypt(&keys, value)?));
-        }
-        if let Some(comment) = &update.comment {
-            let comment = if comment.is_empty() {
-                String::new()
-            } else {
-                encrypt(&keys, comment)?
-            };
-            item.insert("comment".into(), json!(comment));
-        }
-        // The endpoint replaces the tag set with what it is sent, so unchanged tags are echoed.
-        item.insert(
-            "tags".into(),
-            json!(update.tags.as_ref().unwrap_or(&record.tags)),
-        );
-        if let Some(path) = &update.new_path {
-            item.insert("path".into(), json!(path));
-        }
-        if let Some(secret_type) = &update.secret_type {
-            item.insert("type".into(), json!(secret_type));
-        }
-        let existing = record.override_.as_ref();
-        if let Some(value) = &update.override_value {
-            let active = existing.is_none_or(|o| o.is_active) != update.toggle_override;
+        self.bounded(async {
+            check_key(&update.key)?;
+            check_type(&update.secret_type)?;
+            if update.override_value.is_some() || update.toggle_override {
+                self.require_personal_token("a personal override")?;
+            }
+            let (_, env_id, keys) = self.environment(app, env).await?;
+            let record = self
+                .find_one(&env_id, &keys, &update.key, update.path.as_deref())
+                .await?;
+            let mut item = Map::new();
+            item.insert("id".into(), json!(record.id));
+            if let Some(value) = &update.value {
+                item.insert("value".into(), json!(encrypt(&keys, value)?));
+            }
+            if let Some(comment) = &update.comment {
+                let comment = if comment.is_empty() {
+                    String::new()
+                } else {
+                    encrypt(&keys, comment)?
+                };
+                item.insert("comment".into(), json!(comment));
+            }
+            // The endpoint replaces the tag set with what it is sent, so unchanged tags are echoed.
             item.insert(
-                "override".into(),
-                json!({"value": encrypt(&keys, value)?, "isActive": active}),
+                "tags".into(),
+                json!(update.tags.as_ref().unwrap_or(&record.tags)),
             );
-        } else if update.toggle_override {
-            let existing = existing.ok_or_else(|| {
-                Error::new(
-                    ErrorCode::InvalidInput,
-                    format!(
-                        "{} has no personal override to toggle; set one first",
-                        update.key
-                    ),
-                )
-            })?;
-            item.insert(
-                "override".into(),
-                json!({"value": existing.value, "isActive": !existing.is_active}),
-            );
-        }
-        let request = ApiRequest::write(
-            reqwest::Method::PUT,
-            "/secrets/",
-            json!({ "secrets": [Value::Object(item)] }),
-        )
-        .header("environment", env_id);
-        self.inner.transport.send(request).await?;
-        Ok(())
+            if let Some(path) = &update.new_path {
+                item.insert("path".into(), json!(path));
+            }
+            if let Some(secret_type) = &update.secret_type {
+                item.insert("type".into(), json!(secret_type));
+            }
+            let existing = record.override_.as_ref();
+            if let Some(value) = &update.override_value {
+                let active = existing.is_none_or(|o| o.is_active) != update.toggle_override;
+                item.insert(
+                    "override".into(),
+                    json!({"value": encrypt(&keys, value)?, "isActive": active}),
+                );
+            } else if update.toggle_override {
+                let existing = existing.ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidInput,
+                        format!(
+                            "{} has no personal override to toggle; set one first",
+                            update.key
+                        ),
+                    )
+                })?;
+                item.insert(
+                    "override".into(),
+                    json!({"value": existing.value, "isActive": !existing.is_active}),
+                );
+            }
+            let request = ApiRequest::write(
+                reqwest::Method::PUT,
+                "/secrets/",
+                json!({ "secrets": [Value::Object(item)] }),
+            )
+            .header("environment", env_id);
+            self.send(request).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Deletes secrets by key (at `path`, or in any folder when `None`) and returns the keys
@@ -245,29 +252,34 @@ impl Client {
         keys_to_delete: &[String],
         path: Option<&str>,
     ) -> Result<Vec<String>> {
-        if keys_to_delete.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (_, env_id, keys) = self.environment(app, env).await?;
-        let mut ids = Vec::new();
-        let mut not_found = Vec::new();
-        for key in keys_to_delete {
-            match self.find_one(&env_id, &keys, key, path).await {
-                Ok(record) => ids.push(record.id),
-                Err(err) if err.code() == ErrorCode::SecretNotFound => not_found.push(key.clone()),
-                Err(err) => return Err(err),
+        self.bounded(async {
+            if keys_to_delete.is_empty() {
+                return Ok(Vec::new());
             }
-        }
-        if !ids.is_empty() {
-            let request = ApiRequest::write(
-                reqwest::Method::DELETE,
-                "/secrets/",
-                json!({ "secrets": ids }),
-            )
-            .header("environment", env_id);
-            self.inner.transport.send(request).await?;
-        }
-        Ok(not_found)
+            let (_, env_id, keys) = self.environment(app, env).await?;
+            let mut ids = Vec::new();
+            let mut not_found = Vec::new();
+            for key in keys_to_delete {
+                match self.find_one(&env_id, &keys, key, path).await {
+                    Ok(record) => ids.push(record.id),
+                    Err(err) if err.code() == ErrorCode::SecretNotFound => {
+                        not_found.push(key.clone())
+                    }
+                    Err(err) => return Err(err),
+                }
+            }
+            if !ids.is_empty() {
+                let request = ApiRequest::write(
+                    reqwest::Method::DELETE,
+                    "/secrets/",
+                    json!({ "secrets": ids }),
+                )
+                .header("environment", env_id);
+                self.send(request).await?;
+            }
+            Ok(not_found)
+        })
+        .await
     }
 
     /// The one record of `key` (by digest), at `path` or in exactly one folder.
@@ -284,7 +296,7 @@ impl Client {
         if let Some(path) = path {
             request = request.header("path", path);
         }
-        let body = self.inner.transport.send(request).await?;
+        let body = self.send(request).await?;
         let mut records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
         // A digest match is confirmed by decrypting the name (digests are not secret-bound).
         records.retain(|r| keys.decrypt(&r.key).is_ok_and(|name| name.as_str() == key));

@@ -10,6 +10,18 @@ const MAX_KEY_LEN: usize = 64;
 
 /// BLAKE2b with a 32-byte output (`crypto_generichash`), keyed when `key` is not empty.
 pub fn blake2b_256(message: &[u8], key: &[u8]) -> Result<[u8; 32], CryptoError> {
+    let mut out = [0u8; 32];
+    blake2b_256_into(message, key, &mut out)?;
+    Ok(out)
+}
+
+/// [`blake2b_256`] written into `out`, so that a secret result (a key derived from a seed) can
+/// be written where it is kept instead of being returned through the stack.
+pub(crate) fn blake2b_256_into(
+    message: &[u8],
+    key: &[u8],
+    out: &mut [u8; 32],
+) -> Result<(), CryptoError> {
     if key.len() > MAX_KEY_LEN {
         return Err(CryptoError::Encoding {
             field: "BLAKE2b key",
@@ -17,7 +29,6 @@ pub fn blake2b_256(message: &[u8], key: &[u8]) -> Result<[u8; 32], CryptoError> 
         });
     }
     sodium::init();
-    let mut out = [0u8; 32];
     let key_ptr = if key.is_empty() {
         std::ptr::null()
     } else {
@@ -35,7 +46,7 @@ pub fn blake2b_256(message: &[u8], key: &[u8]) -> Result<[u8; 32], CryptoError> 
         )
     };
     debug_assert_eq!(rc, 0);
-    Ok(out)
+    Ok(())
 }
 
 /// Unkeyed BLAKE2b with a 64-byte output: the hash of `crypto_kx` session keys.

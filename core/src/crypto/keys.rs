@@ -70,13 +70,26 @@ macro_rules! secret_bytes {
                 Ok(key)
             }
 
+            /// [`Self::from_hex`] decoded straight into heap memory, for keys that are kept:
+            /// moving the result moves a pointer, where moving the key itself would leave
+            /// copies of it in stack frames that nothing wipes.
+            pub(crate) fn boxed_from_hex(
+                hex_str: &str,
+                field: &'static str,
+            ) -> Result<Box<Self>, CryptoError> {
+                let mut key = Box::new($ty([0; KEY_LEN]));
+                decode_hex_into(hex_str, field, &mut key.0)?;
+                Ok(key)
+            }
+
             pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
                 &self.0
             }
 
             /// Lowercase hex of the secret, in a buffer that is wiped when dropped.
             pub fn to_hex(&self) -> Zeroizing<String> {
-                Zeroizing::new(hex::encode(self.0))
+                // By reference: `hex::encode(self.0)` would copy the key into its argument.
+                Zeroizing::new(hex::encode(&self.0))
             }
         }
 
@@ -124,6 +137,21 @@ impl KeyPair {
             secret,
         }
     }
+
+    /// A key pair on the heap whose secret key `fill` writes in place. Long-lived keys are made
+    /// this way: a key built on the stack and moved into place leaves a copy in every frame it
+    /// passed through, and those copies are never wiped. On error the zeroed pair is dropped.
+    pub(crate) fn boxed_with(
+        fill: impl FnOnce(&mut [u8; KEY_LEN]) -> Result<(), CryptoError>,
+    ) -> Result<Box<KeyPair>, CryptoError> {
+        let mut pair = Box::new(KeyPair {
+            public: PublicKey([0; KEY_LEN]),
+            secret: SecretKey([0; KEY_LEN]),
+        });
+        fill(&mut pair.secret.0)?;
+        pair.public = PublicKey(x25519_base(&pair.secret.0));
+        Ok(pair)
+    }
 }
 
 impl fmt::Debug for KeyPair {
@@ -152,11 +180,22 @@ pub(crate) fn decode_hex_32(
     field: &'static str,
 ) -> Result<[u8; KEY_LEN], CryptoError> {
     let mut out = [0u8; KEY_LEN];
-    if hex_str.len() != 2 * KEY_LEN || hex::decode_to_slice(hex_str, &mut out).is_err() {
+    decode_hex_into(hex_str, field, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes exactly 64 hex characters into `out`, which is left zeroed on error.
+pub(crate) fn decode_hex_into(
+    hex_str: &str,
+    field: &'static str,
+    out: &mut [u8; KEY_LEN],
+) -> Result<(), CryptoError> {
+    if hex_str.len() != 2 * KEY_LEN || hex::decode_to_slice(hex_str, out).is_err() {
+        out.zeroize();
         return Err(CryptoError::Encoding {
             field,
             expected: "64 hexadecimal characters",
         });
     }
-    Ok(out)
+    Ok(())
 }

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::CryptoError;
 use super::aead::{NONCE_LEN, decrypt_raw, encrypt_raw, encrypt_raw_with_nonce};
-use super::keys::{KEY_LEN, SecretKey, SymmetricKey, decode_hex_32};
+use super::keys::{KEY_LEN, SecretKey, SymmetricKey, decode_hex_into};
 use super::sodium::random_bytes;
 
 /// XORs two shares of equal length. Unequal lengths are an error, never a silent truncation.
@@ -36,16 +36,27 @@ pub fn unwrap_key_share(
     wrapped_hex: &str,
     wrap_key: &SymmetricKey,
 ) -> Result<SecretKey, CryptoError> {
+    let mut share = [0u8; KEY_LEN];
+    unwrap_key_share_into(wrapped_hex, wrap_key, &mut share)?;
+    let key = SecretKey::from_bytes(share);
+    zeroize::Zeroize::zeroize(&mut share);
+    Ok(key)
+}
+
+/// [`unwrap_key_share`] written into `out`, where the caller combines it with the other share:
+/// the share never travels through the stack by value.
+pub(crate) fn unwrap_key_share_into(
+    wrapped_hex: &str,
+    wrap_key: &SymmetricKey,
+    out: &mut [u8; KEY_LEN],
+) -> Result<(), CryptoError> {
     let blob = hex::decode(wrapped_hex).map_err(|_| CryptoError::Encoding {
         field: "wrapped_key_share",
         expected: "hexadecimal",
     })?;
     let share_hex = decrypt_raw(&blob, wrap_key)?;
     let share_text = std::str::from_utf8(&share_hex).map_err(|_| CryptoError::Utf8)?;
-    let mut share = decode_hex_32(share_text, "the unwrapped key share")?;
-    let key = SecretKey::from_bytes(share);
-    zeroize::Zeroize::zeroize(&mut share);
-    Ok(key)
+    decode_hex_into(share_text, "the unwrapped key share", out)
 }
 
 /// Wraps a share the way the Console does (the hex text of the share, encrypted, as hex).

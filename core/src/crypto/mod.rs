@@ -28,3 +28,8 @@ pub use keyshare::{
 pub use kx::{SessionKeys, client_session_keys, server_session_keys};
 pub use sodium::random_bytes;
 pub use x25519::{x25519, x25519_base};
+
+// Write-in-place variants for keys that are kept (see `KeyPair::boxed_with`).
+pub(crate) use digest::blake2b_256_into;
+pub(crate) use keys::decode_hex_into;
+pub(crate) use keyshare::unwrap_key_share_into;

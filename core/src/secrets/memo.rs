@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use zeroize::Zeroizing;
 
@@ -16,6 +17,8 @@ use crate::crypto::PublicKey;
 pub struct Memo {
     entries: RwLock<HashMap<(PublicKey, Box<str>), SecretString>>,
     capacity: usize,
+    /// Lookups that found nothing: each is a field decrypted (the client's `decrypted_fields`).
+    misses: AtomicU64,
 }
 
 impl Memo {
@@ -23,6 +26,7 @@ impl Memo {
         Memo {
             entries: RwLock::new(HashMap::new()),
             capacity,
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -31,9 +35,18 @@ impl Memo {
             .entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
+        let found = entries
             .get(&(*recipient, Box::from(ciphertext)))
-            .map(|plain| Zeroizing::new(plain.expose().to_owned()))
+            .map(|plain| Zeroizing::new(plain.expose().to_owned()));
+        if found.is_none() {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// How many lookups missed, i.e. how many fields were decrypted through this memo.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
     }
 
     pub fn insert(&self, recipient: &PublicKey, ciphertext: &str, plaintext: &str) {

@@ -87,6 +87,8 @@ class Client:
         ca_bundle: Optional[str] = None,
         session_ttl: Optional[float] = None,
         max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
         debug: Optional[bool] = None,
     ) -> None: ...
     @staticmethod
@@ -226,6 +228,8 @@ class AsyncClient:
         ca_bundle: Optional[str] = None,
         session_ttl: Optional[float] = None,
         max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
         debug: Optional[bool] = None,
     ) -> None: ...
     @staticmethod

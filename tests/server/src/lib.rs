@@ -2,6 +2,7 @@
 //! SDKs use, with real cryptography: end-to-end apps hold only ciphertext, tokens carry real
 //! split and wrapped keys, and errors have the real status codes and bodies.
 
+mod corrupt;
 pub mod faults;
 pub mod http;
 mod paths;

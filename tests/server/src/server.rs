@@ -197,7 +197,7 @@ async fn handle(
             format!("Request was throttled. Expected available in {seconds} seconds."),
         )
         .with_header("Retry-After", seconds.to_string()),
-        Verdict::Serve => {
+        Verdict::Serve | Verdict::Corrupt { .. } => {
             let query = Query::parse(parts.uri.query());
             let mut world = shared.world.lock().expect("world lock");
             http::route(
@@ -210,6 +210,16 @@ async fn handle(
             )
         }
     };
+    if let Verdict::Corrupt { corruption, size } = verdict {
+        if let (200..=299, Body::Json(value)) = (reply.status, &reply.body) {
+            let (content_type, bytes) = crate::corrupt::corrupt(value, corruption, size);
+            return Ok(Response::builder()
+                .status(reply.status)
+                .header("Content-Type", content_type)
+                .body(Full::new(bytes))
+                .expect("valid response parts"));
+        }
+    }
     Ok(render(reply))
 }
 
@@ -293,12 +303,17 @@ impl BackgroundServer {
 
     /// Configures fault injection (as `PUT /_admin/faults` does).
     pub fn set_faults(&self, faults: crate::faults::Faults) {
+        self.set_fault_rules(vec![faults]);
+    }
+
+    /// Configures several fault rules; the first whose path matches judges a request.
+    pub fn set_fault_rules(&self, rules: Vec<crate::faults::Faults>) {
         self.server
             .shared
             .faults
             .lock()
             .expect("faults lock")
-            .configure(faults);
+            .configure(rules);
     }
 
     pub fn reset_request_counts(&self) {

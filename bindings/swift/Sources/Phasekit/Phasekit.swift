@@ -1165,6 +1165,14 @@ public struct ClientOptions: Equatable, Hashable {
      */
     public let maxRetries: UInt32?
     /**
+     * Seconds one call may take, retries and waits included (default 60).
+     */
+    public let deadline: Double?
+    /**
+     * The largest response body accepted, in bytes (default 64 MiB).
+     */
+    public let maxResponseBytes: UInt64?
+    /**
      * Logs every request (never headers or bodies).
      */
     public let debug: Bool?
@@ -1194,6 +1202,12 @@ public struct ClientOptions: Equatable, Hashable {
          * Retries of idempotent calls after transient failures (default 3).
          */maxRetries: UInt32? = nil, 
         /**
+         * Seconds one call may take, retries and waits included (default 60).
+         */deadline: Double? = nil, 
+        /**
+         * The largest response body accepted, in bytes (default 64 MiB).
+         */maxResponseBytes: UInt64? = nil, 
+        /**
          * Logs every request (never headers or bodies).
          */debug: Bool? = nil) {
         self.host = host
@@ -1203,6 +1217,8 @@ public struct ClientOptions: Equatable, Hashable {
         self.caBundle = caBundle
         self.sessionTtl = sessionTtl
         self.maxRetries = maxRetries
+        self.deadline = deadline
+        self.maxResponseBytes = maxResponseBytes
         self.debug = debug
     }
 
@@ -1229,6 +1245,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 caBundle: FfiConverterOptionString.read(from: &buf), 
                 sessionTtl: FfiConverterOptionDouble.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
+                deadline: FfiConverterOptionDouble.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf), 
                 debug: FfiConverterOptionBool.read(from: &buf)
         )
     }
@@ -1241,6 +1259,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.caBundle, into: &buf)
         FfiConverterOptionDouble.write(value.sessionTtl, into: &buf)
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
+        FfiConverterOptionDouble.write(value.deadline, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxResponseBytes, into: &buf)
         FfiConverterOptionBool.write(value.debug, into: &buf)
     }
 }

@@ -14,6 +14,23 @@ use crate::server::Shared;
 use crate::world::World;
 use crate::world::seed::Seed;
 
+/// `PUT /_admin/faults` takes one rule or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FaultRules {
+    One(Faults),
+    Many(Vec<Faults>),
+}
+
+impl FaultRules {
+    fn into_list(self) -> Vec<Faults> {
+        match self {
+            FaultRules::One(rule) => vec![rule],
+            FaultRules::Many(rules) => rules,
+        }
+    }
+}
+
 pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply {
     match (method, path) {
         (&Method::GET, "/_admin/requests") => {
@@ -26,16 +43,13 @@ pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply
             Reply::ok(json!({"total": 0}))
         }
         (&Method::GET, "/_admin/faults") => {
-            Reply::ok(json!(shared.faults.lock().expect("faults lock").config))
+            Reply::ok(shared.faults.lock().expect("faults lock").config())
         }
-        (&Method::PUT, "/_admin/faults") => match serde_json::from_slice::<Faults>(body) {
-            Ok(config) => {
-                shared
-                    .faults
-                    .lock()
-                    .expect("faults lock")
-                    .configure(config.clone());
-                Reply::ok(json!(config))
+        (&Method::PUT, "/_admin/faults") => match serde_json::from_slice::<FaultRules>(body) {
+            Ok(rules) => {
+                let mut faults = shared.faults.lock().expect("faults lock");
+                faults.configure(rules.into_list());
+                Reply::ok(faults.config())
             }
             Err(e) => Reply::error(400, format!("invalid faults: {e}")),
         },
@@ -44,7 +58,7 @@ pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply
                 .faults
                 .lock()
                 .expect("faults lock")
-                .configure(Faults::default());
+                .configure(Vec::new());
             Reply::ok(json!({}))
         }
         (&Method::GET, "/_admin/state") => {

@@ -6,10 +6,13 @@ pub mod admin;
 mod auth;
 mod dynamic;
 mod e2e;
+mod entra;
+mod identities;
 mod public;
 mod references;
 mod render;
 pub mod reply;
+mod sts;
 
 use hyper::{HeaderMap, Method};
 use serde_json::json;
@@ -42,6 +45,7 @@ pub fn route(
         "/secrets/tokens/" if method == Method::GET => e2e::tokens(world, headers),
         "/secrets/tokens/" => Reply::error(405, format!("Method \"{method}\" not allowed.")),
         "/secrets/" => e2e::secrets(world, method, headers, query, body),
+        _ if identities::handles(path) => identities::route(world, method, path, body),
         _ => {
             let public = path
                 .strip_prefix("/public/v1/")

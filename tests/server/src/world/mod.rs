@@ -8,6 +8,7 @@
 //!   to serve plaintext on the public `/v1/` API. Request handlers of end-to-end apps never
 //!   see any key: they store and return ciphertext only.
 
+pub mod identities;
 mod mint;
 mod model;
 pub mod seed;

@@ -23,6 +23,8 @@ pub struct World {
     /// Environment id -> the organisation owner's client-side keys (see the module docs).
     pub console: HashMap<String, ConsoleKeys>,
     pub tags: Vec<String>,
+    /// External identities of service accounts, and the clouds they log in with.
+    pub identities: super::identities::Identities,
 }
 
 /// An environment's seed (hex text, as it is wrapped for accounts) and the keys it derives.

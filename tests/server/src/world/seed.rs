@@ -7,6 +7,7 @@ use std::time::Duration;
 use phasekit::TokenKind;
 use serde::Deserialize;
 
+use super::identities::{AwsCredential, AzureTenant, IdentityInput};
 use super::mint::MintedToken;
 use super::model::{Role, World};
 
@@ -23,6 +24,12 @@ pub struct Seed {
     pub service_accounts: Vec<AccountInput>,
     #[serde(default)]
     pub service_tokens: Vec<ServiceTokenInput>,
+    /// The access keys the stand-in for AWS STS knows (identity logins).
+    #[serde(default)]
+    pub aws_credentials: Vec<AwsCredential>,
+    /// The Entra ID tenants whose tokens identity logins accept.
+    #[serde(default)]
+    pub azure_tenants: Vec<AzureTenant>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +95,12 @@ pub struct AccountInput {
     pub access: BTreeMap<String, Access>,
     #[serde(default)]
     pub tokens: Vec<TokenInput>,
+    /// Service accounts only: the keyring is wrapped for the server (needed by identities).
+    #[serde(default)]
+    pub server_side_key_management: bool,
+    /// Service accounts only: external identities (AWS IAM, Azure Entra ID) it can log in with.
+    #[serde(default)]
+    pub identities: Vec<IdentityInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +157,8 @@ impl World {
             let envs: Vec<&str> = app.environments.iter().map(String::as_str).collect();
             world.create_app(&app.name, app.sse, &envs);
         }
+        world.identities.aws_credentials = seed.aws_credentials.clone();
+        world.identities.azure_tenants = seed.azure_tenants.clone();
         let mut tokens = BTreeMap::new();
         let mut users = BTreeMap::new();
         for (inputs, kind) in [
@@ -159,6 +174,19 @@ impl World {
                     }
                 };
                 let account = world.create_account(kind, &input.name, role, None);
+                if kind == TokenKind::User
+                    && (input.server_side_key_management || !input.identities.is_empty())
+                {
+                    return Err(format!(
+                        "user {:?}: only service accounts have identities",
+                        input.name
+                    ));
+                }
+                world.identities.configure(
+                    &account,
+                    input.server_side_key_management,
+                    &input.identities,
+                );
                 for (app_name, access) in &input.access {
                     for env_id in world.env_ids(app_name, access)? {
                         world.grant(&account, &env_id);

@@ -1,0 +1,96 @@
+//! Counters of one client, for observability without values: what it asked the server, how
+//! often it had to retry or was throttled, what its caches saved, and what decryption cost.
+//! Cheap enough to be always on (relaxed atomic additions).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    failures: AtomicU64,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+    offline_served: AtomicU64,
+    decrypt_nanos: AtomicU64,
+}
+
+/// The counters at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    /// HTTP requests sent (each attempt counts).
+    pub requests: u64,
+    /// Attempts that were retries of a failed one.
+    pub retries: u64,
+    /// Answers with status 429.
+    pub rate_limited: u64,
+    /// Attempts that failed (any error, before retries).
+    pub failures: u64,
+    /// Reads answered by the in-memory cache.
+    pub cache_hits: u64,
+    /// Reads the in-memory cache had to fetch for.
+    pub cache_misses: u64,
+    /// Answers served from the offline cache.
+    pub offline_served: u64,
+    /// Fields decrypted (a field whose ciphertext was seen before costs nothing).
+    pub decrypted_fields: u64,
+    /// Time spent decrypting.
+    pub decrypt_time: Duration,
+}
+
+fn add(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
+impl Stats {
+    pub fn request(&self, attempt: u32) {
+        add(&self.requests, 1);
+        if attempt > 0 {
+            add(&self.retries, 1);
+        }
+    }
+
+    pub fn failure(&self, rate_limited: bool) {
+        add(&self.failures, 1);
+        if rate_limited {
+            add(&self.rate_limited, 1);
+        }
+    }
+
+    pub fn cache_hit(&self) {
+        add(&self.cache_hits, 1);
+    }
+
+    pub fn cache_miss(&self) {
+        add(&self.cache_misses, 1);
+    }
+
+    pub fn offline_served(&self) {
+        add(&self.offline_served, 1);
+    }
+
+    pub fn decrypted(&self, took: Duration) {
+        add(
+            &self.decrypt_nanos,
+            u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
+        );
+    }
+
+    /// The counters, with `decrypted_fields` taken from the client's memo.
+    pub fn snapshot(&self, decrypted_fields: u64) -> StatsSnapshot {
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        StatsSnapshot {
+            requests: load(&self.requests),
+            retries: load(&self.retries),
+            rate_limited: load(&self.rate_limited),
+            failures: load(&self.failures),
+            cache_hits: load(&self.cache_hits),
+            cache_misses: load(&self.cache_misses),
+            offline_served: load(&self.offline_served),
+            decrypted_fields,
+            decrypt_time: Duration::from_nanos(load(&self.decrypt_nanos)),
+        }
+    }
+}

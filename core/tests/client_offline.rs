@@ -1,0 +1,215 @@
+//! The offline cache: answers stored as ciphertext with private file modes, served when the
+//! server cannot be reached (flagged in the result) and in offline mode without any network;
+//! never in place of an answer that refuses access.
+
+use std::path::{Path, PathBuf};
+
+use phasekit::{
+    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, OfflineMode, Source,
+};
+use phasekit_server::faults::Faults;
+
+mod common;
+use common::Local;
+
+const SEED: &str = r#"{
+  "apps": [{"name": "shop", "environments": ["Development", "Production"],
+            "secrets": {"Development": [
+              {"key": "DB_PASSWORD", "value": "offline-canary-value-1", "comment": "primary"},
+              {"key": "API_KEY", "value": "offline-canary-value-2", "path": "/api"},
+              {"key": "DB_URL", "value": "postgres://${DB_PASSWORD}@db"}]}}],
+  "service_accounts": [{"name": "sa", "access": {"shop": "*"}, "tokens": [{"name": "sa"}]}]
+}"#;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "phasekit-test-offline-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn dev() -> GetOptions {
+    GetOptions::new(AppRef::name("shop"), "Development")
+}
+
+fn client(local: &Local, dir: &Path, mode: OfflineMode) -> BlockingClient {
+    local.client_with("sa", Client::builder().offline_cache(dir, mode))
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn values(result: &[phasekit::Secret]) -> Vec<(String, String)> {
+    let mut pairs: Vec<_> = result
+        .iter()
+        .map(|s| (s.key.clone(), s.value.expose().to_owned()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+#[test]
+fn answers_are_stored_as_ciphertext_in_private_files() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("stored");
+    let result = client(&local, &dir, OfflineMode::Fallback)
+        .get_result(&dev())
+        .unwrap();
+    assert_eq!(result.source, Source::Network);
+    let stored = files(&dir);
+    // The session and one listing of every folder.
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    for file in &stored {
+        let text = std::fs::read_to_string(file).unwrap();
+        // Values, keys and comments are end-to-end encrypted (app and environment names are
+        // not: the server sends those in clear).
+        for plain in ["offline-canary-value", "DB_PASSWORD", "primary"] {
+            assert!(!text.contains(plain), "{plain} in {}", file.display());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("fallback");
+    let online = client(&local, &dir, OfflineMode::Fallback);
+    let fresh = online.get(&dev()).unwrap();
+    // A new client (no session in memory) while every request fails.
+    let cold = client(&local, &dir, OfflineMode::Fallback);
+    local.server.set_faults(Faults {
+        fail_next: 100,
+        fail_status: Some(503),
+        ..Faults::default()
+    });
+    let result = cold.get_result(&dev()).unwrap();
+    assert_eq!(result.source, Source::Offline);
+    assert_eq!(values(&result.secrets), values(&fresh));
+    // References still resolve from the cached listing.
+    let url = result.secrets.iter().find(|s| s.key == "DB_URL").unwrap();
+    assert_eq!(url.value.expose(), "postgres://offline-canary-value-1@db");
+    assert!(cold.stats().offline_served >= 2);
+    // Once the server answers again, so does the network.
+    local.server.set_faults(Faults::default());
+    assert_eq!(cold.get_result(&dev()).unwrap().source, Source::Network);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_refusal_is_never_papered_over_with_the_cache() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("refusal");
+    client(&local, &dir, OfflineMode::Fallback)
+        .get(&dev())
+        .unwrap();
+    local.server.set_faults(Faults {
+        fail_next: 100,
+        fail_status: Some(403),
+        ..Faults::default()
+    });
+    let err = client(&local, &dir, OfflineMode::Fallback)
+        .get(&dev())
+        .unwrap_err();
+    assert_ne!(err.code(), ErrorCode::OfflineUnavailable, "{err}");
+    assert!(!err.retryable(), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn offline_mode_needs_no_server_and_refuses_writes() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("only");
+    let online = client(&local, &dir, OfflineMode::Fallback);
+    let fresh = online.get(&dev()).unwrap();
+    let host = local.server.url();
+    let token = local.tokens["sa"].clone();
+    local.server.server.shutdown();
+
+    let offline: BlockingClient = Client::builder()
+        .token(token)
+        .host(host)
+        .offline_cache(&dir, OfflineMode::Only)
+        .build()
+        .unwrap()
+        .into();
+    let result = offline.get_result(&dev()).unwrap();
+    assert_eq!(result.source, Source::Offline);
+    assert_eq!(values(&result.secrets), values(&fresh));
+    // One key: served from the whole listing (no digest lookup offline).
+    let one = offline.get(&dev().keys(["API_KEY"])).unwrap();
+    assert_eq!(
+        values(&one),
+        [("API_KEY".into(), "offline-canary-value-2".into())]
+    );
+    assert_eq!(offline.stats().requests, 0);
+
+    let err = offline
+        .create(
+            &AppRef::name("shop"),
+            "Development",
+            &[NewSecret::new("NEW", "1")],
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OfflineUnavailable, "{err}");
+    assert!(err.message().contains("offline mode"), "{err}");
+    // A scope never fetched online is not in the cache.
+    let err = offline
+        .get(&GetOptions::new(AppRef::name("shop"), "Production"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OfflineUnavailable, "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn offline_mode_without_a_directory_is_refused() {
+    let local = Local::start(SEED);
+    for builder in [
+        Client::builder().offline_cache("", OfflineMode::Only),
+        Client::builder().offline_settings(None, Some(true)),
+    ] {
+        let err = builder
+            .token(&local.tokens["sa"])
+            .host(local.server.url())
+            .build()
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+        assert!(err.message().contains("offline cache directory"), "{err}");
+    }
+}
+
+#[test]
+fn plain_value_settings_choose_the_mode() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("settings");
+    let online = local.client_with(
+        "sa",
+        Client::builder().offline_settings(Some(dir.to_string_lossy().into_owned()), None),
+    );
+    online.get(&dev()).unwrap();
+    let offline = local.client_with(
+        "sa",
+        Client::builder().offline_settings(Some(dir.to_string_lossy().into_owned()), Some(true)),
+    );
+    assert_eq!(offline.get_result(&dev()).unwrap().source, Source::Offline);
+    assert_eq!(offline.stats().requests, 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
