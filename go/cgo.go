@@ -104,6 +104,11 @@ func callNative(ctx context.Context, handle *nativeClient, method string, args [
 	}
 }
 
+// drainNativeLogs takes the log records the library collected since the last drain, as JSON.
+func drainNativeLogs() []byte {
+	return take(C.phasekit_logs_drain())
+}
+
 // liveObjects is how many handles and strings Rust handed out that were not freed yet.
 func liveObjects() int64 {
 	return int64(C.phasekit_live_objects())

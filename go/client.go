@@ -8,7 +8,8 @@
 //	secrets, err := client.Get(ctx, phasekit.Target{App: "my-app", Env: "Production"}, nil)
 //
 // A Client is safe for concurrent use by many goroutines. Every network call takes a
-// context.Context: cancelling it (or its deadline passing) stops the call.
+// context.Context: cancelling it (or its deadline passing) stops the call. The library's warnings
+// and debug lines go to log/slog (see SetLogger).
 package phasekit
 
 import (
@@ -74,8 +75,8 @@ func WithConnectTimeout(d time.Duration) Option {
 	return func(s *settings) { s.ConnectTimeout = seconds(d) }
 }
 
-// WithVerifySSL(false) turns TLS certificate verification off (logged as a warning); only for
-// local test servers.
+// WithVerifySSL(false) turns TLS certificate verification off (logged as a warning through the
+// logger of SetLogger); only for local test servers.
 func WithVerifySSL(verify bool) Option { return func(s *settings) { s.VerifySSL = &verify } }
 
 // WithCABundle trusts the certificate authorities of a PEM file in addition to the system's.
@@ -97,7 +98,8 @@ func WithDeadline(d time.Duration) Option { return func(s *settings) { s.Deadlin
 // fails the call with ErrProtocol instead of growing memory without bound.
 func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.MaxResponse = &n } }
 
-// WithDebug logs every request (method, path, status, time; never headers or bodies).
+// WithDebug logs every request (method, path, attempt, time, outcome; never headers or bodies)
+// as an Info record through the logger of SetLogger.
 func WithDebug(debug bool) Option { return func(s *settings) { s.Debug = &debug } }
 
 // New creates a client with a Phase token (service account, service token or personal access
@@ -132,6 +134,9 @@ func open(token *string, opts []Option) (*Client, error) {
 		return nil, err
 	}
 	defer wipe(request)
+	// Even a failed New may have logged (a warning about the options), and the records belong
+	// to this goroutine's logger now rather than to whichever call drains next.
+	defer emitLogs()
 	native, err := newNative(request)
 	if err != nil {
 		return nil, err
@@ -177,6 +182,14 @@ func (c *Client) raw(ctx context.Context, method string, args any) ([]byte, erro
 		return nil, invalidInput("cannot encode the arguments: " + err.Error())
 	}
 	defer wipe(payload)
+	text, err := c.locked(ctx, method, payload)
+	// After the lock is released: a log handler that closes this client must not deadlock.
+	emitLogs()
+	return text, err
+}
+
+// locked runs one method of the Rust client under the read lock that Close waits for.
+func (c *Client) locked(ctx context.Context, method string, payload []byte) ([]byte, error) {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	if c.h.native == nil {

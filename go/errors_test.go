@@ -3,24 +3,15 @@ package phasekit_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -201,41 +192,16 @@ func phaseImpostor() http.Handler {
 }
 
 // tlsImpostor serves phaseImpostor over HTTPS with a certificate for 127.0.0.1 issued by a CA of
-// its own, written as PEM to the returned path.
+// its own, whose PEM file is at the returned path.
 func tlsImpostor(t *testing.T) (*httptest.Server, string) {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "phasekit test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pki := newTestPKI(t)
 	server := httptest.NewUnstartedServer(phaseImpostor())
-	server.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}}}
+	server.TLS = &tls.Config{Certificates: []tls.Certificate{pki.leaf}}
 	server.Config.ErrorLog = log.New(io.Discard, "", 0)
 	server.StartTLS()
 	t.Cleanup(server.Close)
-	bundle := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return server, bundle
+	return server, pki.caPath
 }
 
 func TestTLSAndProtocolErrors(t *testing.T) {
@@ -316,4 +282,110 @@ func TestErrorString(t *testing.T) {
 
 func fmtWrap(err error) error {
 	return errors.Join(errors.New("loading configuration"), err)
+}
+
+func TestMalformedTokens(t *testing.T) {
+	s := fresh(t)
+	hex := strings.Repeat("ab", 32)
+	fields := func(parts ...string) string { return strings.Join(parts, ":") }
+	malformed := map[string]string{
+		"blank":                 " \t\n",
+		"prefix only":           "pss_service:v2",
+		"too few fields":        fields("pss_service", "v2", hex, hex),
+		"too many fields":       fields("pss_service", "v2", hex, hex, hex, hex, hex),
+		"unknown prefix":        fields("pss_admin", "v1", hex, hex, hex, hex),
+		"with the header word":  "Bearer " + s.tokens["sa-token"],
+		"upper-cased":           strings.ToUpper(s.tokens["sa-token"]),
+		"unknown version":       fields("pss_service", "v9", hex, hex, hex, hex),
+		"not a version":         fields("pss_user", "vX", hex, hex, hex, hex),
+		"key share not hex":     fields("pss_service", "v2", hex, hex, strings.Repeat("zz", 32), hex),
+		"wrap key too short":    fields("pss_service", "v2", hex, hex, hex, hex[:63]),
+		"bearer not ASCII":      fields("pss_service", "v2", strings.Repeat("é", 32), hex, hex, hex),
+		"a line break inside":   fields("pss_user", "v1", hex, hex+"\n", hex, hex),
+		"a NUL byte at the end": fields("pss_service", "v2", hex, hex, hex, hex) + "\x00",
+	}
+	for name, token := range malformed {
+		t.Run(name, func(t *testing.T) {
+			c, err := phasekit.New(token, phasekit.WithHost(s.url))
+			if err == nil {
+				c.Close()
+				t.Fatal("accepted")
+			}
+			e := expectCode(t, err, phasekit.CodeInvalidToken, phasekit.ErrAuthentication)
+			expectNoSecrets(t, s, e.Error())
+			// The message names the faulty field, never the content of a secret field (the
+			// third and later).
+			parts := strings.Split(token, ":")
+			for _, part := range parts[min(2, len(parts)):] {
+				if part = strings.TrimSpace(part); len(part) > 8 && strings.Contains(e.Error(), part) {
+					t.Fatalf("the token's text in %q", e.Error())
+				}
+			}
+		})
+	}
+	// The same through the environment.
+	t.Setenv("PHASE_SERVICE_TOKEN", malformed["key share not hex"])
+	t.Setenv("PHASE_HOST", s.url)
+	_, err := phasekit.FromEnv()
+	expectCode(t, err, phasekit.CodeInvalidToken, phasekit.ErrAuthentication)
+	// Surrounding whitespace (a token read from a file) is not part of the token.
+	c := s.client(t, "sa-token")
+	padded, err := phasekit.New("\t"+s.tokens["sa-token"]+"\n", phasekit.WithHost(s.url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer padded.Close()
+	for _, client := range []*phasekit.Client{c, padded} {
+		if _, err := client.Apps(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestMalformedHostsAndOptions(t *testing.T) {
+	s := fresh(t)
+	token := s.tokens["sa-token"]
+	hosts := []string{
+		"", " ", "not a url", "127.0.0.1:8080", "http://", "ftp://127.0.0.1", "file:///etc/passwd",
+		"https://127.0.0.1:1/?x=1", "https://127.0.0.1#fragment", "http://exa mple.com",
+		"http://[::1", "http://127.0.0.1:99999",
+	}
+	for _, host := range hosts {
+		c, err := phasekit.New(token, phasekit.WithHost(host))
+		if err == nil {
+			c.Close()
+			t.Fatalf("host %q accepted", host)
+		}
+		e := expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+		expectNoSecrets(t, s, e.Error())
+	}
+	// A trailing slash or the /service suffix of the API's base is the same host.
+	for _, host := range []string{s.url + "/", s.url + "/service/", " " + s.url + "\n"} {
+		c, err := phasekit.New(token, phasekit.WithHost(host))
+		if err != nil {
+			t.Fatalf("host %q: %v", host, err)
+		}
+		if c.Host() != s.url {
+			t.Fatalf("host %q became %q", host, c.Host())
+		}
+		if _, err := c.Apps(ctx(t)); err != nil {
+			t.Fatalf("host %q: %v", host, err)
+		}
+		c.Close()
+	}
+	options := map[string]phasekit.Option{
+		"negative deadline":         phasekit.WithDeadline(-time.Second),
+		"zero response limit":       phasekit.WithMaxResponseBytes(0),
+		"negative response limit":   phasekit.WithMaxResponseBytes(-1),
+		"negative connect timeout":  phasekit.WithConnectTimeout(-time.Second),
+		"negative session lifetime": phasekit.WithSessionTTL(-time.Second),
+	}
+	for name, option := range options {
+		c, err := phasekit.New(token, phasekit.WithHost(s.url), option)
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s accepted", name)
+		}
+		expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+	}
 }

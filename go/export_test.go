@@ -5,3 +5,9 @@ package phasekit
 func LiveObjects() int64 {
 	return liveObjects()
 }
+
+// EmitLogs passes the library's pending log records to the current logger now (tests flush
+// what earlier tests left before capturing their own).
+func EmitLogs() {
+	emitLogs()
+}

@@ -86,3 +86,21 @@ func expectCode(t testing.TB, err error, code phasekit.Code, family error) *phas
 	}
 	return e
 }
+
+// expectNoSecrets fails when text shows a seeded secret value or a secret part of one of the
+// server's tokens (error messages and log records must show neither).
+func expectNoSecrets(t testing.TB, s *localServer, text string) {
+	t.Helper()
+	for _, value := range seededValues {
+		if strings.Contains(text, value) {
+			t.Fatalf("a seeded secret value leaks into %q", text)
+		}
+	}
+	for name, token := range s.tokens {
+		for _, part := range strings.Split(token, ":")[2:] {
+			if len(part) > 8 && strings.Contains(text, part) {
+				t.Fatalf("a part of the token %s leaks into %q", name, text)
+			}
+		}
+	}
+}

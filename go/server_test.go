@@ -37,7 +37,10 @@ func TestMain(m *testing.M) {
 }
 
 type localServer struct {
-	url    string
+	url string
+	// http is the admin API's client (nil: http.DefaultClient; an HTTPS server needs one that
+	// trusts its CA).
+	http   *http.Client
 	cmd    *exec.Cmd
 	dir    string
 	seed   []byte
@@ -51,7 +54,8 @@ type localServer struct {
 	}
 }
 
-func startServer(seedPath string) (*localServer, error) {
+// startServer runs phasekit-server with a seed; extra are further flags (e.g. --tls-cert).
+func startServer(seedPath string, extra ...string) (*localServer, error) {
 	binary := os.Getenv("PHASEKIT_SERVER_BIN")
 	if binary == "" {
 		binary = filepath.Join("..", "target", "x86_64-unknown-linux-gnu", "debug", "phasekit-server")
@@ -72,7 +76,7 @@ func startServer(seedPath string) (*localServer, error) {
 		return nil, err
 	}
 	tokensPath := filepath.Join(dir, "tokens.json")
-	cmd := exec.Command(binary, "--port", "0", "--seed", seedPath, "--tokens-out", tokensPath)
+	cmd := exec.Command(binary, append([]string{"--port", "0", "--seed", seedPath, "--tokens-out", tokensPath}, extra...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -120,7 +124,11 @@ func (s *localServer) admin(t testing.TB, method, path string, body any, out any
 		t.Fatal(err)
 	}
 	request.Header.Set("Content-Type", "application/json")
-	response, err := http.DefaultClient.Do(request)
+	httpClient := s.http
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	response, err := httpClient.Do(request)
 	if err != nil {
 		t.Fatalf("admin API: %v", err)
 	}
@@ -135,21 +143,27 @@ func (s *localServer) admin(t testing.TB, method, path string, body any, out any
 	}
 }
 
-// fresh reseeds the world (tokens are minted anew), clears faults and request counters.
+// fresh reseeds the suite's server (tokens are minted anew), clears faults and request counters.
 func fresh(t testing.TB) *localServer {
+	t.Helper()
+	return server.reset(t)
+}
+
+// reset reseeds the world of s, clears its faults and request counters.
+func (s *localServer) reset(t testing.TB) *localServer {
 	t.Helper()
 	var answer struct {
 		Tokens map[string]string `json:"tokens"`
 		State  json.RawMessage   `json:"state"`
 	}
-	server.admin(t, "PUT", "/_admin/world", server.seed, &answer)
-	server.tokens = answer.Tokens
-	if err := json.Unmarshal(answer.State, &server.state); err != nil {
+	s.admin(t, "PUT", "/_admin/world", s.seed, &answer)
+	s.tokens = answer.Tokens
+	if err := json.Unmarshal(answer.State, &s.state); err != nil {
 		t.Fatal(err)
 	}
-	server.admin(t, "DELETE", "/_admin/faults", nil, nil)
-	server.admin(t, "DELETE", "/_admin/requests", nil, nil)
-	return server
+	s.admin(t, "DELETE", "/_admin/faults", nil, nil)
+	s.admin(t, "DELETE", "/_admin/requests", nil, nil)
+	return s
 }
 
 // client is a client of the server for one of the seeded tokens, closed after the test.

@@ -88,6 +88,14 @@ int64_t phasekit_live_objects(void);
 // The library's version, e.g. `0.1.0` (static; do not free).
 const char *phasekit_version(void);
 
+// Takes the diagnostics the core logged since the last drain, as a JSON array of
+// `{"level": "error"|"warn"|"info", "target", "message"}`, oldest first (free it with
+// `phasekit_string_free`). Collection starts with the first client: warnings always (e.g. TLS
+// verification turned off), one `info` line per request for clients created with `debug`.
+// Records are process-wide, not per client; the queue is bounded, and when records were lost
+// a warning saying how many comes first. Never NULL.
+char *phasekit_logs_drain(void);
+
 // The stable error codes, as a JSON array (free it with `phasekit_string_free`).
 char *phasekit_error_codes(void);
 

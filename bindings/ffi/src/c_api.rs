@@ -11,6 +11,9 @@
 //!   from another thread through its [`PhasekitCall`] handle, which drops the core's future.
 //! - A client may be used from many threads at once; it must not be freed while calls are
 //!   running (the Go package guarantees that).
+//! - Nothing here calls back into the host: the core's log records queue up (from the first
+//!   client on) until [`phasekit_logs_drain`] hands them out, and Go re-emits them through
+//!   `log/slog` on its own goroutine.
 
 use std::ffi::{CStr, CString, c_char};
 use std::io::Write;
@@ -491,6 +494,19 @@ pub extern "C" fn phasekit_live_objects() -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn phasekit_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Takes the diagnostics the core logged since the last drain, as a JSON array of
+/// `{"level": "error"|"warn"|"info", "target", "message"}`, oldest first (free it with
+/// `phasekit_string_free`). Collection starts with the first client: warnings always (e.g. TLS
+/// verification turned off), one `info` line per request for clients created with `debug`.
+/// Records are process-wide, not per client; the queue is bounded, and when records were lost
+/// a warning saying how many comes first. Never NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn phasekit_logs_drain() -> *mut c_char {
+    // A panic (e.g. in serialization) loses the records instead of unwinding into the caller.
+    catch_unwind(|| json_string(&types::drain_logs()))
+        .unwrap_or_else(|_| json_string::<[types::LogRecord]>(&[]))
 }
 
 /// The stable error codes, as a JSON array (free it with `phasekit_string_free`).

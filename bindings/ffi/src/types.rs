@@ -54,6 +54,11 @@ impl ClientOptions {
         token: Option<String>,
         binding: String,
     ) -> phasekit::Result<phasekit::Client> {
+        // Collection starts before the first client is built, so that what building logs (the
+        // warning of `verify_ssl: false`) is already kept for the host's logger. Installing the
+        // collector at load time instead would claim the process's global `tracing` subscriber
+        // from programs that never create a client.
+        phasekit::logs::collect();
         phasekit::ClientOptions {
             token,
             host: self.host,
@@ -67,7 +72,10 @@ impl ClientOptions {
             max_response_bytes: self.max_response_bytes,
             debug: self.debug,
             user_agent_suffix: Some(binding),
-            ..Default::default()
+            // Settings these faces do not offer yet keep their meaning of `None` (the
+            // environment's value, else the default), so that the core can gain options without
+            // breaking the Go and Swift builds.
+            ..phasekit::ClientOptions::default()
         }
         .build()
     }
@@ -335,6 +343,38 @@ impl From<&phasekit::Error> for ErrorInfo {
             retryable: err.retryable(),
         }
     }
+}
+
+/// One diagnostic of the core, for the host language to re-emit through its own logging (Go's
+/// `log/slog`, Swift's `os.Logger`): a warning (e.g. TLS verification turned off) or, for a
+/// client with `debug`, one line per request (method, path, outcome). Never a header, a body, a
+/// secret value or a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct LogRecord {
+    /// `error`, `warn` or `info`.
+    pub level: String,
+    /// The module that logged it, e.g. `phasekit::transport`.
+    pub target: String,
+    /// The message followed by its fields, e.g. `phase request method=GET path=/secrets/ ...`.
+    pub message: String,
+}
+
+impl From<phasekit::logs::LogRecord> for LogRecord {
+    fn from(record: phasekit::logs::LogRecord) -> Self {
+        LogRecord {
+            level: record.level.as_str().to_owned(),
+            target: record.target,
+            message: record.message,
+        }
+    }
+}
+
+/// Every record collected since the last drain, oldest first (empty before the first client).
+pub fn drain_logs() -> Vec<LogRecord> {
+    phasekit::logs::drain()
+        .into_iter()
+        .map(LogRecord::from)
+        .collect()
 }
 
 /// A panic in the library, reported as an error instead of unwinding into the caller.

@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 use phasekit::ErrorCode;
 
 use crate::types::{
-    self, App, ClientOptions, Environment, ErrorInfo, GetOptions, NewSecret, Secret, SecretChanges,
+    self, App, ClientOptions, Environment, ErrorInfo, GetOptions, LogRecord, NewSecret, Secret,
+    SecretChanges,
 };
 
 macro_rules! phase_error {
@@ -140,6 +141,14 @@ pub fn error_codes() -> Vec<String> {
         .iter()
         .map(|c| c.as_str().to_owned())
         .collect()
+}
+
+/// Takes the diagnostics the core logged since the last drain, oldest first: warnings always
+/// (e.g. TLS verification turned off), one `info` record per request for clients created with
+/// `debug`. Records are process-wide; Swift forwards them to `os.Logger` after its calls.
+#[uniffi::export]
+pub fn drain_logs() -> Vec<LogRecord> {
+    types::drain_logs()
 }
 
 /// A core task on the process-wide runtime, aborted when its awaiting future is dropped.

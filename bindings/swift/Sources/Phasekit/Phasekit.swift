@@ -1460,6 +1460,88 @@ public func FfiConverterTypeGetOptions_lower(_ value: GetOptions) -> RustBuffer 
 
 
 /**
+ * One diagnostic of the core, for the host language to re-emit through its own logging (Go's
+ * `log/slog`, Swift's `os.Logger`): a warning (e.g. TLS verification turned off) or, for a
+ * client with `debug`, one line per request (method, path, outcome). Never a header, a body, a
+ * secret value or a token.
+ */
+public struct LogRecord: Equatable, Hashable {
+    /**
+     * `error`, `warn` or `info`.
+     */
+    public let level: String
+    /**
+     * The module that logged it, e.g. `phasekit::transport`.
+     */
+    public let target: String
+    /**
+     * The message followed by its fields, e.g. `phase request method=GET path=/secrets/ ...`.
+     */
+    public let message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `error`, `warn` or `info`.
+         */level: String, 
+        /**
+         * The module that logged it, e.g. `phasekit::transport`.
+         */target: String, 
+        /**
+         * The message followed by its fields, e.g. `phase request method=GET path=/secrets/ ...`.
+         */message: String) {
+        self.level = level
+        self.target = target
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogRecord {
+        return
+            try LogRecord(
+                level: FfiConverterString.read(from: &buf), 
+                target: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.level, into: &buf)
+        FfiConverterString.write(value.target, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecord {
+    return try FfiConverterTypeLogRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
+    return FfiConverterTypeLogRecord.lower(value)
+}
+
+
+/**
  * A secret to create; `path` defaults to `/`, `secret_type` to `secret`.
  */
 public struct NewSecret: Equatable, Hashable {
@@ -2579,6 +2661,31 @@ fileprivate struct FfiConverterSequenceTypeEnvironment: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLogRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [LogRecord]
+
+    public static func write(_ value: [LogRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLogRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LogRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LogRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLogRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNewSecret: FfiConverterRustBuffer {
     typealias SwiftType = [NewSecret]
 
@@ -2674,6 +2781,18 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Takes the diagnostics the core logged since the last drain, oldest first: warnings always
+ * (e.g. TLS verification turned off), one `info` record per request for clients created with
+ * `debug`. Records are process-wide; Swift forwards them to `os.Logger` after its calls.
+ */
+public func drainLogs() -> [LogRecord]  {
+    return try!  FfiConverterSequenceTypeLogRecord.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_phasekit_ffi_fn_func_drain_logs(uniffiCallStatus
+    )
+})
+}
+/**
  * Every stable error code, in a fixed order.
  */
 public func errorCodes() -> [String]  {
@@ -2698,6 +2817,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_phasekit_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_func_drain_logs() != 11971) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_phasekit_ffi_checksum_func_error_codes() != 13785) {
         return InitializationResult.apiChecksumMismatch

@@ -368,6 +368,12 @@ RustBuffer uniffi_phasekit_ffi_fn_method_secret_uniffi_trait_debug(RustBuffer pt
 RustBuffer uniffi_phasekit_ffi_fn_method_secret_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_DRAIN_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_DRAIN_LOGS
+RustBuffer uniffi_phasekit_ffi_fn_func_drain_logs(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_CODES
 RustBuffer uniffi_phasekit_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
@@ -632,6 +638,12 @@ void ffi_phasekit_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_PHASEKIT_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_PHASEKIT_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_phasekit_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_DRAIN_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_DRAIN_LOGS
+uint16_t uniffi_phasekit_ffi_checksum_func_drain_logs(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_ERROR_CODES
