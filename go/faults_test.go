@@ -112,7 +112,8 @@ var networkMethods = []networkMethod{
 		},
 	},
 	{
-		name: "LeaseGenerate", endpoint: "GET /public/v1/secrets/dynamic/", served: 1, needsDynamic: true,
+		// A GET that creates a lease: once sent it is not repeated, like a write.
+		name: "LeaseGenerate", write: true, endpoint: "GET /public/v1/secrets/dynamic/", served: 1, needsDynamic: true,
 		run: func(ctx context.Context, c *phasekit.Client, f *fixture) (any, error) {
 			return c.LeaseGenerate(ctx, devTarget, f.dynamicID, time.Minute)
 		},

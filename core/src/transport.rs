@@ -136,6 +136,9 @@ pub struct ApiRequest<'a> {
     pub path: &'a str,
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<serde_json::Value>,
+    /// A GET that changes something on the server (creating a lease): once it may have been
+    /// received it is not repeated, like a write.
+    pub creates: bool,
 }
 
 impl<'a> ApiRequest<'a> {
@@ -145,6 +148,7 @@ impl<'a> ApiRequest<'a> {
             path,
             headers: Vec::new(),
             body: None,
+            creates: false,
         }
     }
 
@@ -155,7 +159,14 @@ impl<'a> ApiRequest<'a> {
             path,
             headers: Vec::new(),
             body: Some(body),
+            creates: false,
         }
+    }
+
+    /// Marks a GET that creates something (see [`ApiRequest::creates`]).
+    pub fn creating(mut self) -> Self {
+        self.creates = true;
+        self
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -244,7 +255,7 @@ impl Transport {
     /// answer; anything else is an error.
     pub async fn send(&self, request: ApiRequest<'_>) -> Result<bytes::Bytes> {
         let started = Instant::now();
-        let idempotent = request.method == reqwest::Method::GET;
+        let idempotent = request.method == reqwest::Method::GET && !request.creates;
         let mut attempt = 0;
         loop {
             let sent_at = Instant::now();

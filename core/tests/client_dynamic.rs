@@ -131,3 +131,44 @@ fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.message().contains("SSE is not enabled"), "{err}");
 }
+
+#[test]
+fn requests_that_create_leases_are_not_repeated_once_sent() {
+    use phasekit_server::faults::Faults;
+    let (local, client) = start();
+    let listed = client
+        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
+        .unwrap();
+    let secret_id = listed.iter().find(|s| s.is_dynamic).unwrap().id.clone();
+    // A 503 might come from a proxy after the server created the lease: not asked again.
+    for path in ["/public/v1/secrets/dynamic/", "/secrets/"] {
+        local.server.set_faults(Faults {
+            fail_next: 1,
+            fail_status: Some(503),
+            path: Some(path.into()),
+            ..Faults::default()
+        });
+        local.server.reset_request_counts();
+        let err = if path == "/secrets/" {
+            client
+                .get(&GetOptions::new(dyn_app(), "Development").dynamic(true, None))
+                .unwrap_err()
+        } else {
+            client
+                .lease_generate(&dyn_app(), "Development", &secret_id, None)
+                .unwrap_err()
+        };
+        assert_eq!(err.code(), ErrorCode::Server, "{err}");
+        assert_eq!(local.server.request_counts()[&format!("GET {path}")], 1);
+    }
+    // Listing dynamic secrets without leases stays a plain, retried read.
+    local.server.set_faults(Faults {
+        fail_next: 1,
+        fail_status: Some(503),
+        path: Some("/secrets/".into()),
+        ..Faults::default()
+    });
+    client
+        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
+        .unwrap();
+}

@@ -255,7 +255,8 @@ impl Client {
         if listing.dynamic {
             request = request.header("dynamic", "true");
             if listing.lease {
-                request = request.header("lease", "true");
+                // Each answer creates leases: a lost answer must not be asked for again.
+                request = request.header("lease", "true").creating();
                 if let Some(ttl) = listing.lease_ttl {
                     request = request.header("lease-ttl", ttl.to_string());
                 }

@@ -51,7 +51,7 @@ impl Client {
             if let Some(ttl) = ttl {
                 path.push_str(&format!("&ttl={ttl}"));
             }
-            let body = self.send(ApiRequest::get(&path)).await?;
+            let body = self.send(ApiRequest::get(&path).creating()).await?;
             let records: Vec<SecretRecord> = decode_json(&body, "GET /public/v1/secrets/dynamic/")?;
             let mut out = Vec::new();
             for record in &records {
