@@ -5,20 +5,43 @@ use phasekit::{ClientOptions, ExportFormat, GetOptions, SecretUpdate};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::errors::to_py;
+use crate::errors::{invalid, to_py};
 use crate::options::{app_ref, new_secret};
 use crate::runtime::{awaitable, block_on};
 use crate::types::{PyApp, PyEnvironment, PySecret, secrets};
 
 /// A core client from the constructor's settings, naming the Python version in the user agent.
+/// Building may log (the warning that TLS verification is off), so the records are passed on to
+/// `logging` here, in the constructor's thread.
 fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Client> {
     let version = py.version_info();
-    ClientOptions {
+    let built = ClientOptions {
         user_agent_suffix: Some(format!("python/{}.{}", version.major, version.minor)),
         ..options
     }
-    .build()
-    .map_err(to_py)
+    .build();
+    crate::logs::emit(py);
+    built.map_err(to_py)
+}
+
+/// A whole-number setting in the range of `T`. Taken as a wide integer so that a negative or
+/// oversized value is an `InvalidInputError` like every other rejected setting, instead of the
+/// `OverflowError` that extracting it as `T` would raise.
+fn whole<T>(name: &str, value: Option<i128>, max: T) -> PyResult<Option<T>>
+where
+    T: TryFrom<i128> + std::fmt::Display,
+{
+    value
+        .map(|number| {
+            T::try_from(number).map_err(|_| {
+                if number < 0 {
+                    invalid(format!("{name} must not be negative"))
+                } else {
+                    invalid(format!("{name} must be at most {max}"))
+                }
+            })
+        })
+        .transpose()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -126,9 +149,9 @@ macro_rules! client_common {
                 verify_ssl: Option<bool>,
                 ca_bundle: Option<String>,
                 session_ttl: Option<f64>,
-                max_retries: Option<u32>,
+                max_retries: Option<i128>,
                 deadline: Option<f64>,
-                max_response_bytes: Option<u64>,
+                max_response_bytes: Option<i128>,
                 debug: Option<bool>,
             ) -> PyResult<Self> {
                 let options = ClientOptions {
@@ -139,9 +162,9 @@ macro_rules! client_common {
                     verify_ssl,
                     ca_bundle,
                     session_ttl,
-                    max_retries,
+                    max_retries: whole("max_retries", max_retries, u32::MAX)?,
                     deadline,
-                    max_response_bytes,
+                    max_response_bytes: whole("max_response_bytes", max_response_bytes, u64::MAX)?,
                     debug,
                     user_agent_suffix: None,
                     ..Default::default()

@@ -2,6 +2,7 @@
 
 mod client;
 mod errors;
+mod logs;
 mod options;
 mod runtime;
 mod types;
@@ -10,6 +11,8 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _phasekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logs::install();
+    runtime::wait_for_tasks_at_exit(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<types::PySecret>()?;

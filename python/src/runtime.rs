@@ -1,26 +1,34 @@
 //! Running core futures from Python: blocking calls release the GIL around the core's
 //! process-wide runtime; asyncio calls return awaitables driven by that same runtime, which is
-//! rebuilt after `os.fork()` (pyo3-async-runtimes' own runtime could not be).
+//! rebuilt after `os.fork()` (pyo3-async-runtimes' own runtime could not be). At exit, the
+//! interpreter waits briefly for the runtime's threads to be done with Python (`InFlight`).
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
+use pyo3::types::{PyCFunction, PyDict, PyTuple};
 use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime};
 
 use crate::errors::to_py;
 
-/// Runs a future to completion with the GIL released.
+/// Runs a future to completion with the GIL released, then passes what the core logged meanwhile
+/// on to `logging` (in this thread, which holds the GIL again).
 pub fn block_on<T: Send>(
     py: Python<'_>,
     future: impl Future<Output = PyResult<T>> + Send,
 ) -> PyResult<T> {
     let runtime = phasekit::client::runtime().map_err(to_py)?;
-    py.detach(|| runtime.block_on(future))
+    let result = py.detach(|| runtime.block_on(future));
+    crate::logs::emit(py);
+    result
 }
 
-/// Wraps a future as an asyncio awaitable of the running event loop.
+/// Wraps a future as an asyncio awaitable of the running event loop; what the core logs while it
+/// runs is passed on to `logging` in the loop's thread once it is done.
 pub fn awaitable<'py, T>(
     py: Python<'py>,
     future: impl Future<Output = PyResult<T>> + Send + 'static,
@@ -28,7 +36,9 @@ pub fn awaitable<'py, T>(
 where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    pyo3_async_runtimes::generic::future_into_py::<CoreRuntime, _, T>(py, future)
+    let awaitable = pyo3_async_runtimes::generic::future_into_py::<CoreRuntime, _, T>(py, future)?;
+    crate::logs::emit_when_done(&awaitable)?;
+    Ok(awaitable)
 }
 
 /// The core's runtime, as pyo3-async-runtimes sees it.
@@ -62,7 +72,11 @@ impl Runtime for CoreRuntime {
     {
         match phasekit::client::runtime() {
             Ok(runtime) => {
-                let handle = runtime.spawn(future);
+                let in_flight = InFlight::enter();
+                let handle = runtime.spawn(async move {
+                    let _in_flight = in_flight;
+                    future.await
+                });
                 Box::pin(async move { handle.await.map_err(|_| SpawnError) })
             }
             Err(_) => Box::pin(async { Err(SpawnError) }),
@@ -75,7 +89,11 @@ impl Runtime for CoreRuntime {
     {
         match phasekit::client::runtime() {
             Ok(runtime) => {
-                let handle = runtime.spawn_blocking(f);
+                let in_flight = InFlight::enter();
+                let handle = runtime.spawn_blocking(move || {
+                    let _in_flight = in_flight;
+                    f()
+                });
                 Box::pin(async move { handle.await.map_err(|_| SpawnError) })
             }
             Err(_) => Box::pin(async { Err(SpawnError) }),
@@ -98,4 +116,76 @@ impl ContextExt for CoreRuntime {
             .try_with(|cell| cell.get().cloned())
             .unwrap_or_default()
     }
+}
+
+/// The longest an exiting interpreter waits for the runtime's tasks to leave Python.
+const EXIT_WAIT: Duration = Duration::from_secs(1);
+
+/// Tasks and blocking closures that pyo3-async-runtimes runs on the core's runtime for
+/// awaitables, counted while they may still take the GIL: each ends by taking it to hand its
+/// result to the event loop. Should that happen while the interpreter finalizes (the awaiting
+/// code has already resumed and the program is exiting), the process aborts in
+/// `PyGILState_Release`. An `atexit` hook therefore waits, with the GIL released, until none
+/// is left. The count is kept with the process id in one atomic (pid << 32 | count) so that a
+/// forked child, whose runtime starts empty, does not wait for its parent's tasks; no lock,
+/// so that none can be inherited held across `fork`.
+static IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> InFlight {
+        update_in_flight(|count| count.saturating_add(1));
+        InFlight
+    }
+
+    /// Tasks of this process that may still take the GIL.
+    fn pending() -> u32 {
+        let packed = IN_FLIGHT.load(Ordering::Acquire);
+        if (packed >> 32) as u32 == std::process::id() {
+            packed as u32
+        } else {
+            0
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        update_in_flight(|count| count.saturating_sub(1));
+    }
+}
+
+/// Applies `change` to this process's count (a count left by another process is zero here).
+fn update_in_flight(change: impl Fn(u32) -> u32) {
+    let pid = std::process::id();
+    let _ = IN_FLIGHT.fetch_update(Ordering::AcqRel, Ordering::Acquire, |packed| {
+        let count = if (packed >> 32) as u32 == pid {
+            packed as u32
+        } else {
+            0
+        };
+        Some((u64::from(pid) << 32) | u64::from(change(count)))
+    });
+}
+
+/// Registers the `atexit` hook that lets the runtime's tasks leave Python before the
+/// interpreter finalizes (`atexit` hooks run before finalization starts). The wait is bounded:
+/// a task still waiting on the network at exit does not hold the process up for long.
+pub fn wait_for_tasks_at_exit(py: Python<'_>) -> PyResult<()> {
+    let hook = PyCFunction::new_closure(
+        py,
+        Some(c"_phasekit_wait_for_tasks"),
+        None,
+        |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| {
+            args.py().detach(|| {
+                let give_up = Instant::now() + EXIT_WAIT;
+                while InFlight::pending() > 0 && Instant::now() < give_up {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        },
+    )?;
+    py.import("atexit")?.call_method1("register", (hook,))?;
+    Ok(())
 }

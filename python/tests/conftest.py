@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -20,6 +22,10 @@ SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
 sys.path.insert(0, str(REPO_ROOT / "tests" / "pysupport"))
 
 from local_server import LocalServer, running_server  # noqa: E402
+
+T = TypeVar("T")
+# How long fault_after_first holds the first request: ample time to swap the fault rule.
+HOLD_FIRST_MS = 250
 
 
 class PhasekitServer(LocalServer):
@@ -37,6 +43,37 @@ class PhasekitServer(LocalServer):
     def async_client(self, token_name: str = "sa-token", **options: Any) -> AsyncClient:
         """An asyncio phasekit client for one of the seeded tokens."""
         return AsyncClient(self.tokens[token_name], self.url, **options)
+
+    def count(self, endpoint: str) -> int:
+        """Requests served to one "METHOD /path/" since the last reset."""
+        return self.requests().get(endpoint, 0)
+
+    def fault_after_first(
+        self, endpoint: str, rule: dict[str, Any], call: Callable[[], T]
+    ) -> T:
+        """Runs `call` so that its first request to `endpoint` ("METHOD /path/") is served
+        and the next request to the same path meets `rule`; returns what `call` returns or
+        raises what it raises.
+
+        Fault rules match paths, not methods, and an update or delete looks the secret up
+        (GET /secrets/) right before it writes to the same path; the lookup of a reference's
+        folder goes there too. So the first request is held by latency while `call` runs in
+        a thread, and once the server has counted (and so already judged) it, `rule`
+        replaces the latency."""
+        path = endpoint.split(" ", 1)[1]
+        before = self.count(endpoint)
+        self.faults(path=path, latency_ms=HOLD_FIRST_MS)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            outcome = pool.submit(call)
+            give_up = time.monotonic() + 10
+            while self.count(endpoint) == before and not outcome.done():
+                if time.monotonic() > give_up:
+                    pytest.fail(f"{endpoint} was never requested")
+                time.sleep(0.005)
+            # Counting happens just before judging: leave the held request time to be judged.
+            time.sleep(0.05)
+            self.faults(path=path, **rule)
+            return outcome.result(timeout=60)
 
 
 @pytest.fixture(scope="session")

@@ -143,6 +143,63 @@ def test_malformed_token_is_an_authentication_error(server: PhasekitServer) -> N
     assert server.requests() == {}
 
 
+def malformed_tokens(real: str) -> dict[str, str]:
+    """Ways to get a token wrong, built from a real one so that its secret parts are there
+    to leak if a message repeated the input."""
+    fields = real.split(":")
+    return {
+        "empty": "",
+        "prefix only": ":".join(fields[:2]) + ":",
+        "one field too many": real + ":" + fields[5],
+        "key share not hex": ":".join(fields[:4] + ["zz" + fields[4][2:], fields[5]]),
+        "line break in the bearer": ":".join(
+            fields[:2] + [fields[2][:32] + "\n" + fields[2][32:]] + fields[3:]
+        ),
+        "with an auth scheme": "Bearer " + real,
+        "personal kind, service version": ":".join(["pss_user", "v2"] + fields[2:]),
+    }
+
+
+@pytest.mark.parametrize(
+    "variant", list(malformed_tokens("pss_service:v2:a:b:c:d:e"))  # names only
+)
+def test_more_malformed_tokens_are_invalid_token(
+    server: PhasekitServer, variant: str
+) -> None:
+    """Empty, truncated, over-long, non-hex, split by a line break, prefixed by an auth
+    scheme, or of an unknown kind/version pair: AuthenticationError (invalid_token) at
+    construction, no request, and no part of the token in the error."""
+    real = server.tokens["sa-token"]
+    bad = malformed_tokens(real)[variant]
+    error = expect(server, AuthenticationError, lambda: Client(bad, server.url))
+    assert (error.code, error.status, error.retryable) == ("invalid_token", None, False)
+    assert_leak_free(error, [real, bad])
+    assert server.requests() == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "arguments"),
+    [
+        ("get", {"app": APP, "path": "/a\nb"}),
+        ("get_secret", {"key": "DB_HOST", "app": APP, "path": "/db\r\nX-Injected: 1"}),
+        ("export", {"app": APP, "path": "/db\x00"}),
+        ("update", {"key": "DB_HOST", "app": APP, "path": "/\n", "value": "v-new"}),
+        ("delete", {"keys": ["DB_HOST"], "app": APP, "path": "/\r"}),
+    ],
+)
+def test_paths_that_cannot_be_sent_are_invalid_input(
+    server: PhasekitServer, client: Client, method: str, arguments: dict[str, Any]
+) -> None:
+    """A path with a line break or NUL cannot go into the Path header: InvalidInputError
+    before anything is sent (no header injection), not retried, the path not echoed."""
+    call = getattr(client, method)
+    error = expect(server, InvalidInputError, lambda: call(**arguments))
+    assert error.code == "invalid_input" and not error.retryable
+    assert "path" in error.message and "X-Injected" not in error.message
+    assert server.count("GET /secrets/") == 0
+    assert set(server.requests()) <= {"GET /secrets/tokens/"}
+
+
 def test_expired_token_is_unauthorized(server: PhasekitServer) -> None:
     """An expired token is rejected by /secrets/tokens/ with 403: code unauthorized."""
     client = server.client("sa-expired")
@@ -458,9 +515,11 @@ def test_errors_survive_pickling(server: PhasekitServer, client: Client) -> None
     assert (str(copy), copy.message) == (str(original), original.message)
 
 
-@pytest.mark.parametrize("setting", ["timeout", "connect_timeout", "session_ttl"])
+@pytest.mark.parametrize(
+    "setting", ["timeout", "connect_timeout", "session_ttl", "deadline"]
+)
 def test_huge_durations_are_invalid_input(server: PhasekitServer, setting: str) -> None:
-    """timeout/connect_timeout/session_ttl of 1e20 s are rejected as InvalidInputError."""
+    """timeout/connect_timeout/session_ttl/deadline of 1e20 s are InvalidInputError."""
     caught: BaseException | None = None
     options: dict[str, Any] = {setting: 1e20}
     try:

@@ -98,6 +98,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Turns TLS certificate verification (back) on, e.g. over `PHASE_VERIFY_SSL=false`.
+    pub fn verify_tls(mut self) -> Self {
+        self.transport.verify_tls = true;
+        self
+    }
+
     /// Trusts the certificate authorities of a PEM bundle in addition to the system's.
     pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.transport.extra_ca_pem = Some(pem.into());

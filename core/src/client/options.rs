@@ -18,7 +18,8 @@ pub struct ClientOptions {
     pub timeout: Option<f64>,
     /// Seconds to establish a connection (default 10).
     pub connect_timeout: Option<f64>,
-    /// `Some(false)` turns TLS verification off (with a warning).
+    /// `Some(false)` turns TLS verification off (with a warning); `Some(true)` keeps it on even
+    /// when `PHASE_VERIFY_SSL=false`.
     pub verify_ssl: Option<bool>,
     /// A PEM file of extra certificate authorities to trust.
     pub ca_bundle: Option<String>,
@@ -85,8 +86,12 @@ impl ClientOptions {
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(seconds("connect_timeout", timeout)?);
         }
-        if self.verify_ssl == Some(false) {
-            builder = builder.danger_disable_tls_verification();
+        // Given either way, it wins over PHASE_VERIFY_SSL: code that asks for verification
+        // gets it.
+        match self.verify_ssl {
+            Some(false) => builder = builder.danger_disable_tls_verification(),
+            Some(true) => builder = builder.verify_tls(),
+            None => {}
         }
         if let Some(path) = self.ca_bundle {
             let pem = std::fs::read(&path).map_err(|e| {
