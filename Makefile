@@ -21,7 +21,7 @@ GO ?= go
 .PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop test-python test-node test-go test-swift bench-smoke
+test: lint test-rust vectors-check interop test-python test-node test-go test-swift bench-smoke fuzz-smoke
 
 ## lint: formatting and clippy with warnings denied
 lint:
@@ -122,7 +122,7 @@ bench:
 	TARGET=$(TARGET) $(PYTHON) bench/run.py
 
 ## bench-smoke: the benchmark on 10 secrets, every client, debug builds; no RESULTS.md
-bench-smoke: server python node
+bench-smoke: server python node go
 	TARGET=$(TARGET) bench/build.sh debug
 	TARGET=$(TARGET) $(PYTHON) bench/run.py --smoke
 
@@ -150,9 +150,9 @@ fuzz: cargo-fuzz
 			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
 	done
 
-## fuzz-smoke: every fuzz target for FUZZ_SMOKE_SECONDS seconds (default 5) from its seeds.
-## (`make test` does not need it: test-rust replays every target's corpus through the same
-## checks in core/tests/fuzz_corpus.rs, without cargo-fuzz's minutes of install and build.)
+## fuzz-smoke: every fuzz target for FUZZ_SMOKE_SECONDS seconds (default 5) from its seeds, in
+## `make test` (test-rust also replays every target's committed corpus through the same checks
+## in core/tests/fuzz_corpus.rs).
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
