@@ -68,6 +68,23 @@ func freeNative(handle *nativeClient) {
 	C.phasekit_client_free(handle)
 }
 
+// cancellable runs blocking with a call handle that the end of ctx cancels, and frees the
+// handle once blocking has returned and no cancel function uses it any more.
+func cancellable(ctx context.Context, blocking func(call *C.PhasekitCall)) {
+	call := C.phasekit_call_new()
+	defer C.phasekit_call_free(call)
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.phasekit_call_cancel(call)
+		close(cancelled)
+	})
+	blocking(call)
+	if !stop() {
+		// The cancel function started: wait until it no longer uses the call handle.
+		<-cancelled
+	}
+}
+
 // callNative runs one method of the Rust client, cancelling it when ctx is done. It returns the
 // result's JSON (which the caller wipes after decoding).
 func callNative(ctx context.Context, handle *nativeClient, method string, args []byte) ([]byte, error) {
@@ -76,20 +93,11 @@ func callNative(ctx context.Context, handle *nativeClient, method string, args [
 	cArgs := cString(args)
 	defer freeWiped(cArgs, len(args))
 
-	call := C.phasekit_call_new()
-	defer C.phasekit_call_free(call)
-	cancelled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		C.phasekit_call_cancel(call)
-		close(cancelled)
-	})
-
 	var out *C.char
-	status := C.phasekit_client_call(handle, call, cMethod, cArgs, &out)
-	if !stop() {
-		// The cancel function started: wait until it no longer uses the call handle.
-		<-cancelled
-	}
+	var status C.int32_t
+	cancellable(ctx, func(call *C.PhasekitCall) {
+		status = C.phasekit_client_call(handle, call, cMethod, cArgs, &out)
+	})
 	text := take(out)
 	switch status {
 	case C.PHASEKIT_OK:
@@ -102,6 +110,90 @@ func callNative(ctx context.Context, handle *nativeClient, method string, args [
 		wipe(text)
 		return nil, fmt.Errorf("phasekit: %s: unexpected status %d", method, int(status))
 	}
+}
+
+// loginNative logs in with a cloud identity (the JSON request of phasekit_login), cancelling
+// when ctx is done, and returns the Rust client of the minted token (which stays in Rust).
+func loginNative(ctx context.Context, request []byte) (*nativeClient, error) {
+	arg := cString(request)
+	defer freeWiped(arg, len(request))
+	var handle *nativeClient
+	var failure *C.char
+	var status C.int32_t
+	cancellable(ctx, func(call *C.PhasekitCall) {
+		status = C.phasekit_login(call, arg, &handle, &failure)
+	})
+	text := take(failure)
+	switch status {
+	case C.PHASEKIT_OK:
+		return handle, nil
+	case C.PHASEKIT_ERROR:
+		return nil, decodeError(text)
+	case C.PHASEKIT_CANCELLED:
+		return nil, contextError(ctx, "login")
+	default:
+		if handle != nil {
+			freeNative(handle)
+		}
+		return nil, fmt.Errorf("phasekit: login: unexpected status %d", int(status))
+	}
+}
+
+// nativeWatch is a running Rust watch (opaque).
+type nativeWatch = C.PhasekitWatch
+
+// newNativeWatch starts a Rust watch from the JSON arguments of phasekit_watch_new.
+func newNativeWatch(handle *nativeClient, args []byte) (*nativeWatch, error) {
+	arg := cString(args)
+	defer freeWiped(arg, len(args))
+	var failure *C.char
+	w := C.phasekit_watch_new(handle, arg, &failure)
+	if w == nil {
+		return nil, decodeError(take(failure))
+	}
+	return w, nil
+}
+
+// watchItem is one answer of phasekit_watch_next.
+type watchItem int
+
+const (
+	watchChange watchItem = iota
+	watchError
+	watchEnded
+	watchCancelled
+)
+
+// runNativeWatch hands each item of w to deliver (a change's JSON, or an error's) until the
+// watch ends, ctx is done or deliver returns false; it blocks its goroutine in Rust meanwhile.
+// It does not free w.
+func runNativeWatch(ctx context.Context, w *nativeWatch, deliver func(item watchItem, text []byte) bool) {
+	cancellable(ctx, func(call *C.PhasekitCall) {
+		for {
+			var out *C.char
+			status := C.phasekit_watch_next(w, call, &out)
+			text := take(out)
+			var item watchItem
+			switch status {
+			case C.PHASEKIT_OK:
+				item = watchChange
+			case C.PHASEKIT_ERROR:
+				item = watchError
+			case C.PHASEKIT_END:
+				item = watchEnded
+			default:
+				item = watchCancelled
+			}
+			if !deliver(item, text) {
+				return
+			}
+		}
+	})
+}
+
+// freeNativeWatch stops the Rust watch's polling and frees it.
+func freeNativeWatch(w *nativeWatch) {
+	C.phasekit_watch_free(w)
 }
 
 // drainNativeLogs takes the log records the library collected since the last drain, as JSON.

@@ -30,15 +30,27 @@ type Client struct {
 type handle struct {
 	mu     sync.RWMutex
 	native *nativeClient
+
+	// The running watches' cancel functions: Close ends them, so that a closed client does
+	// not go on polling.
+	watchMu   sync.Mutex
+	watches   map[uint64]context.CancelFunc
+	lastWatch uint64
 }
 
 func (h *handle) close() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.native != nil {
 		freeNative(h.native)
 		h.native = nil
 	}
+	h.mu.Unlock()
+	h.watchMu.Lock()
+	defer h.watchMu.Unlock()
+	for _, cancel := range h.watches {
+		cancel()
+	}
+	h.watches = nil
 }
 
 type settings struct {
@@ -51,6 +63,10 @@ type settings struct {
 	MaxRetries     *int     `json:"max_retries,omitempty"`
 	Deadline       *float64 `json:"deadline,omitempty"`
 	MaxResponse    *int64   `json:"max_response_bytes,omitempty"`
+	CacheTTL       *float64 `json:"cache_ttl,omitempty"`
+	StaleIfError   *float64 `json:"cache_stale_if_error,omitempty"`
+	OfflineDir     *string  `json:"offline_cache_dir,omitempty"`
+	Offline        *bool    `json:"offline,omitempty"`
 	Debug          *bool    `json:"debug,omitempty"`
 }
 
@@ -98,6 +114,33 @@ func WithDeadline(d time.Duration) Option { return func(s *settings) { s.Deadlin
 // fails the call with ErrProtocol instead of growing memory without bound.
 func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.MaxResponse = &n } }
 
+// WithCache keeps Get and GetResult results in memory for ttl: reads within it make no request
+// (Result.Source "memory"), concurrent readers of an expired result share one fetch, and a
+// refresh starts in the background shortly before the ttl ends. When the server cannot be
+// reached, an expired result is still served for staleIfError (Source "stale"; 0 means the
+// default, 5 minutes). Writes through the client and Refresh clear it; dynamic secrets are
+// never cached. Without WithCache every read asks the server.
+func WithCache(ttl, staleIfError time.Duration) Option {
+	return func(s *settings) {
+		s.CacheTTL = seconds(ttl)
+		s.StaleIfError = nil
+		if staleIfError != 0 {
+			s.StaleIfError = seconds(staleIfError)
+		}
+	}
+}
+
+// WithOfflineCache keeps the server's answers in dir (ciphertext and wrapped keys only, 0600
+// files in a 0700 directory per account) and serves them when the server cannot be reached
+// (network errors, timeouts, 5xx, 429; never in place of a 401, 403 or 404), with
+// Result.Source "offline". Also set by PHASE_OFFLINE_CACHE_DIR.
+func WithOfflineCache(dir string) Option { return func(s *settings) { s.OfflineDir = &dir } }
+
+// WithOffline(true) serves every read from the offline cache (WithOfflineCache or
+// PHASE_OFFLINE_CACHE_DIR, required) without touching the network, and refuses writes with
+// ErrOffline. Also set by PHASE_OFFLINE=1.
+func WithOffline(offline bool) Option { return func(s *settings) { s.Offline = &offline } }
+
 // WithDebug logs every request (method, path, attempt, time, outcome; never headers or bodies)
 // as an Info record through the logger of SetLogger.
 func WithDebug(debug bool) Option { return func(s *settings) { s.Debug = &debug } }
@@ -114,22 +157,35 @@ func FromEnv(opts ...Option) (*Client, error) {
 	return open(nil, opts)
 }
 
+// check refuses what the JSON request cannot carry (the library checks everything else).
+func (s *settings) check() error {
+	if s.MaxRetries != nil && *s.MaxRetries < 0 {
+		return invalidInput("max_retries must not be negative")
+	}
+	if s.MaxResponse != nil && *s.MaxResponse <= 0 {
+		return invalidInput("max_response_bytes must be a positive number of bytes")
+	}
+	return nil
+}
+
+// binding names this package and the Go version in the user agent.
+func binding() string {
+	return "go/" + runtime.Version()
+}
+
 func open(token *string, opts []Option) (*Client, error) {
 	var s settings
 	for _, opt := range opts {
 		opt(&s)
 	}
-	if s.MaxRetries != nil && *s.MaxRetries < 0 {
-		return nil, invalidInput("max_retries must not be negative")
-	}
-	if s.MaxResponse != nil && *s.MaxResponse <= 0 {
-		return nil, invalidInput("max_response_bytes must be a positive number of bytes")
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	request, err := json.Marshal(struct {
 		Token   *string  `json:"token,omitempty"`
 		Options settings `json:"options"`
 		Binding string   `json:"binding"`
-	}{token, s, "go/" + runtime.Version()})
+	}{token, s, binding()})
 	if err != nil {
 		return nil, err
 	}
@@ -141,14 +197,19 @@ func open(token *string, opts []Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return adopt(native), nil
+}
+
+// adopt wraps a Rust client.
+func adopt(native *nativeClient) *Client {
 	c := &Client{h: &handle{native: native}}
 	// A client that is dropped without Close still frees its Rust half.
 	runtime.AddCleanup(c, func(h *handle) { h.close() }, c.h)
-	return c, nil
+	return c
 }
 
 // Close frees the client. Calls still running finish first; later calls return ErrClosed.
-// Closing twice is harmless.
+// Its watches stop (their channels close shortly after). Closing twice is harmless.
 func (c *Client) Close() error {
 	c.h.close()
 	return nil
@@ -230,6 +291,7 @@ type args struct {
 	SecretID string         `json:"secret_id,omitempty"`
 	LeaseID  string         `json:"lease_id,omitempty"`
 	TTL      *uint64        `json:"ttl,omitempty"`
+	Watch    *watchArgs     `json:"watch,omitempty"`
 }
 
 func (t Target) args() args {
@@ -288,19 +350,28 @@ type getOptions struct {
 	LeaseTTL *uint64  `json:"lease_ttl,omitempty"`
 }
 
-// Get fetches and decrypts the secrets of an environment; opts may be nil.
-func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret, error) {
+// getArgs are the arguments of a read of t with opts (nil: the defaults).
+func (t Target) getArgs(opts *GetOptions) (args, error) {
 	if opts == nil {
 		opts = &GetOptions{}
 	}
 	ttl, err := wholeSeconds("LeaseTTL", opts.LeaseTTL)
 	if err != nil {
-		return nil, err
+		return args{}, err
 	}
 	a := t.args()
 	a.Options = &getOptions{
 		Path: optional(opts.Path), Keys: opts.Keys, Tag: optional(opts.Tag), Raw: opts.Raw,
 		Strict: opts.Strict, Dynamic: opts.Dynamic, Lease: opts.Lease, LeaseTTL: ttl,
+	}
+	return a, nil
+}
+
+// Get fetches and decrypts the secrets of an environment; opts may be nil.
+func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret, error) {
+	a, err := t.getArgs(opts)
+	if err != nil {
+		return nil, err
 	}
 	return c.secrets(ctx, "get", a)
 }

@@ -4,6 +4,7 @@
 #   Sources/Phasekit/Phasekit.swift              the Swift API (async/throws, PhaseError)
 #   Sources/PhasekitFFI/PhasekitFFI.h            the C declarations it calls
 #   Sources/PhasekitFFI/module.modulemap         the clang module of that header
+# Sources/Phasekit/WatchSequence.swift is written by hand and left alone.
 # Needs $UNIFFI_BINDGEN (the generator binary) and $FFI_DIR (where libphasekit_ffi.so is);
 # `make swift` sets both. Runs from the repository root (uniffi reads bindings/ffi/uniffi.toml).
 set -euo pipefail

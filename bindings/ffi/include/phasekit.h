@@ -15,19 +15,28 @@
 // The call was cancelled through its handle; `*out` is NULL.
 #define PHASEKIT_CANCELLED 2
 
+// The watch has ended (its last item was an error); `*out` is NULL.
+#define PHASEKIT_END 3
+
 // The cancellation handle of one call at a time (opaque).
 typedef struct PhasekitCall PhasekitCall;
 
 // A Phase client (opaque). Thread-safe.
 typedef struct PhasekitClient PhasekitClient;
 
+// A running watch of one scope (opaque): polling goes on in the background until it is freed.
+// `phasekit_watch_next` may be called from one thread at a time.
+typedef struct PhasekitWatch PhasekitWatch;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 // Creates a client from `{"token"?, "options"?: {host, timeout, connect_timeout, verify_ssl,
-// ca_bundle, session_ttl, max_retries, deadline, max_response_bytes, debug}, "binding"?}`; a
-// missing token or option comes from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...).
+// ca_bundle, session_ttl, max_retries, deadline, max_response_bytes, cache_ttl,
+// cache_stale_if_error, offline_cache_dir, offline, debug}, "binding"?}`; a missing token or
+// option comes from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`,
+// `PHASE_OFFLINE_CACHE_DIR`, ...).
 //
 // Returns NULL on failure, with the error in `*error` (free it with `phasekit_string_free`).
 //
@@ -58,10 +67,11 @@ void phasekit_call_cancel(const struct PhasekitCall *call);
 // using it.
 void phasekit_call_free(struct PhasekitCall *call);
 
-// Runs one method of the client: `method` is `get`, `get_secret`, `create`, `update`,
-// `delete`, `apps`, `environments`, `export`, `lease_generate`, `lease_renew`,
-// `lease_revoke`, `refresh` or `host`; `args_json` its arguments as a JSON object. Blocks until
-// the result is there or `call` (may be NULL) is cancelled.
+// Runs one method of the client: `method` is `get`, `get_result` (`{"secrets", "source"}`),
+// `get_secret`, `create`, `update`, `delete`, `apps`, `environments`, `export`,
+// `lease_generate`, `lease_renew`, `lease_revoke`, `refresh`, `stats` or `host`; `args_json`
+// its arguments as a JSON object. Blocks until the result is there or `call` (may be NULL) is
+// cancelled.
 //
 // Returns `PHASEKIT_OK` with the result in `*out`, `PHASEKIT_ERROR` with the error in `*out`,
 // or `PHASEKIT_CANCELLED` with `*out` NULL. Free `*out` with `phasekit_string_free`.
@@ -76,13 +86,69 @@ int32_t phasekit_client_call(const struct PhasekitClient *client,
                              const char *args_json,
                              char **out);
 
+// Starts watching the secrets that `args_json` selects: `{"app" | "app_id", "env", "options"?:
+// {path, keys, tag, raw, strict}, "watch"?: {"interval", "max_backoff"}}` (seconds; defaults
+// 30 and 300). The first poll starts at once and sets the baseline; later polls report
+// changes through `phasekit_watch_next`. Polling goes on, in the background, until the watch
+// is freed.
+//
+// Returns NULL on failure, with the error in `*error` (free it with `phasekit_string_free`).
+//
+// # Safety
+// `client` came from `phasekit_client_new` and is not freed during the call (the watch does
+// not need it afterwards); `args_json` is NULL or NUL-terminated; `error` is NULL or valid for
+// a write.
+struct PhasekitWatch *phasekit_watch_new(const struct PhasekitClient *client,
+                                         const char *args_json,
+                                         char **error);
+
+// Waits for the next item of a watch: `PHASEKIT_OK` with a change `{"added", "changed",
+// "removed"}` (keys, never values) in `*out`; `PHASEKIT_ERROR` with an error in `*out` (a
+// transient one, after which polling goes on, or the last item); `PHASEKIT_END` once the watch
+// has ended; `PHASEKIT_CANCELLED` when `call` (may be NULL) is cancelled, which leaves the watch
+// running. Free `*out` with `phasekit_string_free`.
+//
+// # Safety
+// `watch` came from `phasekit_watch_new` and is not freed during the call; `call` is NULL or a
+// live handle; `out` is valid for a write.
+int32_t phasekit_watch_next(const struct PhasekitWatch *watch,
+                            const struct PhasekitCall *call,
+                            char **out);
+
+// Stops a watch's polling (at once: a request in flight is abandoned) and frees it. NULL is
+// ignored.
+//
+// # Safety
+// `watch` is NULL or came from `phasekit_watch_new`, is freed once, and no call is using it.
+void phasekit_watch_free(struct PhasekitWatch *watch);
+
+// Logs in with a cloud identity and creates a client for the minted service-account token,
+// which stays inside the library. `request_json`: `{"service_account_id", "provider":
+// "aws_iam" | "azure_entra", "ttl"?, "aws"?: {access_key_id, secret_access_key, session_token,
+// region, profile}, "azure"?: {jwt, resource}, "options"?: client options as for
+// `phasekit_client_new`, "binding"?}`; what is absent comes from the environment (the AWS and
+// Azure SDKs' variables and files, `PHASE_HOST`). Blocks until done or `call` (may be NULL) is
+// cancelled.
+//
+// Returns `PHASEKIT_OK` with the client in `*client` (free it with `phasekit_client_free`),
+// `PHASEKIT_ERROR` with the error in `*error`, or `PHASEKIT_CANCELLED`.
+//
+// # Safety
+// `call` is NULL or a live handle; `request_json` is NULL or NUL-terminated; `client` is
+// valid for a write; `error` is NULL or valid for a write.
+int32_t phasekit_login(const struct PhasekitCall *call,
+                       const char *request_json,
+                       struct PhasekitClient **client,
+                       char **error);
+
 // Frees (and first wipes) a string returned by this library. NULL is ignored.
 //
 // # Safety
 // `text` is NULL or a string from this library, freed once.
 void phasekit_string_free(char *text);
 
-// How many clients, call handles and strings this library handed out that were not freed yet.
+// How many clients, watches, call handles and strings this library handed out that were not
+// freed yet.
 int64_t phasekit_live_objects(void);
 
 // The library's version, e.g. `0.1.0` (static; do not free).

@@ -11,11 +11,16 @@
 //!   from another thread through its [`PhasekitCall`] handle, which drops the core's future.
 //! - A client may be used from many threads at once; it must not be freed while calls are
 //!   running (the Go package guarantees that).
+//! - A watch ([`PhasekitWatch`]) polls in the background on the core's runtime; the host waits
+//!   for its changes with the blocking [`phasekit_watch_next`] on a thread of its own (cancelled
+//!   like any call), and freeing it stops the polling.
+//! - A cloud identity login ([`phasekit_login`]) hands out a client, never the minted token.
 //! - Nothing here calls back into the host: the core's log records queue up (from the first
 //!   client on) until [`phasekit_logs_drain`] hands them out, and Go re-emits them through
 //!   `log/slog` on its own goroutine.
 
 use std::ffi::{CStr, CString, c_char};
+use std::future::Future;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -33,10 +38,18 @@ pub const PHASEKIT_OK: i32 = 0;
 pub const PHASEKIT_ERROR: i32 = 1;
 /// The call was cancelled through its handle; `*out` is NULL.
 pub const PHASEKIT_CANCELLED: i32 = 2;
+/// The watch has ended (its last item was an error); `*out` is NULL.
+pub const PHASEKIT_END: i32 = 3;
 
 /// A Phase client (opaque). Thread-safe.
 pub struct PhasekitClient {
     client: phasekit::Client,
+}
+
+/// A running watch of one scope (opaque): polling goes on in the background until it is freed.
+/// `phasekit_watch_next` may be called from one thread at a time.
+pub struct PhasekitWatch {
+    watch: std::sync::Mutex<phasekit::Watch>,
 }
 
 /// The cancellation handle of one call at a time (opaque).
@@ -157,8 +170,10 @@ struct NewClient {
 }
 
 /// Creates a client from `{"token"?, "options"?: {host, timeout, connect_timeout, verify_ssl,
-/// ca_bundle, session_ttl, max_retries, deadline, max_response_bytes, debug}, "binding"?}`; a
-/// missing token or option comes from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...).
+/// ca_bundle, session_ttl, max_retries, deadline, max_response_bytes, cache_ttl,
+/// cache_stale_if_error, offline_cache_dir, offline, debug}, "binding"?}`; a missing token or
+/// option comes from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`,
+/// `PHASE_OFFLINE_CACHE_DIR`, ...).
 ///
 /// Returns NULL on failure, with the error in `*error` (free it with `phasekit_string_free`).
 ///
@@ -272,6 +287,7 @@ struct Args {
     secret_id: Option<String>,
     lease_id: Option<String>,
     ttl: Option<u64>,
+    watch: types::WatchOptions,
 }
 
 fn required(value: Option<String>, name: &str) -> Result<String, Error> {
@@ -292,6 +308,9 @@ impl Args {
 enum Answer {
     Secrets(Vec<types::Secret>),
     Secret(Box<types::Secret>),
+    Result(types::GetResult),
+    Stats(types::Stats),
+    Change(types::Change),
     Text(String),
     Strings(Vec<String>),
     Apps(Vec<App>),
@@ -312,6 +331,13 @@ impl Answer {
                 secret.zeroize();
                 out
             }
+            Answer::Result(mut result) => {
+                let out = json_string(&result);
+                result.zeroize();
+                out
+            }
+            Answer::Stats(stats) => json_string(&stats),
+            Answer::Change(change) => json_string(&change),
             Answer::Text(mut text) => {
                 let out = json_string(&text);
                 text.zeroize();
@@ -338,6 +364,13 @@ async fn dispatch(
             let found = client.get(&options).await?;
             Ok(Answer::Secrets(types::secrets(found)))
         }
+        "get_result" => {
+            let (app, env) = (args.app()?, args.env()?);
+            let options = args.options.core(app, env);
+            let result = client.get_result(&options).await?;
+            Ok(Answer::Result(result.into()))
+        }
+        "stats" => Ok(Answer::Stats(client.stats().into())),
         "get_secret" => {
             let (app, env, key) = (args.app()?, args.env()?, required(args.key, "key")?);
             let path = args.path.unwrap_or_else(|| "/".to_owned());
@@ -413,10 +446,30 @@ async fn dispatch(
     }
 }
 
-/// Runs one method of the client: `method` is `get`, `get_secret`, `create`, `update`,
-/// `delete`, `apps`, `environments`, `export`, `lease_generate`, `lease_renew`,
-/// `lease_revoke`, `refresh` or `host`; `args_json` its arguments as a JSON object. Blocks until
-/// the result is there or `call` (may be NULL) is cancelled.
+/// Blocks the calling thread on the core's runtime until `work` is done, or `call` (if any) is
+/// cancelled (`Ok(None)`; `work` is dropped, which stops it).
+fn block_on<T>(
+    call: Option<&PhasekitCall>,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<Option<T>, Error> {
+    let runtime = phasekit::client::runtime()?;
+    runtime.block_on(async {
+        match call {
+            None => work.await.map(Some),
+            Some(call) => tokio::select! {
+                biased;
+                () = call.cancelled() => Ok(None),
+                answer = work => answer.map(Some),
+            },
+        }
+    })
+}
+
+/// Runs one method of the client: `method` is `get`, `get_result` (`{"secrets", "source"}`),
+/// `get_secret`, `create`, `update`, `delete`, `apps`, `environments`, `export`,
+/// `lease_generate`, `lease_renew`, `lease_revoke`, `refresh`, `stats` or `host`; `args_json`
+/// its arguments as a JSON object. Blocks until the result is there or `call` (may be NULL) is
+/// cancelled.
 ///
 /// Returns `PHASEKIT_OK` with the result in `*out`, `PHASEKIT_ERROR` with the error in `*out`,
 /// or `PHASEKIT_CANCELLED` with `*out` NULL. Free `*out` with `phasekit_string_free`.
@@ -445,18 +498,7 @@ pub unsafe extern "C" fn phasekit_client_call(
         };
         // SAFETY: the caller's contract.
         let args: Args = unsafe { parse(args_json, "arguments") }?;
-        let runtime = phasekit::client::runtime()?;
-        runtime.block_on(async {
-            let work = dispatch(&client.client, method, args);
-            match call {
-                None => work.await.map(Some),
-                Some(call) => tokio::select! {
-                    biased;
-                    () = call.cancelled() => Ok(None),
-                    answer = work => answer.map(Some),
-                },
-            }
-        })
+        block_on(call, dispatch(&client.client, method, args))
     }))
     .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
     let (status, text) = match outcome {
@@ -466,6 +508,201 @@ pub unsafe extern "C" fn phasekit_client_call(
     };
     // SAFETY: the caller's contract.
     unsafe { put(out, text) };
+    status
+}
+
+/// Starts watching the secrets that `args_json` selects: `{"app" | "app_id", "env", "options"?:
+/// {path, keys, tag, raw, strict}, "watch"?: {"interval", "max_backoff"}}` (seconds; defaults
+/// 30 and 300). The first poll starts at once and sets the baseline; later polls report
+/// changes through `phasekit_watch_next`. Polling goes on, in the background, until the watch
+/// is freed.
+///
+/// Returns NULL on failure, with the error in `*error` (free it with `phasekit_string_free`).
+///
+/// # Safety
+/// `client` came from `phasekit_client_new` and is not freed during the call (the watch does
+/// not need it afterwards); `args_json` is NULL or NUL-terminated; `error` is NULL or valid for
+/// a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_watch_new(
+    client: *const PhasekitClient,
+    args_json: *const c_char,
+    error: *mut *mut c_char,
+) -> *mut PhasekitWatch {
+    let made = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract.
+        let client = unsafe { client.as_ref() }
+            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "no client"))?;
+        // SAFETY: the caller's contract.
+        let mut args: Args = unsafe { parse(args_json, "arguments") }?;
+        let (app, env) = (args.app()?, args.env()?);
+        let policy = args.watch.policy()?;
+        let options = args.options.core(app, env);
+        let runtime = phasekit::client::runtime()?;
+        // The core spawns the polling task on the runtime it is called in.
+        let _entered = runtime.enter();
+        client.client.watch(options, policy)
+    }))
+    .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
+    match made {
+        Ok(watch) => {
+            // SAFETY: the caller's contract.
+            unsafe { put(error, std::ptr::null_mut()) };
+            handed_out(Box::into_raw(Box::new(PhasekitWatch {
+                watch: std::sync::Mutex::new(watch),
+            })))
+        }
+        Err(err) => {
+            // SAFETY: the caller's contract.
+            unsafe { put(error, error_string(&err)) };
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Waits for the next item of a watch: `PHASEKIT_OK` with a change `{"added", "changed",
+/// "removed"}` (keys, never values) in `*out`; `PHASEKIT_ERROR` with an error in `*out` (a
+/// transient one, after which polling goes on, or the last item); `PHASEKIT_END` once the watch
+/// has ended; `PHASEKIT_CANCELLED` when `call` (may be NULL) is cancelled, which leaves the watch
+/// running. Free `*out` with `phasekit_string_free`.
+///
+/// # Safety
+/// `watch` came from `phasekit_watch_new` and is not freed during the call; `call` is NULL or a
+/// live handle; `out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_watch_next(
+    watch: *const PhasekitWatch,
+    call: *const PhasekitCall,
+    out: *mut *mut c_char,
+) -> i32 {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract.
+        let (watch, call) = unsafe { (watch.as_ref(), call.as_ref()) };
+        let watch = watch.ok_or_else(|| Error::new(ErrorCode::InvalidInput, "no watch"))?;
+        // A poisoned lock only means an earlier call panicked; the watch itself is intact.
+        let mut watch = watch
+            .watch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        block_on(call, async { Ok(watch.next().await) })
+    }))
+    .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
+    let (status, text) = match outcome {
+        Ok(Some(Some(Ok(change)))) => (PHASEKIT_OK, Answer::Change(change.into()).into_json()),
+        Ok(Some(Some(Err(err)))) | Err(err) => (PHASEKIT_ERROR, error_string(&err)),
+        Ok(Some(None)) => (PHASEKIT_END, std::ptr::null_mut()),
+        Ok(None) => (PHASEKIT_CANCELLED, std::ptr::null_mut()),
+    };
+    // SAFETY: the caller's contract.
+    unsafe { put(out, text) };
+    status
+}
+
+/// Stops a watch's polling (at once: a request in flight is abandoned) and frees it. NULL is
+/// ignored.
+///
+/// # Safety
+/// `watch` is NULL or came from `phasekit_watch_new`, is freed once, and no call is using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_watch_free(watch: *mut PhasekitWatch) {
+    if watch.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract. Dropping the core's watch aborts its polling task.
+        drop(unsafe { Box::from_raw(watch) });
+    }));
+    taken_back();
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LoginRequest {
+    service_account_id: String,
+    /// `aws_iam` or `azure_entra`.
+    provider: String,
+    /// Seconds the token should live (the identity's default when absent).
+    ttl: Option<i64>,
+    aws: types::AwsLogin,
+    azure: types::AzureLogin,
+    /// The settings of the client, whose host and HTTP settings the login uses too.
+    options: ClientOptions,
+    binding: Option<String>,
+}
+
+/// Logs in with a cloud identity and creates a client for the minted service-account token,
+/// which stays inside the library. `request_json`: `{"service_account_id", "provider":
+/// "aws_iam" | "azure_entra", "ttl"?, "aws"?: {access_key_id, secret_access_key, session_token,
+/// region, profile}, "azure"?: {jwt, resource}, "options"?: client options as for
+/// `phasekit_client_new`, "binding"?}`; what is absent comes from the environment (the AWS and
+/// Azure SDKs' variables and files, `PHASE_HOST`). Blocks until done or `call` (may be NULL) is
+/// cancelled.
+///
+/// Returns `PHASEKIT_OK` with the client in `*client` (free it with `phasekit_client_free`),
+/// `PHASEKIT_ERROR` with the error in `*error`, or `PHASEKIT_CANCELLED`.
+///
+/// # Safety
+/// `call` is NULL or a live handle; `request_json` is NULL or NUL-terminated; `client` is
+/// valid for a write; `error` is NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_login(
+    call: *const PhasekitCall,
+    request_json: *const c_char,
+    client: *mut *mut PhasekitClient,
+    error: *mut *mut c_char,
+) -> i32 {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract.
+        let call = unsafe { call.as_ref() };
+        // SAFETY: the caller's contract.
+        let request: LoginRequest = unsafe { parse(request_json, "login request") }?;
+        let provider = match request.provider.as_str() {
+            "aws_iam" => request.aws.provider(),
+            "azure_entra" => request.azure.provider(),
+            other => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("unknown identity provider {other:?} (aws_iam or azure_entra)"),
+                ));
+            }
+        };
+        let binding = request.binding.unwrap_or_else(|| "c".to_owned());
+        block_on(
+            call,
+            types::login(
+                request.service_account_id,
+                provider,
+                request.ttl,
+                request.options,
+                binding,
+            ),
+        )
+    }))
+    .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
+    let (status, made, text) = match outcome {
+        Ok(Some(made)) => (
+            PHASEKIT_OK,
+            handed_out(Box::into_raw(Box::new(PhasekitClient { client: made }))),
+            std::ptr::null_mut(),
+        ),
+        Ok(None) => (
+            PHASEKIT_CANCELLED,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        ),
+        Err(err) => (PHASEKIT_ERROR, std::ptr::null_mut(), error_string(&err)),
+    };
+    if client.is_null() {
+        if !made.is_null() {
+            // SAFETY: made just now, never handed to the caller.
+            unsafe { phasekit_client_free(made) };
+        }
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { *client = made };
+    }
+    // SAFETY: the caller's contract.
+    unsafe { put(error, text) };
     status
 }
 
@@ -484,7 +721,8 @@ pub unsafe extern "C" fn phasekit_string_free(text: *mut c_char) {
     taken_back();
 }
 
-/// How many clients, call handles and strings this library handed out that were not freed yet.
+/// How many clients, watches, call handles and strings this library handed out that were not
+/// freed yet.
 #[unsafe(no_mangle)]
 pub extern "C" fn phasekit_live_objects() -> i64 {
     LIVE.load(Ordering::Relaxed)

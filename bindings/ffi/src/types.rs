@@ -2,6 +2,9 @@
 //! for Swift, and the same structs (de)serialized as the JSON the C API carries for Go. They
 //! only translate to and from the core's types.
 
+use std::time::Duration;
+
+use phasekit::identity::Provider;
 use phasekit::{AppRef, ErrorCode};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
@@ -42,6 +45,21 @@ pub struct ClientOptions {
     /// The largest response body accepted, in bytes (default 64 MiB).
     #[uniffi(default)]
     pub max_response_bytes: Option<u64>,
+    /// Seconds `get` results are served from memory without a request (no in-memory cache
+    /// when absent).
+    #[uniffi(default)]
+    pub cache_ttl: Option<f64>,
+    /// Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
+    /// (default 300; needs `cache_ttl`).
+    #[uniffi(default)]
+    pub cache_stale_if_error: Option<f64>,
+    /// A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
+    /// kept there (ciphertext only) and served when the server cannot be reached.
+    #[uniffi(default)]
+    pub offline_cache_dir: Option<String>,
+    /// `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
+    #[uniffi(default)]
+    pub offline: Option<bool>,
     /// Logs every request (never headers or bodies).
     #[uniffi(default)]
     pub debug: Option<bool>,
@@ -59,6 +77,14 @@ impl ClientOptions {
         // collector at load time instead would claim the process's global `tracing` subscriber
         // from programs that never create a client.
         phasekit::logs::collect();
+        self.core(token, binding).build()
+    }
+
+    /// The core's options: the same fields, plus the token and the binding's name.
+    // Every field is given today; the update stays so that a field the core gains later keeps
+    // its meaning of `None` instead of breaking the Go and Swift builds.
+    #[allow(clippy::needless_update)]
+    fn core(self, token: Option<String>, binding: String) -> phasekit::ClientOptions {
         phasekit::ClientOptions {
             token,
             host: self.host,
@@ -70,14 +96,14 @@ impl ClientOptions {
             max_retries: self.max_retries,
             deadline: self.deadline,
             max_response_bytes: self.max_response_bytes,
+            cache_ttl: self.cache_ttl,
+            cache_stale_if_error: self.cache_stale_if_error,
+            offline_cache_dir: self.offline_cache_dir,
+            offline: self.offline,
             debug: self.debug,
             user_agent_suffix: Some(binding),
-            // Settings these faces do not offer yet keep their meaning of `None` (the
-            // environment's value, else the default), so that the core can gain options without
-            // breaking the Go and Swift builds.
             ..phasekit::ClientOptions::default()
         }
-        .build()
     }
 }
 
@@ -281,6 +307,226 @@ impl std::fmt::Debug for Secret {
 
 pub fn secrets(found: Vec<phasekit::Secret>) -> Vec<Secret> {
     found.into_iter().map(Secret::from).collect()
+}
+
+/// Where the secrets of a result came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Fetched from the server by this call.
+    Network,
+    /// The in-memory cache, within its TTL.
+    Memory,
+    /// The in-memory cache past its TTL, because the server could not be reached.
+    Stale,
+    /// The offline cache on disk (offline mode, or the server could not be reached).
+    Offline,
+}
+
+impl From<phasekit::Source> for Source {
+    fn from(source: phasekit::Source) -> Self {
+        // Exhaustive on purpose: a new source in the core must be named here, not guessed.
+        match source {
+            phasekit::Source::Network => Source::Network,
+            phasekit::Source::Memory => Source::Memory,
+            phasekit::Source::Stale => Source::Stale,
+            phasekit::Source::Offline => Source::Offline,
+        }
+    }
+}
+
+/// The secrets of a `get` and where they came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct GetResult {
+    pub secrets: Vec<Secret>,
+    pub source: Source,
+}
+
+impl From<phasekit::GetResult> for GetResult {
+    fn from(result: phasekit::GetResult) -> Self {
+        GetResult {
+            secrets: secrets(result.secrets),
+            source: result.source.into(),
+        }
+    }
+}
+
+impl Zeroize for GetResult {
+    fn zeroize(&mut self) {
+        self.secrets.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+/// A client's counters (no names, no values).
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct Stats {
+    /// HTTP requests sent (each attempt counts).
+    pub requests: u64,
+    /// Attempts that were retries of a failed one.
+    pub retries: u64,
+    /// Answers with status 429.
+    pub rate_limited: u64,
+    /// Attempts that failed (any error, before retries).
+    pub failures: u64,
+    /// Reads answered by the in-memory cache.
+    pub cache_hits: u64,
+    /// Reads the in-memory cache had to fetch for.
+    pub cache_misses: u64,
+    /// Answers served from the offline cache.
+    pub offline_served: u64,
+    /// Fields decrypted (a field seen before costs nothing).
+    pub decrypted_fields: u64,
+    /// Seconds spent decrypting.
+    pub decrypt_time: f64,
+}
+
+impl From<phasekit::StatsSnapshot> for Stats {
+    fn from(stats: phasekit::StatsSnapshot) -> Self {
+        Stats {
+            requests: stats.requests,
+            retries: stats.retries,
+            rate_limited: stats.rate_limited,
+            failures: stats.failures,
+            cache_hits: stats.cache_hits,
+            cache_misses: stats.cache_misses,
+            offline_served: stats.offline_served,
+            decrypted_fields: stats.decrypted_fields,
+            decrypt_time: stats.decrypt_time.as_secs_f64(),
+        }
+    }
+}
+
+/// What changed between two polls of a watch: keys, prefixed with their folder outside the
+/// root (`/db/PASSWORD`), each list sorted. Never values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct Change {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl From<phasekit::Change> for Change {
+    fn from(change: phasekit::Change) -> Self {
+        Change {
+            added: change.added,
+            changed: change.changed,
+            removed: change.removed,
+        }
+    }
+}
+
+/// How often a watch polls; absent fields take the core's defaults (30 s, 300 s).
+#[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchOptions {
+    /// Seconds between polls (each jittered by ±10%).
+    #[uniffi(default)]
+    pub interval: Option<f64>,
+    /// The longest wait in seconds between polls while the server cannot be reached (the
+    /// interval doubles after each failure up to this).
+    #[uniffi(default)]
+    pub max_backoff: Option<f64>,
+}
+
+impl WatchOptions {
+    pub fn policy(&self) -> phasekit::Result<phasekit::WatchPolicy> {
+        let defaults = phasekit::WatchPolicy::default();
+        Ok(phasekit::WatchPolicy {
+            interval: optional_seconds("interval", self.interval)?.unwrap_or(defaults.interval),
+            max_backoff: optional_seconds("max_backoff", self.max_backoff)?
+                .unwrap_or(defaults.max_backoff),
+        })
+    }
+}
+
+/// A host's number of seconds as a duration: positive and finite, or an error naming the field.
+fn optional_seconds(name: &str, value: Option<f64>) -> phasekit::Result<Option<Duration>> {
+    value
+        .map(|seconds| match Duration::try_from_secs_f64(seconds) {
+            Ok(duration) if !duration.is_zero() => Ok(duration),
+            _ => Err(phasekit::Error::new(
+                ErrorCode::InvalidInput,
+                format!("{name} must be a positive number of seconds"),
+            )),
+        })
+        .transpose()
+}
+
+/// AWS IAM login settings as plain values; absent ones come from the standard AWS sources
+/// (`AWS_ACCESS_KEY_ID`, ..., the shared files, `AWS_REGION`).
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsLogin {
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+impl AwsLogin {
+    pub fn provider(self) -> Provider {
+        let mut iam = phasekit::identity::AwsIam::default();
+        if self.access_key_id.is_some() || self.secret_access_key.is_some() {
+            // Half a key pair is passed on as it is, for the core to refuse by name.
+            iam.credentials = Some(phasekit::identity::AwsCredentials::new(
+                self.access_key_id.unwrap_or_default(),
+                self.secret_access_key.unwrap_or_default(),
+                self.session_token,
+            ));
+        }
+        iam.region = self.region;
+        iam.profile = self.profile;
+        Provider::AwsIam(iam)
+    }
+}
+
+/// Azure Entra ID login settings as plain values; without `jwt`, workload identity from the
+/// environment (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`).
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AzureLogin {
+    pub jwt: Option<String>,
+    pub resource: Option<String>,
+}
+
+impl AzureLogin {
+    pub fn provider(self) -> Provider {
+        Provider::AzureEntra(phasekit::identity::AzureEntra {
+            jwt: self.jwt.map(phasekit::SecretString::new),
+            resource: self.resource,
+            ..phasekit::identity::AzureEntra::default()
+        })
+    }
+}
+
+/// Logs in with a cloud identity and returns a client for the minted token, which never leaves
+/// Rust. `options` are the client's settings; the host and the HTTP settings also apply to the
+/// login request itself.
+pub async fn login(
+    service_account_id: String,
+    provider: Provider,
+    ttl: Option<i64>,
+    options: ClientOptions,
+    binding: String,
+) -> phasekit::Result<phasekit::Client> {
+    // Before the login, so that its warnings (e.g. `verify_ssl: false`) reach the host.
+    phasekit::logs::collect();
+    let mut login_options = phasekit::identity::LoginOptions::new(service_account_id, provider);
+    login_options.host = options.host.clone();
+    login_options.ttl = ttl;
+    login_options.timeout = options.timeout;
+    login_options.connect_timeout = options.connect_timeout;
+    login_options.verify_ssl = options.verify_ssl;
+    login_options.ca_bundle = options.ca_bundle.clone();
+    login_options.user_agent_suffix = Some(binding.clone());
+    let login = phasekit::identity::login(&login_options).await?;
+    let mut options = options;
+    // The host that minted the token is the one that knows it.
+    options.host = Some(login.host.clone());
+    options
+        .core(Some(login.token.expose().to_owned()), binding)
+        .build()
 }
 
 /// An environment the token can read.

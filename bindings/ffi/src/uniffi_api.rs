@@ -1,6 +1,7 @@
 //! The uniffi face (Swift): `PhaseClient` with async throwing methods, records for options and
-//! results, and `PhaseError`, one case per error code. Futures run on the core's process-wide
-//! runtime; dropping one (a cancelled Swift task) aborts the core's work.
+//! results, `PhaseError`, one case per error code, a `Watcher` object per watch, and the cloud
+//! identity logins as free functions returning a `PhaseClient`. Futures run on the core's
+//! process-wide runtime; dropping one (a cancelled Swift task) aborts the core's work.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,8 +11,8 @@ use std::task::{Context, Poll};
 use phasekit::ErrorCode;
 
 use crate::types::{
-    self, App, ClientOptions, Environment, ErrorInfo, GetOptions, LogRecord, NewSecret, Secret,
-    SecretChanges,
+    self, App, AwsLogin, AzureLogin, Change, ClientOptions, Environment, ErrorInfo, GetOptions,
+    GetResult, LogRecord, NewSecret, Secret, SecretChanges, Stats, WatchOptions,
 };
 
 macro_rules! phase_error {
@@ -224,6 +225,54 @@ impl PhaseClient {
         run(async move { client.get(&options).await.map(types::secrets) }).await
     }
 
+    /// [`PhaseClient::get`], saying where the secrets came from: `network`, `memory` (the
+    /// in-memory cache of `cache_ttl`), `stale` (that cache past its TTL, the server being
+    /// unreachable) or `offline` (the offline cache).
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, options = None))]
+    pub async fn get_result(
+        &self,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        options: Option<GetOptions>,
+    ) -> Result<GetResult, PhaseError> {
+        let options = options.unwrap_or_default().core(app_ref(app, app_id)?, env);
+        let client = self.client.clone();
+        run(async move { client.get_result(&options).await.map(GetResult::from) }).await
+    }
+
+    /// This client's counters: requests, retries, 429s, failures, cache hits and misses,
+    /// answers served offline, fields decrypted and the time that took.
+    pub fn stats(&self) -> Stats {
+        self.client.stats().into()
+    }
+
+    /// Starts polling the secrets `options` selects (dynamic secrets excluded) every
+    /// `watch.interval` seconds; `Watcher.next()` reports what was added, changed or removed.
+    /// The first poll sets the baseline.
+    #[uniffi::method(default(app = None, env = "Development", app_id = None, options = None, watch = None))]
+    pub fn watch(
+        &self,
+        app: Option<String>,
+        env: String,
+        app_id: Option<String>,
+        options: Option<GetOptions>,
+        watch: Option<WatchOptions>,
+    ) -> Result<Arc<Watcher>, PhaseError> {
+        let options = options.unwrap_or_default().core(app_ref(app, app_id)?, env);
+        let policy = watch.unwrap_or_default().policy()?;
+        let runtime = phasekit::client::runtime()?;
+        // The core spawns the polling task on the runtime it is called in.
+        let watch = {
+            let _entered = runtime.enter();
+            self.client.watch(options, policy)?
+        };
+        Ok(Arc::new(Watcher {
+            watch: Arc::new(tokio::sync::Mutex::new(Some(watch))),
+            closed: Arc::new(Closed::default()),
+        }))
+    }
+
     /// One secret by key (at `path`, the root by default).
     #[uniffi::method(default(app = None, env = "Development", app_id = None, path = "/"))]
     pub async fn get_secret(
@@ -391,6 +440,180 @@ impl PhaseClient {
     /// Drops the cached session and keys (the client stays usable).
     pub async fn close(&self) -> Result<(), PhaseError> {
         self.refresh().await
+    }
+}
+
+/// Set once by `Watcher::close`; wakes a `next` that is waiting.
+#[derive(Default)]
+struct Closed {
+    flag: std::sync::atomic::AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl Closed {
+    fn is_set(&self) -> bool {
+        self.flag.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn set(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_waiters();
+    }
+
+    async fn wait(&self) {
+        loop {
+            let notified = self.wake.notified();
+            // Checked after registering for the wake-up, so that a `set` in between is seen.
+            if self.is_set() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// A running watch (`PhaseClient.watch`). Swift iterates it with `for try await change in
+/// watcher.changes` (Sources/Phasekit/WatchSequence.swift) or calls `next()` until `nil`.
+#[derive(uniffi::Object)]
+pub struct Watcher {
+    /// `None` once closed: dropping the core's watch stops its polling.
+    watch: Arc<tokio::sync::Mutex<Option<phasekit::Watch>>>,
+    closed: Arc<Closed>,
+}
+
+#[uniffi::export]
+impl Watcher {
+    /// The next change; throws the errors the watch meets (transient ones, after which polling
+    /// goes on, and a last one after which it ends); `nil` once the watch has ended or is
+    /// closed.
+    pub async fn next(&self) -> Result<Option<Change>, PhaseError> {
+        let (watch, closed) = (self.watch.clone(), self.closed.clone());
+        run(async move {
+            let item = tokio::select! {
+                biased;
+                () = closed.wait() => None,
+                item = async {
+                    match watch.lock().await.as_mut() {
+                        Some(watch) => watch.next().await,
+                        None => None,
+                    }
+                } => item,
+            };
+            if closed.is_set() {
+                // `close` could not take the watch while this call held it.
+                watch.lock().await.take();
+                return Ok(None);
+            }
+            item.transpose().map(|change| change.map(Change::from))
+        })
+        .await
+    }
+
+    /// Stops polling at once; a pending and every later `next()` return `nil`. Idempotent.
+    pub fn close(&self) {
+        self.closed.set();
+        // A `next` in progress holds the lock; it drops the watch itself when it sees `closed`.
+        if let Ok(mut watch) = self.watch.try_lock() {
+            watch.take();
+        }
+    }
+}
+
+/// Logs in with an AWS IAM identity (a SigV4-signed STS `GetCallerIdentity`, signed here and
+/// checked by Phase) and returns a client for the minted service-account token. Credentials and
+/// region not given come from the standard AWS sources (`AWS_ACCESS_KEY_ID`, ...,
+/// `~/.aws/credentials`, `AWS_REGION`); the host and HTTP settings from `options`.
+#[uniffi::export(default(
+    access_key_id = None,
+    secret_access_key = None,
+    session_token = None,
+    region = None,
+    ttl = None,
+    options = None
+))]
+pub async fn login_aws_iam(
+    service_account_id: String,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    session_token: Option<String>,
+    region: Option<String>,
+    ttl: Option<i64>,
+    options: Option<ClientOptions>,
+) -> Result<Arc<PhaseClient>, PhaseError> {
+    let provider = AwsLogin {
+        access_key_id,
+        secret_access_key,
+        session_token,
+        region,
+        profile: None,
+    }
+    .provider();
+    login(service_account_id, provider, ttl, options).await
+}
+
+/// Logs in with an Azure Entra ID identity and returns a client for the minted
+/// service-account token. `jwt`: an Entra ID access token for `resource` (default
+/// `https://management.azure.com/`); without it, workload identity from the environment
+/// (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`).
+#[uniffi::export(default(jwt = None, resource = None, ttl = None, options = None))]
+pub async fn login_azure(
+    service_account_id: String,
+    jwt: Option<String>,
+    resource: Option<String>,
+    ttl: Option<i64>,
+    options: Option<ClientOptions>,
+) -> Result<Arc<PhaseClient>, PhaseError> {
+    let provider = AzureLogin { jwt, resource }.provider();
+    login(service_account_id, provider, ttl, options).await
+}
+
+async fn login(
+    service_account_id: String,
+    provider: phasekit::identity::Provider,
+    ttl: Option<i64>,
+    options: Option<ClientOptions>,
+) -> Result<Arc<PhaseClient>, PhaseError> {
+    let options = options.unwrap_or_default();
+    let client = run_on_one_thread(move || {
+        types::login(
+            service_account_id,
+            provider,
+            ttl,
+            options,
+            "uniffi".to_owned(),
+        )
+    })
+    .await?;
+    Ok(Arc::new(PhaseClient { client }))
+}
+
+/// [`run`] for core futures that must stay on one thread (the login's is not `Send`): made and
+/// driven on a blocking thread of the core's runtime. Dropping the awaiting future drops the
+/// sender of `stop`, which drops the core's future at its next await.
+async fn run_on_one_thread<T, F>(make: impl FnOnce() -> F + Send + 'static) -> Result<T, PhaseError>
+where
+    T: Send + 'static,
+    F: Future<Output = phasekit::Result<T>>,
+{
+    let runtime = phasekit::client::runtime()?;
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = runtime.handle().clone();
+    let task = runtime.spawn_blocking(move || {
+        handle.block_on(async move {
+            tokio::select! {
+                biased;
+                _ = stopped => None,
+                answer = make() => Some(answer),
+            }
+        })
+    });
+    match Task(task).await {
+        Ok(Some(answer)) => answer.map_err(PhaseError::from),
+        Ok(None) => Err(phasekit::Error::new(ErrorCode::Network, "the call was cancelled").into()),
+        Err(failure) if failure.is_panic() => {
+            Err(types::panic_error(&*failure.into_panic()).into())
+        }
+        Err(_) => Err(phasekit::Error::new(ErrorCode::Network, "the call was cancelled").into()),
     }
 }
 

@@ -1,14 +1,20 @@
 """Smoke test of the uniffi interface through uniffi's Python bindings, generated from the same
 library as the Swift sources: the stand-in for running the Swift package where no Swift
 compiler exists. Covers get, the error mapping (one PhaseError case per code, with code,
-message, status, retry_after, retryable) and async (concurrency, cancellation)."""
+message, status, retry_after, retryable), async (concurrency, cancellation), get_result with the
+in-memory and offline caches, stats, the Watcher (next, transient errors, close) and cloud
+identity login."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -164,3 +170,168 @@ def test_async_calls_run_concurrently_and_cancel(server: LocalServer) -> None:
     assert asyncio.run(cancelled()) < 1.0
     server.clear_faults()
     assert len(asyncio.run(c.get(app=APP, env="Staging"))) == 2
+
+
+def secrets_requests(server: LocalServer) -> int:
+    counts: dict[str, int] = server.request_counts()["by_endpoint"]
+    return counts.get("GET /secrets/", 0)
+
+
+async def eventually(what: str, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
+
+
+def test_get_result_caches_and_stats(server: LocalServer, tmp_path: Path) -> None:
+    cached = client(server, cache_ttl=60.0)
+
+    async def twice() -> tuple[pk.GetResult, pk.GetResult]:
+        first = await cached.get_result(app=APP, env=DEV)
+        server.reset_requests()
+        return first, await cached.get_result(app=APP, env=DEV)
+
+    first, second = asyncio.run(twice())
+    assert (first.source, second.source) == (pk.Source.NETWORK, pk.Source.MEMORY)
+    assert {s.key: s.value for s in second.secrets} == DEV_VALUES
+    assert server.request_counts()["total"] == 0
+    stats = cached.stats()
+    assert (stats.cache_hits, stats.cache_misses, stats.failures) == (1, 1, 0)
+    assert stats.requests >= 2 and stats.decrypted_fields > 0 and stats.decrypt_time > 0
+
+    asyncio.run(client(server, offline_cache_dir=str(tmp_path)).get(app=APP, env=DEV))
+    server.reset_requests()
+    offline = client(server, offline_cache_dir=str(tmp_path), offline=True)
+    result = asyncio.run(offline.get_result(app=APP, env=DEV))
+    assert result.source == pk.Source.OFFLINE
+    assert {s.key: s.value for s in result.secrets} == DEV_VALUES
+    with pytest.raises(pk.PhaseError.OfflineUnavailable):
+        asyncio.run(offline.create([pk.NewSecret(key="NEW", value="v")], app=APP, env=DEV))
+    assert server.request_counts()["total"] == 0 and offline.stats().requests == 0
+    with pytest.raises(pk.PhaseError.InvalidInput):
+        client(server, offline=True)
+
+
+def test_watcher_next_errors_and_close(server: LocalServer) -> None:
+    watching = client(server, max_retries=0)
+    writer = client(server)
+
+    async def scenario() -> None:
+        watcher = watching.watch(
+            app=APP,
+            env=DEV,
+            options=pk.GetOptions(raw=True),
+            watch=pk.WatchOptions(interval=0.1, max_backoff=0.3),
+        )
+        await eventually("the first poll", lambda: secrets_requests(server) >= 1)
+        await writer.create([pk.NewSecret(key="WATCHED", value="w")], app=APP, env=DEV)
+        change = await asyncio.wait_for(watcher.next(), 10)
+        assert change is not None
+        assert (change.added, change.changed, change.removed) == (["WATCHED"], [], [])
+
+        # A transient failure is thrown, and the watch goes on.
+        server.faults(path="/secrets/", fail_next=1, fail_status=503)
+        with pytest.raises(pk.PhaseError.Server) as failed:
+            await asyncio.wait_for(watcher.next(), 10)
+        assert failed.value.retryable
+        await writer.update("DB_HOST", pk.SecretChanges(value="moved"), app=APP, env=DEV)
+        change = await asyncio.wait_for(watcher.next(), 10)
+        assert change is not None and change.changed == ["DB_HOST"]
+
+        # close() ends a pending next() and the polling.
+        pending = asyncio.ensure_future(watcher.next())
+        await asyncio.sleep(0.15)
+        watcher.close()
+        assert await asyncio.wait_for(pending, 5) is None
+        assert await watcher.next() is None
+        polls = secrets_requests(server)
+        await asyncio.sleep(0.4)
+        assert secrets_requests(server) == polls
+
+    asyncio.run(scenario())
+    with pytest.raises(pk.PhaseError.InvalidInput):
+        watching.watch(app=APP, env=DEV, watch=pk.WatchOptions(interval=0.0))
+
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TENANT_KEY = "uniffi-tenant-signing-key"
+OID = "9a0f2c3e-1111-4a5b-8c7d-000000000001"
+AWS_KEY = "AKIAUNIFFIWEB0000001"
+AWS_SECRET = "uniffi-web-secret/Key+1xxxxxxxxxxxxxxxxx"
+IDENTITY_SEED = {
+    "apps": [
+        {
+            "name": "cloud-app",
+            "environments": ["Development"],
+            "secrets": {"Development": [{"key": "CLOUD_DB_HOST", "value": "cloud-db.uniffi.example"}]},
+        }
+    ],
+    "service_accounts": [
+        {
+            "name": "deployer",
+            "access": {"cloud-app": "*"},
+            "server_side_key_management": True,
+            "identities": [
+                {"provider": "aws_iam", "trusted_principals": ["arn:aws:sts::123456789012:assumed-role/app-*/*"]},
+                {"provider": "azure_entra", "tenant_id": TENANT, "allowed_service_principal_ids": [OID]},
+            ],
+        }
+    ],
+    "aws_credentials": [
+        {
+            "access_key_id": AWS_KEY,
+            "secret_access_key": AWS_SECRET,
+            "arn": "arn:aws:sts::123456789012:assumed-role/app-web/i-0uniffi",
+        }
+    ],
+    "azure_tenants": [{"tenant_id": TENANT, "signing_key": TENANT_KEY}],
+}
+
+
+def entra_jwt(key: str) -> str:
+    """An Entra ID access token of the seeded tenant, HS256 as the local server expects."""
+
+    def encode(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {
+        "aud": "https://management.azure.com/", "iss": f"https://sts.windows.net/{TENANT}/",
+        "iat": now - 10, "nbf": now - 10, "exp": now + 600,
+        "oid": OID, "sub": OID, "tid": TENANT, "ver": "1.0",
+    }
+    signing_input = encode(b'{"alg":"HS256","typ":"JWT"}') + "." + encode(json.dumps(claims).encode())
+    signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + encode(signature)
+
+
+def test_cloud_identity_login(server: LocalServer) -> None:
+    answer = server.admin("PUT", "/_admin/world", IDENTITY_SEED)
+    account = next(a["id"] for a in answer["state"]["accounts"] if a["name"] == "deployer")
+    options = pk.ClientOptions(host=server.url)
+
+    async def scenario() -> None:
+        aws = await pk.login_aws_iam(
+            account, access_key_id=AWS_KEY, secret_access_key=AWS_SECRET, region="us-east-1",
+            ttl=900, options=options,
+        )
+        assert (await aws.get_secret("CLOUD_DB_HOST", app="cloud-app")).value == "cloud-db.uniffi.example"
+        azure = await pk.login_azure(account, jwt=entra_jwt(TENANT_KEY), options=options)
+        assert len(await azure.get(app="cloud-app")) == 1
+
+        wrong = "uniffi-wrong-secret/Key+9xxxxxxxxxxxxxxxx"
+        with pytest.raises(pk.PhaseError.Unauthorized) as refused:
+            await pk.login_aws_iam(
+                account, access_key_id=AWS_KEY, secret_access_key=wrong, region="us-east-1",
+                options=options,
+            )
+        forged = entra_jwt("not-the-tenant-key")
+        with pytest.raises(pk.PhaseError.Unauthorized) as forged_refused:
+            await pk.login_azure(account, jwt=forged, options=options)
+        for error in (refused.value, forged_refused.value):
+            shown = f"{error} {error!r} {error.message}"
+            for secret in (wrong, AWS_SECRET, forged, forged.rsplit(".", 1)[1]):
+                assert secret not in shown
+
+    asyncio.run(scenario())

@@ -650,6 +650,13 @@ public protocol PhaseClientProtocol: AnyObject, Sendable {
     func get(app: String?, env: String, appId: String?, options: GetOptions?) async throws  -> [Secret]
     
     /**
+     * [`PhaseClient::get`], saying where the secrets came from: `network`, `memory` (the
+     * in-memory cache of `cache_ttl`), `stale` (that cache past its TTL, the server being
+     * unreachable) or `offline` (the offline cache).
+     */
+    func getResult(app: String?, env: String, appId: String?, options: GetOptions?) async throws  -> GetResult
+    
+    /**
      * One secret by key (at `path`, the root by default).
      */
     func getSecret(key: String, app: String?, env: String, appId: String?, path: String) async throws  -> Secret
@@ -677,9 +684,22 @@ public protocol PhaseClientProtocol: AnyObject, Sendable {
     func refresh() async throws 
     
     /**
+     * This client's counters: requests, retries, 429s, failures, cache hits and misses,
+     * answers served offline, fields decrypted and the time that took.
+     */
+    func stats()  -> Stats
+    
+    /**
      * Changes only what `changes` gives.
      */
     func update(key: String, changes: SecretChanges, app: String?, env: String, appId: String?) async throws 
+    
+    /**
+     * Starts polling the secrets `options` selects (dynamic secrets excluded) every
+     * `watch.interval` seconds; `Watcher.next()` reports what was added, changed or removed.
+     * The first poll sets the baseline.
+     */
+    func watch(app: String?, env: String, appId: String?, options: GetOptions?, watch: WatchOptions?) throws  -> Watcher
     
 }
 /**
@@ -891,6 +911,27 @@ open func get(app: String? = nil, env: String = "Development", appId: String? = 
 }
     
     /**
+     * [`PhaseClient::get`], saying where the secrets came from: `network`, `memory` (the
+     * in-memory cache of `cache_ttl`), `stale` (that cache past its TTL, the server being
+     * unreachable) or `offline` (the offline cache).
+     */
+open func getResult(app: String? = nil, env: String = "Development", appId: String? = nil, options: GetOptions? = nil)async throws  -> GetResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_phasekit_ffi_fn_method_phaseclient_get_result(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(app),FfiConverterString.lower(env),FfiConverterOptionString.lower(appId),FfiConverterOptionTypeGetOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGetResult_lift,
+            errorHandler: FfiConverterTypePhaseError_lift
+        )
+}
+    
+    /**
      * One secret by key (at `path`, the root by default).
      */
 open func getSecret(key: String, app: String? = nil, env: String = "Development", appId: String? = nil, path: String = "/")async throws  -> Secret  {
@@ -995,6 +1036,19 @@ open func refresh()async throws   {
 }
     
     /**
+     * This client's counters: requests, retries, 429s, failures, cache hits and misses,
+     * answers served offline, fields decrypted and the time that took.
+     */
+open func stats() -> Stats  {
+    return try!  FfiConverterTypeStats_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_phasekit_ffi_fn_method_phaseclient_stats(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Changes only what `changes` gives.
      */
 open func update(key: String, changes: SecretChanges, app: String? = nil, env: String = "Development", appId: String? = nil)async throws   {
@@ -1011,6 +1065,25 @@ open func update(key: String, changes: SecretChanges, app: String? = nil, env: S
             liftFunc: { $0 },
             errorHandler: FfiConverterTypePhaseError_lift
         )
+}
+    
+    /**
+     * Starts polling the secrets `options` selects (dynamic secrets excluded) every
+     * `watch.interval` seconds; `Watcher.next()` reports what was added, changed or removed.
+     * The first poll sets the baseline.
+     */
+open func watch(app: String? = nil, env: String = "Development", appId: String? = nil, options: GetOptions? = nil, watch: WatchOptions? = nil)throws  -> Watcher  {
+    return try  FfiConverterTypeWatcher_lift(try rustCallWithError(FfiConverterTypePhaseError_lift) {
+        uniffiCallStatus in
+    uniffi_phasekit_ffi_fn_method_phaseclient_watch(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(app),
+        FfiConverterString.lower(env),
+        FfiConverterOptionString.lower(appId),
+        FfiConverterOptionTypeGetOptions.lower(options),
+        FfiConverterOptionTypeWatchOptions.lower(watch),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1056,6 +1129,164 @@ public func FfiConverterTypePhaseClient_lift(_ handle: UInt64) throws -> PhaseCl
 #endif
 public func FfiConverterTypePhaseClient_lower(_ value: PhaseClient) -> UInt64 {
     return FfiConverterTypePhaseClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A running watch (`PhaseClient.watch`). Swift iterates it with `for try await change in
+ * watcher.changes` (Sources/Phasekit/WatchSequence.swift) or calls `next()` until `nil`.
+ */
+public protocol WatcherProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops polling at once; a pending and every later `next()` return `nil`. Idempotent.
+     */
+    func close() 
+    
+    /**
+     * The next change; throws the errors the watch meets (transient ones, after which polling
+     * goes on, and a last one after which it ends); `nil` once the watch has ended or is
+     * closed.
+     */
+    func next() async throws  -> Change?
+    
+}
+/**
+ * A running watch (`PhaseClient.watch`). Swift iterates it with `for try await change in
+ * watcher.changes` (Sources/Phasekit/WatchSequence.swift) or calls `next()` until `nil`.
+ */
+open class Watcher: WatcherProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_phasekit_ffi_fn_clone_watcher(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_phasekit_ffi_fn_free_watcher(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops polling at once; a pending and every later `next()` return `nil`. Idempotent.
+     */
+open func close()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_phasekit_ffi_fn_method_watcher_close(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The next change; throws the errors the watch meets (transient ones, after which polling
+     * goes on, and a last one after which it ends); `nil` once the watch has ended or is
+     * closed.
+     */
+open func next()async throws  -> Change?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_phasekit_ffi_fn_method_watcher_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeChange.lift,
+            errorHandler: FfiConverterTypePhaseError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatcher: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Watcher
+
+    public static func lift(_ handle: UInt64) throws -> Watcher {
+        return Watcher(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Watcher) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Watcher {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Watcher, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatcher_lift(_ handle: UInt64) throws -> Watcher {
+    return try FfiConverterTypeWatcher.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatcher_lower(_ value: Watcher) -> UInt64 {
+    return FfiConverterTypeWatcher.lower(value)
 }
 
 
@@ -1133,6 +1364,68 @@ public func FfiConverterTypeApp_lower(_ value: App) -> RustBuffer {
 
 
 /**
+ * What changed between two polls of a watch: keys, prefixed with their folder outside the
+ * root (`/db/PASSWORD`), each list sorted. Never values.
+ */
+public struct Change: Equatable, Hashable {
+    public let added: [String]
+    public let changed: [String]
+    public let removed: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(added: [String], changed: [String], removed: [String]) {
+        self.added = added
+        self.changed = changed
+        self.removed = removed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Change: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Change {
+        return
+            try Change(
+                added: FfiConverterSequenceString.read(from: &buf), 
+                changed: FfiConverterSequenceString.read(from: &buf), 
+                removed: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Change, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.added, into: &buf)
+        FfiConverterSequenceString.write(value.changed, into: &buf)
+        FfiConverterSequenceString.write(value.removed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChange_lift(_ buf: RustBuffer) throws -> Change {
+    return try FfiConverterTypeChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChange_lower(_ value: Change) -> RustBuffer {
+    return FfiConverterTypeChange.lower(value)
+}
+
+
+/**
  * Client settings; `None` means the environment's value (`PHASE_HOST`, ...), else the default.
  */
 public struct ClientOptions: Equatable, Hashable {
@@ -1173,6 +1466,25 @@ public struct ClientOptions: Equatable, Hashable {
      */
     public let maxResponseBytes: UInt64?
     /**
+     * Seconds `get` results are served from memory without a request (no in-memory cache
+     * when absent).
+     */
+    public let cacheTtl: Double?
+    /**
+     * Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
+     * (default 300; needs `cache_ttl`).
+     */
+    public let cacheStaleIfError: Double?
+    /**
+     * A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
+     * kept there (ciphertext only) and served when the server cannot be reached.
+     */
+    public let offlineCacheDir: String?
+    /**
+     * `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
+     */
+    public let offline: Bool?
+    /**
      * Logs every request (never headers or bodies).
      */
     public let debug: Bool?
@@ -1208,6 +1520,21 @@ public struct ClientOptions: Equatable, Hashable {
          * The largest response body accepted, in bytes (default 64 MiB).
          */maxResponseBytes: UInt64? = nil, 
         /**
+         * Seconds `get` results are served from memory without a request (no in-memory cache
+         * when absent).
+         */cacheTtl: Double? = nil, 
+        /**
+         * Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
+         * (default 300; needs `cache_ttl`).
+         */cacheStaleIfError: Double? = nil, 
+        /**
+         * A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
+         * kept there (ciphertext only) and served when the server cannot be reached.
+         */offlineCacheDir: String? = nil, 
+        /**
+         * `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
+         */offline: Bool? = nil, 
+        /**
          * Logs every request (never headers or bodies).
          */debug: Bool? = nil) {
         self.host = host
@@ -1219,6 +1546,10 @@ public struct ClientOptions: Equatable, Hashable {
         self.maxRetries = maxRetries
         self.deadline = deadline
         self.maxResponseBytes = maxResponseBytes
+        self.cacheTtl = cacheTtl
+        self.cacheStaleIfError = cacheStaleIfError
+        self.offlineCacheDir = offlineCacheDir
+        self.offline = offline
         self.debug = debug
     }
 
@@ -1247,6 +1578,10 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
                 deadline: FfiConverterOptionDouble.read(from: &buf), 
                 maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf), 
+                cacheTtl: FfiConverterOptionDouble.read(from: &buf), 
+                cacheStaleIfError: FfiConverterOptionDouble.read(from: &buf), 
+                offlineCacheDir: FfiConverterOptionString.read(from: &buf), 
+                offline: FfiConverterOptionBool.read(from: &buf), 
                 debug: FfiConverterOptionBool.read(from: &buf)
         )
     }
@@ -1261,6 +1596,10 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionDouble.write(value.deadline, into: &buf)
         FfiConverterOptionUInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterOptionDouble.write(value.cacheTtl, into: &buf)
+        FfiConverterOptionDouble.write(value.cacheStaleIfError, into: &buf)
+        FfiConverterOptionString.write(value.offlineCacheDir, into: &buf)
+        FfiConverterOptionBool.write(value.offline, into: &buf)
         FfiConverterOptionBool.write(value.debug, into: &buf)
     }
 }
@@ -1456,6 +1795,63 @@ public func FfiConverterTypeGetOptions_lift(_ buf: RustBuffer) throws -> GetOpti
 #endif
 public func FfiConverterTypeGetOptions_lower(_ value: GetOptions) -> RustBuffer {
     return FfiConverterTypeGetOptions.lower(value)
+}
+
+
+/**
+ * The secrets of a `get` and where they came from.
+ */
+public struct GetResult: Equatable, Hashable {
+    public let secrets: [Secret]
+    public let source: Source
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(secrets: [Secret], source: Source) {
+        self.secrets = secrets
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GetResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGetResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GetResult {
+        return
+            try GetResult(
+                secrets: FfiConverterSequenceTypeSecret.read(from: &buf), 
+                source: FfiConverterTypeSource.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GetResult, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSecret.write(value.secrets, into: &buf)
+        FfiConverterTypeSource.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGetResult_lift(_ buf: RustBuffer) throws -> GetResult {
+    return try FfiConverterTypeGetResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGetResult_lower(_ value: GetResult) -> RustBuffer {
+    return FfiConverterTypeGetResult.lower(value)
 }
 
 
@@ -1886,6 +2282,216 @@ public func FfiConverterTypeSecretChanges_lift(_ buf: RustBuffer) throws -> Secr
 #endif
 public func FfiConverterTypeSecretChanges_lower(_ value: SecretChanges) -> RustBuffer {
     return FfiConverterTypeSecretChanges.lower(value)
+}
+
+
+/**
+ * A client's counters (no names, no values).
+ */
+public struct Stats: Equatable, Hashable {
+    /**
+     * HTTP requests sent (each attempt counts).
+     */
+    public let requests: UInt64
+    /**
+     * Attempts that were retries of a failed one.
+     */
+    public let retries: UInt64
+    /**
+     * Answers with status 429.
+     */
+    public let rateLimited: UInt64
+    /**
+     * Attempts that failed (any error, before retries).
+     */
+    public let failures: UInt64
+    /**
+     * Reads answered by the in-memory cache.
+     */
+    public let cacheHits: UInt64
+    /**
+     * Reads the in-memory cache had to fetch for.
+     */
+    public let cacheMisses: UInt64
+    /**
+     * Answers served from the offline cache.
+     */
+    public let offlineServed: UInt64
+    /**
+     * Fields decrypted (a field seen before costs nothing).
+     */
+    public let decryptedFields: UInt64
+    /**
+     * Seconds spent decrypting.
+     */
+    public let decryptTime: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * HTTP requests sent (each attempt counts).
+         */requests: UInt64, 
+        /**
+         * Attempts that were retries of a failed one.
+         */retries: UInt64, 
+        /**
+         * Answers with status 429.
+         */rateLimited: UInt64, 
+        /**
+         * Attempts that failed (any error, before retries).
+         */failures: UInt64, 
+        /**
+         * Reads answered by the in-memory cache.
+         */cacheHits: UInt64, 
+        /**
+         * Reads the in-memory cache had to fetch for.
+         */cacheMisses: UInt64, 
+        /**
+         * Answers served from the offline cache.
+         */offlineServed: UInt64, 
+        /**
+         * Fields decrypted (a field seen before costs nothing).
+         */decryptedFields: UInt64, 
+        /**
+         * Seconds spent decrypting.
+         */decryptTime: Double) {
+        self.requests = requests
+        self.retries = retries
+        self.rateLimited = rateLimited
+        self.failures = failures
+        self.cacheHits = cacheHits
+        self.cacheMisses = cacheMisses
+        self.offlineServed = offlineServed
+        self.decryptedFields = decryptedFields
+        self.decryptTime = decryptTime
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stats: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stats {
+        return
+            try Stats(
+                requests: FfiConverterUInt64.read(from: &buf), 
+                retries: FfiConverterUInt64.read(from: &buf), 
+                rateLimited: FfiConverterUInt64.read(from: &buf), 
+                failures: FfiConverterUInt64.read(from: &buf), 
+                cacheHits: FfiConverterUInt64.read(from: &buf), 
+                cacheMisses: FfiConverterUInt64.read(from: &buf), 
+                offlineServed: FfiConverterUInt64.read(from: &buf), 
+                decryptedFields: FfiConverterUInt64.read(from: &buf), 
+                decryptTime: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.requests, into: &buf)
+        FfiConverterUInt64.write(value.retries, into: &buf)
+        FfiConverterUInt64.write(value.rateLimited, into: &buf)
+        FfiConverterUInt64.write(value.failures, into: &buf)
+        FfiConverterUInt64.write(value.cacheHits, into: &buf)
+        FfiConverterUInt64.write(value.cacheMisses, into: &buf)
+        FfiConverterUInt64.write(value.offlineServed, into: &buf)
+        FfiConverterUInt64.write(value.decryptedFields, into: &buf)
+        FfiConverterDouble.write(value.decryptTime, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStats_lift(_ buf: RustBuffer) throws -> Stats {
+    return try FfiConverterTypeStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStats_lower(_ value: Stats) -> RustBuffer {
+    return FfiConverterTypeStats.lower(value)
+}
+
+
+/**
+ * How often a watch polls; absent fields take the core's defaults (30 s, 300 s).
+ */
+public struct WatchOptions: Equatable, Hashable {
+    /**
+     * Seconds between polls (each jittered by ±10%).
+     */
+    public let interval: Double?
+    /**
+     * The longest wait in seconds between polls while the server cannot be reached (the
+     * interval doubles after each failure up to this).
+     */
+    public let maxBackoff: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Seconds between polls (each jittered by ±10%).
+         */interval: Double? = nil, 
+        /**
+         * The longest wait in seconds between polls while the server cannot be reached (the
+         * interval doubles after each failure up to this).
+         */maxBackoff: Double? = nil) {
+        self.interval = interval
+        self.maxBackoff = maxBackoff
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WatchOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatchOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WatchOptions {
+        return
+            try WatchOptions(
+                interval: FfiConverterOptionDouble.read(from: &buf), 
+                maxBackoff: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WatchOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDouble.write(value.interval, into: &buf)
+        FfiConverterOptionDouble.write(value.maxBackoff, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchOptions_lift(_ buf: RustBuffer) throws -> WatchOptions {
+    return try FfiConverterTypeWatchOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchOptions_lower(_ value: WatchOptions) -> RustBuffer {
+    return FfiConverterTypeWatchOptions.lower(value)
 }
 
 
@@ -2343,6 +2949,101 @@ public func FfiConverterTypePhaseError_lower(_ value: PhaseError) -> RustBuffer 
     return FfiConverterTypePhaseError.lower(value)
 }
 
+
+/**
+ * Where the secrets of a result came from.
+ */
+
+public enum Source: Equatable, Hashable {
+    
+    /**
+     * Fetched from the server by this call.
+     */
+    case network
+    /**
+     * The in-memory cache, within its TTL.
+     */
+    case memory
+    /**
+     * The in-memory cache past its TTL, because the server could not be reached.
+     */
+    case stale
+    /**
+     * The offline cache on disk (offline mode, or the server could not be reached).
+     */
+    case offline
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Source: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSource: FfiConverterRustBuffer {
+    typealias SwiftType = Source
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Source {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .network
+        
+        case 2: return .memory
+        
+        case 3: return .stale
+        
+        case 4: return .offline
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Source, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .network:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .memory:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .stale:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .offline:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSource_lift(_ buf: RustBuffer) throws -> Source {
+    return try FfiConverterTypeSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSource_lower(_ value: Source) -> RustBuffer {
+    return FfiConverterTypeSource.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2514,6 +3215,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeChange: FfiConverterRustBuffer {
+    typealias SwiftType = Change?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeChange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeChange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeClientOptions: FfiConverterRustBuffer {
     typealias SwiftType = ClientOptions?
 
@@ -2554,6 +3279,30 @@ fileprivate struct FfiConverterOptionTypeGetOptions: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeGetOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWatchOptions: FfiConverterRustBuffer {
+    typealias SwiftType = WatchOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWatchOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWatchOptions.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2802,6 +3551,46 @@ public func errorCodes() -> [String]  {
     )
 })
 }
+/**
+ * Logs in with an AWS IAM identity (a SigV4-signed STS `GetCallerIdentity`, signed here and
+ * checked by Phase) and returns a client for the minted service-account token. Credentials and
+ * region not given come from the standard AWS sources (`AWS_ACCESS_KEY_ID`, ...,
+ * `~/.aws/credentials`, `AWS_REGION`); the host and HTTP settings from `options`.
+ */
+public func loginAwsIam(serviceAccountId: String, accessKeyId: String? = nil, secretAccessKey: String? = nil, sessionToken: String? = nil, region: String? = nil, ttl: Int64? = nil, options: ClientOptions? = nil)async throws  -> PhaseClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_phasekit_ffi_fn_func_login_aws_iam(FfiConverterString.lower(serviceAccountId),FfiConverterOptionString.lower(accessKeyId),FfiConverterOptionString.lower(secretAccessKey),FfiConverterOptionString.lower(sessionToken),FfiConverterOptionString.lower(region),FfiConverterOptionInt64.lower(ttl),FfiConverterOptionTypeClientOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_phasekit_ffi_rust_future_poll_u64,
+            completeFunc: ffi_phasekit_ffi_rust_future_complete_u64,
+            freeFunc: ffi_phasekit_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypePhaseClient_lift,
+            errorHandler: FfiConverterTypePhaseError_lift
+        )
+}
+/**
+ * Logs in with an Azure Entra ID identity and returns a client for the minted
+ * service-account token. `jwt`: an Entra ID access token for `resource` (default
+ * `https://management.azure.com/`); without it, workload identity from the environment
+ * (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`).
+ */
+public func loginAzure(serviceAccountId: String, jwt: String? = nil, resource: String? = nil, ttl: Int64? = nil, options: ClientOptions? = nil)async throws  -> PhaseClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_phasekit_ffi_fn_func_login_azure(FfiConverterString.lower(serviceAccountId),FfiConverterOptionString.lower(jwt),FfiConverterOptionString.lower(resource),FfiConverterOptionInt64.lower(ttl),FfiConverterOptionTypeClientOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_phasekit_ffi_rust_future_poll_u64,
+            completeFunc: ffi_phasekit_ffi_rust_future_complete_u64,
+            freeFunc: ffi_phasekit_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypePhaseClient_lift,
+            errorHandler: FfiConverterTypePhaseError_lift
+        )
+}
 
 private enum InitializationResult {
     case ok
@@ -2822,6 +3611,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_phasekit_ffi_checksum_func_error_codes() != 13785) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_func_login_aws_iam() != 51898) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_func_login_azure() != 21704) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_phasekit_ffi_checksum_method_phaseclient_apps() != 33164) {
@@ -2845,6 +3640,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_phasekit_ffi_checksum_method_phaseclient_get() != 19317) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_phasekit_ffi_checksum_method_phaseclient_get_result() != 49809) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_phasekit_ffi_checksum_method_phaseclient_get_secret() != 60604) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2863,7 +3661,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_phasekit_ffi_checksum_method_phaseclient_refresh() != 39163) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_phasekit_ffi_checksum_method_phaseclient_stats() != 41191) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_phasekit_ffi_checksum_method_phaseclient_update() != 61589) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_method_phaseclient_watch() != 33021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_method_watcher_close() != 4669) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_phasekit_ffi_checksum_method_watcher_next() != 43954) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_phasekit_ffi_checksum_constructor_phaseclient_from_env() != 12745) {

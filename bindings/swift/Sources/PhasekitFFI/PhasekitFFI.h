@@ -298,6 +298,11 @@ uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_export(uint64_t ptr, RustBuff
 uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_get(uint64_t ptr, RustBuffer app, RustBuffer env, RustBuffer app_id, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_GET_RESULT
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_GET_RESULT
+uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_get_result(uint64_t ptr, RustBuffer app, RustBuffer env, RustBuffer app_id, RustBuffer options
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_GET_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_GET_SECRET
 uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_get_secret(uint64_t ptr, RustBuffer key, RustBuffer app, RustBuffer env, RustBuffer app_id, RustBuffer path
@@ -328,9 +333,39 @@ uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_lease_revoke(uint64_t ptr, Ru
 uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_refresh(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_STATS
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_STATS
+RustBuffer uniffi_phasekit_ffi_fn_method_phaseclient_stats(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_UPDATE
 uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_update(uint64_t ptr, RustBuffer key, RustBuffer changes, RustBuffer app, RustBuffer env, RustBuffer app_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASECLIENT_WATCH
+uint64_t uniffi_phasekit_ffi_fn_method_phaseclient_watch(uint64_t ptr, RustBuffer app, RustBuffer env, RustBuffer app_id, RustBuffer options, RustBuffer watch, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_CLONE_WATCHER
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_CLONE_WATCHER
+uint64_t uniffi_phasekit_ffi_fn_clone_watcher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FREE_WATCHER
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FREE_WATCHER
+void uniffi_phasekit_ffi_fn_free_watcher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_WATCHER_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_WATCHER_CLOSE
+void uniffi_phasekit_ffi_fn_method_watcher_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_WATCHER_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_WATCHER_NEXT
+uint64_t uniffi_phasekit_ffi_fn_method_watcher_next(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASEERROR_CODE
@@ -378,6 +413,16 @@ RustBuffer uniffi_phasekit_ffi_fn_func_drain_logs(RustCallStatus *_Nonnull out_s
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_CODES
 RustBuffer uniffi_phasekit_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_LOGIN_AWS_IAM
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_LOGIN_AWS_IAM
+uint64_t uniffi_phasekit_ffi_fn_func_login_aws_iam(RustBuffer service_account_id, RustBuffer access_key_id, RustBuffer secret_access_key, RustBuffer session_token, RustBuffer region, RustBuffer ttl, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_LOGIN_AZURE
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_LOGIN_AZURE
+uint64_t uniffi_phasekit_ffi_fn_func_login_azure(RustBuffer service_account_id, RustBuffer jwt, RustBuffer resource, RustBuffer ttl, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_PHASEKIT_FFI_RUSTBUFFER_ALLOC
@@ -652,6 +697,18 @@ uint16_t uniffi_phasekit_ffi_checksum_func_error_codes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_LOGIN_AWS_IAM
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_LOGIN_AWS_IAM
+uint16_t uniffi_phasekit_ffi_checksum_func_login_aws_iam(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_LOGIN_AZURE
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_LOGIN_AZURE
+uint16_t uniffi_phasekit_ffi_checksum_func_login_azure(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_APPS
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_APPS
 uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_apps(void
@@ -694,6 +751,12 @@ uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_get(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_GET_RESULT
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_GET_RESULT
+uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_get_result(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_GET_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_GET_SECRET
 uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_get_secret(void
@@ -730,9 +793,33 @@ uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_refresh(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_STATS
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_STATS
+uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_stats(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_UPDATE
 uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_WATCH
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_PHASECLIENT_WATCH
+uint16_t uniffi_phasekit_ffi_checksum_method_phaseclient_watch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_WATCHER_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_WATCHER_CLOSE
+uint16_t uniffi_phasekit_ffi_checksum_method_watcher_close(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_WATCHER_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_METHOD_WATCHER_NEXT
+uint16_t uniffi_phasekit_ffi_checksum_method_watcher_next(void
     
 );
 #endif
