@@ -93,6 +93,16 @@ export declare class Client {
   get host(): string
   /** The secrets of an environment, decrypted, references resolved. */
   get(options: GetOptions): Promise<Secret[]>
+  /**
+   * `get`, saying where the secrets came from: `network`, `memory` (the in-memory cache),
+   * `stale` (memory past its TTL, the server unreachable) or `offline` (the offline cache).
+   */
+  getResult(options: GetOptions): Promise<GetResult>
+  /**
+   * This client's counters: requests, retries, 429s, failures, cache hits and misses,
+   * answers served offline, fields decrypted and the time decryption took. Synchronous.
+   */
+  stats(): ClientStats
   /** One secret by key (one request; the server matches the key's digest). */
   getSecret(options: GetSecretOptions): Promise<Secret>
   /** Creates secrets (encrypted here, before they leave the process). */
@@ -124,6 +134,14 @@ export declare class Client {
    * Resolves to the keys that were set.
    */
   loadEnv(options: LoadEnvOptions): Promise<string[]>
+  /**
+   * Polls the secrets `options` select and calls `callback(null, { added, changed,
+   * removed })` when they change (the first poll sets the baseline), or `callback(error)`:
+   * transient failures (network, timeouts, 5xx, 429) are reported and polling goes on with
+   * backoff; any other error (e.g. access revoked) is the last call. An open watch keeps
+   * the event loop alive until `close()`.
+   */
+  watch(options: WatchOptions, callback: (...call: [error: PhaseError, change: undefined] | [error: null, change: WatchChange]) => void): Watch
 }
 
 /** A decrypted secret. */
@@ -154,6 +172,19 @@ export declare class Secret {
   toString(): string
   /** Everything but the value, so that logging a secret as JSON cannot leak it. */
   toJSON(): SecretSummary
+}
+
+/** A running watch, returned by `client.watch()`. `close()` stops it. */
+export declare class Watch {
+  /**
+   * Stops polling; the callback is not called again, even with changes already found.
+   * Idempotent. Lets the event loop exit.
+   */
+  close(): void
+  /** Lets the process exit while this watch is open (like `timeout.unref()`). */
+  unref(): this
+  /** Keeps the process alive while this watch is open again (the default). */
+  ref(): this
 }
 
 /** An app the token can read, with its environments. */
@@ -196,8 +227,51 @@ export interface ClientOptions {
   deadline?: number
   /** The largest response body accepted, in bytes (default 64 MiB). */
   maxResponseBytes?: number
+  /**
+   * Seconds `get` results are served from memory without a request (no in-memory cache
+   * when absent). Writes through this client clear it.
+   */
+  cacheTtl?: number
+  /**
+   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
+   * be reached (default 300; needs `cacheTtl`).
+   */
+  cacheStaleIfError?: number
+  /**
+   * A directory where the server's answers are kept (ciphertext only, files readable by
+   * this user only) and served when the server cannot be reached
+   * (`PHASE_OFFLINE_CACHE_DIR`).
+   */
+  offlineCacheDir?: string
+  /**
+   * `true`: no network at all; reads are served from `offlineCacheDir` and writes are
+   * refused with an `OfflineError` (`PHASE_OFFLINE`).
+   */
+  offline?: boolean
   /** Logs each request's method, path, status and time (never headers or bodies). */
   debug?: boolean
+}
+
+/** A client's counters since it was created (`stats()`): never names or values. */
+export interface ClientStats {
+  /** HTTP requests sent (each attempt counts). */
+  requests: number
+  /** Attempts that were retries of a failed one. */
+  retries: number
+  /** Answers with status 429. */
+  rateLimited: number
+  /** Attempts that failed (any error, before retries). */
+  failures: number
+  /** Reads answered by the in-memory cache. */
+  cacheHits: number
+  /** Reads the in-memory cache had to fetch for. */
+  cacheMisses: number
+  /** Answers served from the offline cache. */
+  offlineServed: number
+  /** Fields decrypted (a ciphertext seen before is not decrypted again). */
+  decryptedFields: number
+  /** Milliseconds spent decrypting. */
+  decryptTimeMs: number
 }
 
 /** What `create` writes. */
@@ -257,6 +331,17 @@ export interface GetOptions {
   lease?: boolean
   /** Seconds the generated lease lasts. */
   leaseTtl?: number
+}
+
+/** What `getResult` resolves to: the secrets and where they came from. */
+export interface GetResult {
+  secrets: Array<Secret>
+  /**
+   * `network` (fetched by this call), `memory` (the in-memory cache, within `cacheTtl`),
+   * `stale` (memory past `cacheTtl`: the server could not be reached) or `offline` (the
+   * offline cache: offline mode, or the server could not be reached).
+   */
+  source: 'network' | 'memory' | 'stale' | 'offline'
 }
 
 /** What `getSecret` reads. */
@@ -353,4 +438,35 @@ export interface UpdateOptions {
   override?: string
   /** Switches the personal override on or off. */
   toggleOverride?: boolean
+}
+
+/**
+ * What changed between two polls of a watch. Secrets are named by key, prefixed with their
+ * folder outside the root (`/db/PASSWORD`); each list is sorted.
+ */
+export interface WatchChange {
+  added: Array<string>
+  changed: Array<string>
+  removed: Array<string>
+}
+
+/** What `watch` polls, and how often. */
+export interface WatchOptions {
+  app?: string
+  appId?: string
+  /** The environment's name or id. */
+  env: string
+  /** Only this folder (`/` is the root); all folders when absent. */
+  path?: string
+  /** Only these keys. */
+  keys?: Array<string>
+  /** Only secrets with this tag. */
+  tag?: string
+  /** Seconds between polls (default 30), each jittered by ±10%. */
+  interval?: number
+  /**
+   * The longest wait in seconds between polls while the server cannot be reached: the
+   * interval doubles after each failure up to this (default 300).
+   */
+  maxBackoff?: number
 }

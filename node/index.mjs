@@ -8,6 +8,7 @@ const binding = createRequire(import.meta.url)("./index.js");
 export const {
   Client,
   Secret,
+  Watch,
   ERROR_CODES,
   PhaseError,
   AuthenticationError,

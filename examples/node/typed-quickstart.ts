@@ -5,9 +5,11 @@ import {
   NotFoundError,
   PhaseError,
   RateLimitError,
+  type ClientStats,
   type ErrorCode,
   type GetOptions,
   type Secret,
+  type Watch,
 } from "phasekit";
 
 async function readEnvironment(
@@ -39,11 +41,31 @@ async function apiKey(
   }
 }
 
+/** Reports rotations under /db until `close()`; the callback gets an error or a change. */
+function watchDatabase(client: Client, app: string): Watch {
+  return client.watch(
+    { app, env: "Production", path: "/db", interval: 30 },
+    (error, change) => {
+      if (error) {
+        console.error(
+          `watch: ${error.code}${error.retryable ? " (retrying)" : ""}`,
+        );
+        return;
+      }
+      console.log(`rotated: ${change.changed.join(", ") || "nothing"}`);
+    },
+  );
+}
+
 async function main(): Promise<number> {
   const [app = "demo-app", env = "Development"] = process.argv.slice(2);
-  const client = new Client({ timeout: 10, maxRetries: 2 });
+  const client = new Client({ timeout: 10, maxRetries: 2, cacheTtl: 60 });
   try {
     const values = await readEnvironment(client, { app, env, path: "/" });
+    const { source } = await client.getResult({ app, env });
+    const origin: "network" | "memory" | "stale" | "offline" = source;
+    const stats: ClientStats = client.stats();
+    console.log(`read from ${origin}; ${stats.requests} requests`);
     for (const [key, value] of values) console.log(`${key} = ${value}`);
     const key = await apiKey(client, app);
     console.log(
@@ -51,6 +73,11 @@ async function main(): Promise<number> {
     );
     const dotenv: string = await client.export({ app, env, format: "dotenv" });
     console.log(`${dotenv.split("\n").length} dotenv lines`);
+    if (process.env.WATCH_ROTATIONS) {
+      // Keeps the process alive until Ctrl-C closes the watch.
+      const watch = watchDatabase(client, app);
+      process.once("SIGINT", () => watch.close());
+    }
     return 0;
   } catch (error) {
     if (error instanceof PhaseError) {

@@ -134,3 +134,39 @@ pub fn optional_whole_number(env: &Env, name: &str, value: Option<f64>) -> Resul
         .map(|value| whole_number(env, name, value))
         .transpose()
 }
+
+/// A duration setting: a positive, finite number of seconds. The core applies the same rule,
+/// but its message names the field as the other languages spell it (`connect_timeout`), so it
+/// is checked here first under its JavaScript name.
+pub fn optional_seconds(env: &Env, name: &str, value: Option<f64>) -> Result<Option<f64>> {
+    match value {
+        None => Ok(None),
+        Some(seconds)
+            if std::time::Duration::try_from_secs_f64(seconds).is_ok_and(|d| !d.is_zero()) =>
+        {
+            Ok(Some(seconds))
+        }
+        Some(_) => Err(errors::invalid(
+            env,
+            format!("{name} must be a positive number of seconds"),
+        )),
+    }
+}
+
+/// The largest whole number a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A size limit in bytes: a whole number from 1 (a limit of 0 would refuse every answer) to
+/// `Number.MAX_SAFE_INTEGER`, so that limits above 4 GiB are not refused as `u32` would.
+pub fn optional_byte_limit(env: &Env, name: &str, value: Option<f64>) -> Result<Option<u64>> {
+    match value {
+        None => Ok(None),
+        Some(bytes) if bytes.fract() == 0.0 && (1.0..=MAX_SAFE_INTEGER).contains(&bytes) => {
+            Ok(Some(bytes as u64))
+        }
+        Some(_) => Err(errors::invalid(
+            env,
+            format!("{name} must be a whole number of bytes from 1 to {MAX_SAFE_INTEGER}"),
+        )),
+    }
+}

@@ -12,7 +12,7 @@ use crate::options::{
     UpdateOptions,
 };
 use crate::promise::spawn;
-use crate::types::{App, Environment, secret, secrets};
+use crate::types::{App, ClientStats, Environment, GetResult, secret, secrets};
 
 /// A Phase client: one token, one host, one connection pool and one cached session. Safe to
 /// share across any number of concurrent calls.
@@ -71,6 +71,27 @@ impl Client {
             .and_then(|options| options.into_core(env))
             .map(|options| async move { client.get(&options).await });
         spawn(env, work, secrets)
+    }
+
+    /// `get`, saying where the secrets came from: `network`, `memory` (the in-memory cache),
+    /// `stale` (memory past its TTL, the server unreachable) or `offline` (the offline cache).
+    #[napi(
+        ts_args_type = "options: GetOptions",
+        ts_return_type = "Promise<GetResult>"
+    )]
+    pub fn get_result<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+        let client = self.inner.clone();
+        let work = parse::<GetOptions>(env, options, "getResult options")
+            .and_then(|options| options.into_core(env))
+            .map(|options| async move { client.get_result(&options).await });
+        spawn(env, work, GetResult::from)
+    }
+
+    /// This client's counters: requests, retries, 429s, failures, cache hits and misses,
+    /// answers served offline, fields decrypted and the time decryption took. Synchronous.
+    #[napi]
+    pub fn stats(&self) -> ClientStats {
+        self.inner.stats().into()
     }
 
     /// One secret by key (one request; the server matches the key's digest).

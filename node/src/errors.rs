@@ -93,7 +93,9 @@ pub fn to_js(env: &Env, error: &Error) -> napi::Error {
     }
 }
 
-fn create(env: &Env, error: &Error) -> Result<Unknown<'static>> {
+/// The `PhaseError` subclass for a core error, as a JavaScript value (to pass to a callback).
+/// Runs on the JavaScript thread.
+pub fn create(env: &Env, error: &Error) -> Result<Unknown<'static>> {
     let factory = env
         .get_instance_data::<ErrorFactory>()?
         .ok_or_else(|| napi::Error::from_reason("phasekit's error classes are not loaded"))?;

@@ -10,6 +10,7 @@ mod logging;
 mod options;
 mod promise;
 mod types;
+mod watch;
 
 use napi::bindgen_prelude::{Env, Object, Result};
 

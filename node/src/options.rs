@@ -3,9 +3,13 @@
 
 use napi::bindgen_prelude::{Env, Result};
 use napi_derive::napi;
-use phasekit::{AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate};
+use std::time::Duration;
 
-use crate::arguments::optional_whole_number;
+use phasekit::{
+    AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate, WatchPolicy,
+};
+
+use crate::arguments::{optional_byte_limit, optional_seconds, optional_whole_number};
 use crate::errors;
 
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
@@ -37,11 +41,27 @@ pub struct ClientSettings {
     pub deadline: Option<f64>,
     /// The largest response body accepted, in bytes (default 64 MiB).
     pub max_response_bytes: Option<f64>,
+    /// Seconds `get` results are served from memory without a request (no in-memory cache
+    /// when absent). Writes through this client clear it.
+    pub cache_ttl: Option<f64>,
+    /// Seconds past `cacheTtl` a cached result may still be served while the server cannot
+    /// be reached (default 300; needs `cacheTtl`).
+    pub cache_stale_if_error: Option<f64>,
+    /// A directory where the server's answers are kept (ciphertext only, files readable by
+    /// this user only) and served when the server cannot be reached
+    /// (`PHASE_OFFLINE_CACHE_DIR`).
+    pub offline_cache_dir: Option<String>,
+    /// `true`: no network at all; reads are served from `offlineCacheDir` and writes are
+    /// refused with an `OfflineError` (`PHASE_OFFLINE`).
+    pub offline: Option<bool>,
     /// Logs each request's method, path, status and time (never headers or bodies).
     pub debug: Option<bool>,
 }
 
 impl ClientSettings {
+    // Every core setting is offered today, but the `..default()` below stays so that a new
+    // core setting does not break this build before the binding offers it.
+    #[allow(clippy::needless_update)]
     pub fn into_core(
         self,
         env: &Env,
@@ -50,22 +70,41 @@ impl ClientSettings {
         Ok(phasekit::ClientOptions {
             token: self.token,
             host: self.host,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
+            timeout: optional_seconds(env, "timeout", self.timeout)?,
+            connect_timeout: optional_seconds(env, "connectTimeout", self.connect_timeout)?,
             verify_ssl: self.verify_ssl,
             ca_bundle: self.ca_bundle,
-            session_ttl: self.session_ttl,
+            session_ttl: optional_seconds(env, "sessionTtl", self.session_ttl)?,
             max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?,
-            deadline: self.deadline,
-            max_response_bytes: optional_whole_number(
+            deadline: optional_seconds(env, "deadline", self.deadline)?,
+            max_response_bytes: optional_byte_limit(
                 env,
                 "maxResponseBytes",
                 self.max_response_bytes,
-            )?
-            .map(u64::from),
+            )?,
+            cache_ttl: optional_seconds(env, "cacheTtl", self.cache_ttl)?,
+            cache_stale_if_error: match (self.cache_ttl, self.cache_stale_if_error) {
+                // The core refuses this too, but under its own field names.
+                (None, Some(_)) => {
+                    return Err(errors::invalid(env, "cacheStaleIfError needs cacheTtl"));
+                }
+                (_, stale) => optional_seconds(env, "cacheStaleIfError", stale)?,
+            },
+            offline_cache_dir: match self.offline_cache_dir {
+                // An empty path would otherwise surface as "offline mode needs a directory"
+                // even when offline mode is off.
+                Some(dir) if dir.trim().is_empty() => {
+                    return Err(errors::invalid(env, "offlineCacheDir must not be empty"));
+                }
+                dir => dir,
+            },
+            offline: self.offline,
             debug: self.debug,
             user_agent_suffix: Some(user_agent_suffix),
-            ..Default::default()
+            // Settings this binding does not offer yet keep their meaning of `None` (the
+            // environment's value, else the default), so that the core can gain options without
+            // breaking the Node build.
+            ..phasekit::ClientOptions::default()
         })
     }
 }
@@ -118,6 +157,45 @@ impl GetOptions {
             options = options.dynamic(lease, lease_ttl.map(u64::from));
         }
         Ok(options)
+    }
+}
+
+/// What `watch` polls, and how often.
+#[napi(object)]
+#[derive(Clone)]
+pub struct WatchOptions {
+    pub app: Option<String>,
+    pub app_id: Option<String>,
+    /// The environment's name or id.
+    pub env: String,
+    /// Only this folder (`/` is the root); all folders when absent.
+    pub path: Option<String>,
+    /// Only these keys.
+    pub keys: Option<Vec<String>>,
+    /// Only secrets with this tag.
+    pub tag: Option<String>,
+    /// Seconds between polls (default 30), each jittered by ±10%.
+    pub interval: Option<f64>,
+    /// The longest wait in seconds between polls while the server cannot be reached: the
+    /// interval doubles after each failure up to this (default 300).
+    pub max_backoff: Option<f64>,
+}
+
+impl WatchOptions {
+    pub fn into_core(self, env: &Env) -> Result<(CoreGetOptions, WatchPolicy)> {
+        let mut options = CoreGetOptions::new(app_of(env, self.app, self.app_id)?, self.env);
+        options.path = self.path;
+        options.keys = self.keys.unwrap_or_default();
+        options.tag = self.tag;
+        let defaults = WatchPolicy::default();
+        let duration = |name, seconds| {
+            optional_seconds(env, name, seconds).map(|s| s.map(Duration::from_secs_f64))
+        };
+        let policy = WatchPolicy {
+            interval: duration("interval", self.interval)?.unwrap_or(defaults.interval),
+            max_backoff: duration("maxBackoff", self.max_backoff)?.unwrap_or(defaults.max_backoff),
+        };
+        Ok((options, policy))
     }
 }
 

@@ -200,3 +200,84 @@ impl From<phasekit::AppInfo> for App {
         }
     }
 }
+
+/// What `getResult` resolves to: the secrets and where they came from.
+#[napi(object, object_from_js = false)]
+pub struct GetResult {
+    pub secrets: Vec<Secret>,
+    /// `network` (fetched by this call), `memory` (the in-memory cache, within `cacheTtl`),
+    /// `stale` (memory past `cacheTtl`: the server could not be reached) or `offline` (the
+    /// offline cache: offline mode, or the server could not be reached).
+    #[napi(ts_type = "'network' | 'memory' | 'stale' | 'offline'")]
+    pub source: String,
+}
+
+impl From<phasekit::GetResult> for GetResult {
+    fn from(result: phasekit::GetResult) -> Self {
+        GetResult {
+            secrets: secrets(result.secrets),
+            source: result.source.as_str().to_owned(),
+        }
+    }
+}
+
+/// A client's counters since it was created (`stats()`): never names or values.
+#[napi(object, object_from_js = false)]
+pub struct ClientStats {
+    /// HTTP requests sent (each attempt counts).
+    pub requests: f64,
+    /// Attempts that were retries of a failed one.
+    pub retries: f64,
+    /// Answers with status 429.
+    pub rate_limited: f64,
+    /// Attempts that failed (any error, before retries).
+    pub failures: f64,
+    /// Reads answered by the in-memory cache.
+    pub cache_hits: f64,
+    /// Reads the in-memory cache had to fetch for.
+    pub cache_misses: f64,
+    /// Answers served from the offline cache.
+    pub offline_served: f64,
+    /// Fields decrypted (a ciphertext seen before is not decrypted again).
+    pub decrypted_fields: f64,
+    /// Milliseconds spent decrypting.
+    pub decrypt_time_ms: f64,
+}
+
+impl From<phasekit::StatsSnapshot> for ClientStats {
+    fn from(stats: phasekit::StatsSnapshot) -> Self {
+        // Plain numbers rather than BigInts: counters stay far below 2^53, where a JavaScript
+        // number is exact.
+        let count = |n: u64| n as f64;
+        ClientStats {
+            requests: count(stats.requests),
+            retries: count(stats.retries),
+            rate_limited: count(stats.rate_limited),
+            failures: count(stats.failures),
+            cache_hits: count(stats.cache_hits),
+            cache_misses: count(stats.cache_misses),
+            offline_served: count(stats.offline_served),
+            decrypted_fields: count(stats.decrypted_fields),
+            decrypt_time_ms: stats.decrypt_time.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// What changed between two polls of a watch. Secrets are named by key, prefixed with their
+/// folder outside the root (`/db/PASSWORD`); each list is sorted.
+#[napi(object, object_from_js = false)]
+pub struct WatchChange {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl From<phasekit::Change> for WatchChange {
+    fn from(change: phasekit::Change) -> Self {
+        WatchChange {
+            added: change.added,
+            changed: change.changed,
+            removed: change.removed,
+        }
+    }
+}

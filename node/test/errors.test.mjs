@@ -542,6 +542,131 @@ test("invalid settings throw InvalidInputError from the constructor", async () =
   assert.deepEqual(await requests(server), {});
 });
 
+test("durations, deadline and maxResponseBytes out of range name the JavaScript field", async () => {
+  const { server } = ctx;
+  const token = server.tokens["sa-token"];
+  const cases = [];
+  for (const name of ["timeout", "connectTimeout", "sessionTtl", "deadline"]) {
+    for (const value of [0, -1, Number.NaN, Infinity, 1e20]) {
+      cases.push([name, value, `${name} must be a positive number of seconds`]);
+    }
+  }
+  for (const value of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 53]) {
+    cases.push([
+      "maxResponseBytes",
+      value,
+      "maxResponseBytes must be a whole number of bytes from 1 to 9007199254740991",
+    ]);
+  }
+  for (const name of ["deadline", "maxResponseBytes"]) {
+    cases.push([name, "10", `client options: ${name} must be a number`]);
+  }
+  for (const [name, value, message] of cases) {
+    const error = expectThrow(
+      server,
+      InvalidInputError,
+      () => new Client({ token, host: server.url, [name]: value }),
+    );
+    assert.equal(
+      error.message,
+      `invalid_input: ${message}`,
+      `${name}: ${value}`,
+    );
+  }
+  // The smallest and largest accepted values.
+  for (const options of [
+    { deadline: 0.001, maxResponseBytes: 1 },
+    { deadline: 86400, maxResponseBytes: 2 ** 53 - 1 },
+  ]) {
+    assert.ok(new Client({ token, host: server.url, ...options }));
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("other malformed tokens throw AuthenticationError before any request, echoing none of it", async () => {
+  const { server } = ctx;
+  const real = server.tokens["sa-token"];
+  const fields = real.split(":");
+  const cases = [
+    ["", "the token is empty"],
+    [" \t ", "the token is empty"],
+    [
+      ["pss_other", ...fields.slice(1)].join(":"),
+      "starts with pss_service: or pss_user:",
+    ],
+    [`${real}:extra`, "expected 6 ':'-separated fields, found 7"],
+    [fields.slice(0, 5).join(":"), "expected 6 ':'-separated fields, found 5"],
+    [
+      [
+        ...fields.slice(0, 2),
+        `${fields[2].slice(0, -1)}g`,
+        ...fields.slice(3),
+      ].join(":"),
+      "bearer token (field 3) must be 64 hexadecimal characters",
+    ],
+    // Header injection: the token goes into Authorization, so line breaks must never pass.
+    [`${real}\r\nX-Injected: 1`, "found 7"],
+    [real.replace(":v2:", ":v2\n:"), "must be a version"],
+  ];
+  for (const [token, fragment] of cases) {
+    const error = expectThrow(
+      server,
+      AuthenticationError,
+      () => new Client({ token, host: server.url }),
+      ...fields.slice(2),
+    );
+    assert.deepEqual(
+      [error.code, error.status, error.retryable],
+      ["invalid_token", null, false],
+    );
+    assert.ok(error.message.includes(fragment), error.message);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("malformed hosts throw InvalidInputError before any request", async () => {
+  const { server } = ctx;
+  const token = server.tokens["sa-token"];
+  const cases = [
+    ["", "absolute URL"],
+    ["   ", "absolute URL"],
+    ["127.0.0.1:8080", "absolute URL"],
+    ["http://", "absolute URL"],
+    ["http://exa mple.com", "absolute URL"],
+    ["http://[::1", "absolute URL"],
+    ["file:///etc/passwd", "http:// or https://"],
+    ["javascript:alert(1)", "http:// or https://"],
+    [`${server.url}/?token=x`, "query or fragment"],
+    [`${server.url}/#x`, "query or fragment"],
+  ];
+  for (const [host, fragment] of cases) {
+    const error = expectThrow(
+      server,
+      InvalidInputError,
+      () => new Client({ token, host }),
+    );
+    assert.ok(error.message.includes(fragment), `${host}: ${error.message}`);
+  }
+  assert.deepEqual(await requests(server), {});
+});
+
+test("a password in the host is refused without being shown", () => {
+  const { server } = ctx;
+  const password = "hostPa55word";
+  const error = expectThrow(
+    server,
+    InvalidInputError,
+    () =>
+      new Client({
+        token: server.tokens["sa-token"],
+        host: server.url.replace("://", `://someone:${password}@`),
+      }),
+  );
+  assert.ok(error.message.includes("user name or password"), error.message);
+  // The message names the place only: the output of a failing test must not show it.
+  assert.ok(!error.message.includes(password), "the error shows the password");
+});
+
 test("a 429 with a long Retry-After fails at once as RateLimitError with retryAfter", async () => {
   const { server } = ctx;
   for (const options of [{}, { maxRetries: 0 }]) {

@@ -235,3 +235,20 @@ export function runNode(source, env = {}, { type = "module", args = [] } = {}) {
     child.on("exit", (code) => done({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Resolves once `check()` (sync or async) returns a truthy value, polling every 20 ms; fails
+ * with `what` after `timeoutMs`.
+ */
+export async function until(check, what, timeoutMs = 5000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    assert.ok(
+      Date.now() - started < timeoutMs,
+      `timed out waiting for ${what}`,
+    );
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
