@@ -135,6 +135,20 @@ export declare class Client {
    */
   loadEnv(options: LoadEnvOptions): Promise<string[]>
   /**
+   * Logs in to Phase as the service account `serviceAccountId` with the workload's AWS IAM
+   * identity and resolves to a client for the minted, short-lived service-account token. The
+   * account needs server-side key management and an AWS IAM identity that trusts the
+   * caller's ARN. The STS `GetCallerIdentity` request is signed here (SigV4) and checked by
+   * Phase with STS; the token never reaches JavaScript.
+   */
+  static loginAwsIam(options: AwsIamLoginOptions): Promise<Client>
+  /**
+   * Logs in to Phase as the service account `serviceAccountId` with an Azure Entra ID
+   * identity (`jwt`, else workload identity from the environment) and resolves to a client
+   * for the minted, short-lived service-account token, which never reaches JavaScript.
+   */
+  static loginAzure(options: AzureLoginOptions): Promise<Client>
+  /**
    * Polls the secrets `options` select and calls `callback(null, { added, changed,
    * removed })` when they change (the first poll sets the baseline), or `callback(error)`:
    * transient failures (network, timeouts, 5xx, 429) are reported and polling goes on with
@@ -200,6 +214,148 @@ export interface App {
 export interface AppOptions {
   app?: string
   appId?: string
+}
+
+/**
+ * `Client.loginAwsIam`: the service account, the token's TTL and the AWS credentials (default:
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, then the profile of
+ * `~/.aws/credentials` and `~/.aws/config`), then the client's options.
+ */
+export interface AwsIamLoginOptions {
+  /** The service account's id (a UUID, shown in the Phase console). */
+  serviceAccountId: string
+  /**
+   * Seconds the token should live (default: the identity's default TTL); the server refuses
+   * more than the identity's maximum.
+   */
+  ttl?: number
+  /** An AWS access key id, with `secretAccessKey`, instead of the standard AWS sources. */
+  accessKeyId?: string
+  /** The secret access key of `accessKeyId`. */
+  secretAccessKey?: string
+  /** The session token of temporary credentials (`ASIA...` keys). */
+  sessionToken?: string
+  /**
+   * The region whose STS endpoint the request is signed for; it must be the identity's
+   * (default: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's region, else `us-east-1`).
+   */
+  region?: string
+  /**
+   * The profile of the shared AWS files to take credentials from, instead of `AWS_PROFILE`
+   * (the environment's keys are then not used).
+   */
+  profile?: string
+  /**
+   * The Phase host to log in to, which the client then uses (default `PHASE_HOST`, else
+   * `https://console.phase.dev`).
+   */
+  host?: string
+  /** Seconds a whole request may take, the login's included (default 30). */
+  timeout?: number
+  /** Seconds to establish a connection, also for the login (default 10). */
+  connectTimeout?: number
+  /**
+   * `false` turns TLS certificate verification off, also for the login (logged as a
+   * warning).
+   */
+  verifySsl?: boolean
+  /** Path of a PEM file of extra certificate authorities to trust, also for the login. */
+  caBundle?: string
+  /** Seconds the session data and derived keys are reused (default 300). */
+  sessionTtl?: number
+  /** Retries of idempotent requests after transient failures (default 3). */
+  maxRetries?: number
+  /** Seconds one call may take, retries and waits included (default 60). */
+  deadline?: number
+  /** The largest response body accepted, in bytes (default 64 MiB). */
+  maxResponseBytes?: number
+  /**
+   * Seconds `get` results are served from memory without a request (no in-memory cache
+   * when absent).
+   */
+  cacheTtl?: number
+  /**
+   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
+   * be reached (default 300; needs `cacheTtl`).
+   */
+  cacheStaleIfError?: number
+  /**
+   * A directory where the server's answers are kept for when the server cannot be
+   * reached (`PHASE_OFFLINE_CACHE_DIR`).
+   */
+  offlineCacheDir?: string
+  /** `true`: the client never uses the network after the login (`PHASE_OFFLINE`). */
+  offline?: boolean
+  /** Logs each request's method, path, status and time (never headers or bodies). */
+  debug?: boolean
+}
+
+/**
+ * `Client.loginAzure`: the service account, the token's TTL and the Entra ID access token
+ * (default: workload identity from `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`,
+ * `AZURE_TENANT_ID` and `AZURE_AUTHORITY_HOST`), then the client's options.
+ */
+export interface AzureLoginOptions {
+  /** The service account's id (a UUID, shown in the Phase console). */
+  serviceAccountId: string
+  /**
+   * Seconds the token should live (default: the identity's default TTL); the server refuses
+   * more than the identity's maximum.
+   */
+  ttl?: number
+  /**
+   * An Entra ID access token issued for the identity's resource, instead of workload
+   * identity.
+   */
+  jwt?: string
+  /**
+   * The audience workload identity asks Entra ID for: the identity's resource in Phase
+   * (default `https://management.azure.com/`).
+   */
+  resource?: string
+  /**
+   * The Phase host to log in to, which the client then uses (default `PHASE_HOST`, else
+   * `https://console.phase.dev`).
+   */
+  host?: string
+  /** Seconds a whole request may take, the login's included (default 30). */
+  timeout?: number
+  /** Seconds to establish a connection, also for the login (default 10). */
+  connectTimeout?: number
+  /**
+   * `false` turns TLS certificate verification off, also for the login (logged as a
+   * warning).
+   */
+  verifySsl?: boolean
+  /** Path of a PEM file of extra certificate authorities to trust, also for the login. */
+  caBundle?: string
+  /** Seconds the session data and derived keys are reused (default 300). */
+  sessionTtl?: number
+  /** Retries of idempotent requests after transient failures (default 3). */
+  maxRetries?: number
+  /** Seconds one call may take, retries and waits included (default 60). */
+  deadline?: number
+  /** The largest response body accepted, in bytes (default 64 MiB). */
+  maxResponseBytes?: number
+  /**
+   * Seconds `get` results are served from memory without a request (no in-memory cache
+   * when absent).
+   */
+  cacheTtl?: number
+  /**
+   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
+   * be reached (default 300; needs `cacheTtl`).
+   */
+  cacheStaleIfError?: number
+  /**
+   * A directory where the server's answers are kept for when the server cannot be
+   * reached (`PHASE_OFFLINE_CACHE_DIR`).
+   */
+  offlineCacheDir?: string
+  /** `true`: the client never uses the network after the login (`PHASE_OFFLINE`). */
+  offline?: boolean
+  /** Logs each request's method, path, status and time (never headers or bodies). */
+  debug?: boolean
 }
 
 /**

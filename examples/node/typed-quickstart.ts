@@ -5,6 +5,7 @@ import {
   NotFoundError,
   PhaseError,
   RateLimitError,
+  type AwsIamLoginOptions,
   type ClientStats,
   type ErrorCode,
   type GetOptions,
@@ -57,9 +58,25 @@ function watchDatabase(client: Client, app: string): Watch {
   );
 }
 
+/**
+ * With PHASE_SERVICE_ACCOUNT_ID set, no Phase token is stored with the workload: its AWS IAM
+ * identity (keys from the environment or ~/.aws) or Azure workload identity is traded for a
+ * short-lived token, which stays inside the client.
+ */
+async function connect(): Promise<Client> {
+  const settings = { timeout: 10, maxRetries: 2, cacheTtl: 60 };
+  const serviceAccountId = process.env.PHASE_SERVICE_ACCOUNT_ID;
+  if (!serviceAccountId) return new Client(settings);
+  if (process.env.AZURE_FEDERATED_TOKEN_FILE) {
+    return Client.loginAzure({ serviceAccountId, ttl: 3600, ...settings });
+  }
+  const aws: AwsIamLoginOptions = { serviceAccountId, ttl: 3600, ...settings };
+  return Client.loginAwsIam(aws);
+}
+
 async function main(): Promise<number> {
   const [app = "demo-app", env = "Development"] = process.argv.slice(2);
-  const client = new Client({ timeout: 10, maxRetries: 2, cacheTtl: 60 });
+  const client = await connect();
   try {
     const values = await readEnvironment(client, { app, env, path: "/" });
     const { source } = await client.getResult({ app, env });

@@ -170,3 +170,18 @@ pub fn optional_byte_limit(env: &Env, name: &str, value: Option<f64>) -> Result<
         )),
     }
 }
+
+/// A whole number of seconds from 1 to `Number.MAX_SAFE_INTEGER` (a token's TTL): napi's own
+/// `i64` conversion would truncate `1.5` and wrap or saturate what does not fit.
+pub fn optional_whole_seconds(env: &Env, name: &str, value: Option<f64>) -> Result<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some(seconds) if seconds.fract() == 0.0 && (1.0..=MAX_SAFE_INTEGER).contains(&seconds) => {
+            Ok(Some(seconds as i64))
+        }
+        Some(_) => Err(errors::invalid(
+            env,
+            format!("{name} must be a whole number of seconds from 1 to {MAX_SAFE_INTEGER}"),
+        )),
+    }
+}

@@ -21,13 +21,16 @@ pub struct Client {
     pub(crate) inner: phasekit::Client,
 }
 
-fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
-    let node = env
-        .get_node_version()
+/// Names this binding and the Node version in the user agent, e.g. `node/20.11.0`.
+pub(crate) fn user_agent_suffix(env: &Env) -> String {
+    env.get_node_version()
         .map(|v| format!("node/{}.{}.{}", v.major, v.minor, v.patch))
-        .unwrap_or_else(|_| "node".to_owned());
+        .unwrap_or_else(|_| "node".to_owned())
+}
+
+fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
     let inner = settings
-        .into_core(env, node)?
+        .into_core(env, user_agent_suffix(env))?
         .build()
         .map_err(|error| errors::to_js(env, &error))?;
     crate::logging::enable(inner.logs_requests());

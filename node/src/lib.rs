@@ -7,6 +7,7 @@ mod client;
 mod environment;
 mod errors;
 mod logging;
+mod login;
 mod options;
 mod promise;
 mod types;

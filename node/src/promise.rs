@@ -55,3 +55,42 @@ where
     }
     Ok(promise)
 }
+
+/// [`spawn_then`] for core futures that are not `Send` (the identity login's holds non-`Sync`
+/// borrows across its awaits, so the multi-threaded runtime cannot move it between workers):
+/// `make` creates the future on one of the core runtime's blocking threads, which drives it to
+/// the end there. The event loop still never waits, and no worker thread of the runtime is tied
+/// up meanwhile.
+pub fn spawn_on_one_thread_then<'env, T, V, M, W, F>(
+    env: &'env Env,
+    work: Result<M>,
+    finish: F,
+) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    V: ToNapiValue + 'static,
+    M: FnOnce() -> W + Send + 'static,
+    W: Future<Output = phasekit::Result<T>>,
+    F: FnOnce(&Env, T) -> Result<V> + Send + 'static,
+{
+    let work = work.map(|make| async move {
+        let runtime = phasekit::client::runtime()?;
+        let handle = runtime.handle().clone();
+        match runtime
+            .spawn_blocking(move || handle.block_on(make()))
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(failure) => match failure.try_into_panic() {
+                // Raised again in the awaiting task, so that the Promise rejects as it does
+                // for a panic in any other call.
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(_) => Err(phasekit::Error::new(
+                    phasekit::ErrorCode::Network,
+                    "the call was cancelled: the runtime is shutting down",
+                )),
+            },
+        }
+    });
+    spawn_then(env, work, finish)
+}

@@ -1,5 +1,6 @@
-// Shared by the binding's test files: one phasekit-server per file, seeded with the world every
-// binding's suite uses (tests/server/seeds/bindings.json), and small helpers.
+// Shared by the binding's test files: one phasekit-server per file, seeded (unless a file asks
+// for another seed) with the world every binding's suite uses (tests/server/seeds/bindings.json),
+// and small helpers.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -52,14 +53,14 @@ export const ALL_PATH_KEYS = [
 ].sort();
 
 /**
- * Starts the server before the file's tests and stops it after; every test starts with a
- * freshly seeded world, no faults and zeroed request counters. Returns a handle whose
- * `server` is set once started.
+ * Starts the server (seeded from `seedPath`, default the bindings' seed) before the file's
+ * tests and stops it after; every test starts with a freshly seeded world, no faults and
+ * zeroed request counters. Returns a handle whose `server` is set once started.
  */
-export function useServer() {
+export function useServer(seedPath = SEED_PATH) {
   const handle = { server: undefined };
   before(async () => {
-    handle.server = await startServer(SEED_PATH);
+    handle.server = await startServer(seedPath);
   });
   after(async () => {
     await handle.server?.stop();

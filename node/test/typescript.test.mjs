@@ -50,7 +50,9 @@ test("misusing the API is a compile error", () => {
         "const error = new Error() as PhaseError;",
         "const code: 'not_a_code' = error.code;",
         "const value: number = (await client.getSecret({ key: 'K', app: 'a', env: 'e' })).value;",
-        "export { code, value };",
+        "await Client.loginAwsIam({ serviceAccountId: 'id', jwt: 'a.b.c' });",
+        "const minted: string = (await Client.loginAzure({ serviceAccountId: 'id' })).token;",
+        "export { code, value, minted };",
       ].join("\n"),
     );
     writeFileSync(
@@ -63,7 +65,7 @@ test("misusing the API is a compile error", () => {
     const result = spawnSync(tsc, ["-p", dir], { encoding: "utf8" });
     assert.notEqual(result.status, 0);
     const errors = result.stdout.match(/error TS\d+/g) ?? [];
-    assert.equal(errors.length, 5, result.stdout);
+    assert.equal(errors.length, 7, result.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -81,6 +83,8 @@ test("the public declarations never use any", () => {
     "PhaseError",
     "ERROR_CODES",
     "ErrorCode",
+    "AwsIamLoginOptions",
+    "AzureLoginOptions",
   ]) {
     assert.match(
       declarations,

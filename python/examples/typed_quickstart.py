@@ -18,6 +18,7 @@ from phasekit import (
     AsyncClient,
     Client,
     Environment,
+    GetResult,
     NotFoundError,
     PhaseError,
     RateLimitError,
@@ -26,7 +27,7 @@ from phasekit import (
 
 if TYPE_CHECKING:
     # Typing-only names of the stubs (not importable at run time).
-    from phasekit._phasekit import NewSecret
+    from phasekit._phasekit import NewSecret, Source
 
 
 def describe(secret: Secret) -> str:
@@ -36,18 +37,18 @@ def describe(secret: Secret) -> str:
     return f"{folder}{secret.key}: {len(secret.value)} chars{tags}"
 
 
-def read_blocking(app: str, env: str) -> list[Secret]:
-    """Reads every secret of app/env with the blocking client."""
+def read_blocking(app: str, env: str) -> GetResult:
+    """Reads every secret of app/env with the blocking client, and where they came from."""
     with Client.from_env() as client:
         environments: list[Environment] = client.environments(app)
         print(f"{app} has {', '.join(e.name for e in environments)} at {client.host}")
-        secrets = client.get(app=app, env=env)
+        result = client.get_result(app=app, env=env)
         try:
             client.get_secret("SURELY_NOT_A_KEY", app=app, env=env)
         except NotFoundError as err:
             status = "no status" if err.status is None else f"HTTP {err.status}"
             print(f"as expected: {err.code} ({status})")
-    return secrets
+    return result
 
 
 async def write_async(app: str, env: str) -> str:
@@ -68,9 +69,10 @@ def main(argv: list[str]) -> int:
     app = argv[1] if len(argv) > 1 else "demo-app"
     env = argv[2] if len(argv) > 2 else "Development"
     try:
-        secrets = read_blocking(app, env)
-        print(f"{len(secrets)} secrets in {app}/{env}:")
-        for secret in secrets:
+        result = read_blocking(app, env)
+        source: Source = result.source  # "network", "memory", "stale" or "offline"
+        print(f"{len(result.secrets)} secrets in {app}/{env} (from {source}):")
+        for secret in result.secrets:
             print("  " + describe(secret))
         folder = asyncio.run(write_async(app, env))
         print(f"created and deleted TYPED_EXAMPLE in {folder}")

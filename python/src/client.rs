@@ -1,22 +1,112 @@
 //! `Client` (blocking, GIL released during I/O and decryption) and `AsyncClient` (asyncio).
 //! Both translate arguments, call the same core client, and translate results and errors.
 
-use phasekit::{ClientOptions, ExportFormat, GetOptions, SecretUpdate};
+use std::path::PathBuf;
+
+use phasekit::{ClientOptions, ExportFormat, GetOptions, SecretUpdate, WatchPolicy};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::errors::{invalid, to_py};
-use crate::options::{app_ref, new_secret};
+use crate::options::{app_ref, new_secret, seconds};
 use crate::runtime::{awaitable, block_on};
-use crate::types::{PyApp, PyEnvironment, PySecret, secrets};
+use crate::types::{GetResultValue, PyApp, PyEnvironment, PySecret, PyStats, secrets};
+use crate::watch::Watch;
+
+/// The constructor's settings beyond the HTTP ones, which a client built by a cloud identity
+/// login (`crate::login`) takes too.
+pub struct Settings {
+    pub session_ttl: Option<f64>,
+    pub max_retries: Option<i128>,
+    pub deadline: Option<f64>,
+    pub max_response_bytes: Option<i128>,
+    pub cache_ttl: Option<f64>,
+    pub cache_stale_if_error: Option<f64>,
+    pub offline_cache_dir: Option<PathBuf>,
+    pub offline: Option<bool>,
+    pub debug: Option<bool>,
+}
+
+impl Settings {
+    /// The settings checked and converted, ready to go into `ClientOptions`. Done before any
+    /// network call, so that a bad setting fails at once and not after a login.
+    pub fn prepare(self) -> PyResult<Prepared> {
+        let offline_cache_dir = self
+            .offline_cache_dir
+            .map(|dir| {
+                // The core takes the directory as text; a path that is not UTF-8 would have to
+                // be mangled to become text, and then name another directory.
+                dir.into_os_string()
+                    .into_string()
+                    .map_err(|_| invalid("offline_cache_dir must be a UTF-8 path"))
+            })
+            .transpose()?;
+        let prepared = Prepared {
+            session_ttl: self.session_ttl,
+            max_retries: whole("max_retries", self.max_retries, u32::MAX)?,
+            deadline: self.deadline,
+            max_response_bytes: whole("max_response_bytes", self.max_response_bytes, u64::MAX)?,
+            cache_ttl: self.cache_ttl,
+            cache_stale_if_error: self.cache_stale_if_error,
+            offline_cache_dir,
+            offline: self.offline,
+            debug: self.debug,
+        };
+        // The core's own checks of these settings (a TTL that is not positive, stale-if-error
+        // without a TTL, ...), which building a client would make only after a login.
+        prepared
+            .clone()
+            .apply(ClientOptions::default())
+            .builder()
+            .map_err(to_py)?;
+        Ok(prepared)
+    }
+}
+
+/// [`Settings`] as the core takes them.
+#[derive(Clone)]
+pub struct Prepared {
+    session_ttl: Option<f64>,
+    max_retries: Option<u32>,
+    deadline: Option<f64>,
+    max_response_bytes: Option<u64>,
+    cache_ttl: Option<f64>,
+    cache_stale_if_error: Option<f64>,
+    offline_cache_dir: Option<String>,
+    offline: Option<bool>,
+    debug: Option<bool>,
+}
+
+impl Prepared {
+    /// `options` with these settings in place.
+    pub fn apply(self, options: ClientOptions) -> ClientOptions {
+        ClientOptions {
+            session_ttl: self.session_ttl,
+            max_retries: self.max_retries,
+            deadline: self.deadline,
+            max_response_bytes: self.max_response_bytes,
+            cache_ttl: self.cache_ttl,
+            cache_stale_if_error: self.cache_stale_if_error,
+            offline_cache_dir: self.offline_cache_dir,
+            offline: self.offline,
+            debug: self.debug,
+            ..options
+        }
+    }
+}
+
+/// `python/3.11`: names the binding in the user agent.
+pub fn user_agent_suffix(py: Python<'_>) -> String {
+    let version = py.version_info();
+    format!("python/{}.{}", version.major, version.minor)
+}
 
 /// A core client from the constructor's settings, naming the Python version in the user agent.
 /// Building may log (the warning that TLS verification is off), so the records are passed on to
 /// `logging` here, in the constructor's thread.
-fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Client> {
-    let version = py.version_info();
+pub fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Client> {
     let built = ClientOptions {
-        user_agent_suffix: Some(format!("python/{}.{}", version.major, version.minor)),
+        user_agent_suffix: Some(user_agent_suffix(py)),
         ..options
     }
     .build();
@@ -124,13 +214,13 @@ fn set_environment(
 /// A blocking Phase client. Thread-safe; the GIL is released while it waits or decrypts.
 #[pyclass(frozen, module = "phasekit", name = "Client")]
 pub struct Client {
-    inner: phasekit::Client,
+    pub(crate) inner: phasekit::Client,
 }
 
 /// An asyncio Phase client: every network method returns an awaitable.
 #[pyclass(frozen, module = "phasekit", name = "AsyncClient")]
 pub struct AsyncClient {
-    inner: phasekit::Client,
+    pub(crate) inner: phasekit::Client,
 }
 
 macro_rules! client_common {
@@ -138,7 +228,7 @@ macro_rules! client_common {
         #[pymethods]
         impl $ty {
             #[new]
-            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, debug=None))]
+            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, cache_ttl=None, cache_stale_if_error=None, offline_cache_dir=None, offline=None, debug=None))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -152,23 +242,32 @@ macro_rules! client_common {
                 max_retries: Option<i128>,
                 deadline: Option<f64>,
                 max_response_bytes: Option<i128>,
+                cache_ttl: Option<f64>,
+                cache_stale_if_error: Option<f64>,
+                offline_cache_dir: Option<PathBuf>,
+                offline: Option<bool>,
                 debug: Option<bool>,
             ) -> PyResult<Self> {
-                let options = ClientOptions {
+                let settings = Settings {
+                    session_ttl,
+                    max_retries,
+                    deadline,
+                    max_response_bytes,
+                    cache_ttl,
+                    cache_stale_if_error,
+                    offline_cache_dir,
+                    offline,
+                    debug,
+                };
+                let options = settings.prepare()?.apply(ClientOptions {
                     token,
                     host,
                     timeout,
                     connect_timeout,
                     verify_ssl,
                     ca_bundle,
-                    session_ttl,
-                    max_retries: whole("max_retries", max_retries, u32::MAX)?,
-                    deadline,
-                    max_response_bytes: whole("max_response_bytes", max_response_bytes, u64::MAX)?,
-                    debug,
-                    user_agent_suffix: None,
                     ..Default::default()
-                };
+                });
                 Ok($ty { inner: build(py, options)? })
             }
 
@@ -185,6 +284,38 @@ macro_rules! client_common {
 
             fn __repr__(&self) -> String {
                 format!("{}(host={:?})", stringify!($ty), self.inner.host())
+            }
+
+            /// The client's counters (requests, retries, caches, decryption). Not a network
+            /// call, so a plain method on both classes.
+            fn stats(&self) -> PyStats {
+                self.inner.stats().into()
+            }
+
+            /// Polls one scope and calls `on_change(Change)` on a thread of the watch's own
+            /// when secrets are added, changed or removed (see `crate::watch`).
+            #[pyo3(signature = (app=None, env="Development".to_owned(), path=None, *, app_id=None, keys=None, tag=None, interval=30.0, max_backoff=300.0, on_change, on_error=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn watch(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                env: String,
+                path: Option<String>,
+                app_id: Option<String>,
+                keys: Option<Vec<String>>,
+                tag: Option<String>,
+                interval: f64,
+                max_backoff: f64,
+                on_change: Py<PyAny>,
+                on_error: Option<Py<PyAny>>,
+            ) -> PyResult<Watch> {
+                let options = get_options(app, app_id, env, path, keys, tag, false, false, false, false, None)?;
+                let policy = WatchPolicy {
+                    interval: seconds("interval", interval)?,
+                    max_backoff: seconds("max_backoff", max_backoff)?,
+                };
+                Watch::start(py, &self.inner, options, policy, on_change, on_error)
             }
         }
     };
@@ -249,6 +380,32 @@ macro_rules! operations {
                 let options = get_options(app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl)?;
                 let client = self.inner.clone();
                 run!($mode, py, async move { client.get(&options).await.map(secrets).map_err(to_py) })
+            }
+
+            /// `get`, with where the secrets came from: `network`, `memory` (the in-memory cache),
+            /// `stale` (the cache past its TTL, the server unreachable) or `offline`.
+            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn get_result(
+                &self,
+                py: Python<'_>,
+                app: Option<String>,
+                env: String,
+                app_id: Option<String>,
+                path: Option<String>,
+                keys: Option<Vec<String>>,
+                tag: Option<String>,
+                raw: bool,
+                strict: bool,
+                dynamic: bool,
+                lease: bool,
+                lease_ttl: Option<u64>,
+            ) -> PyResult<ret!($mode, GetResultValue)> {
+                let options = get_options(app, app_id, env, path, keys, tag, raw, strict, dynamic, lease, lease_ttl)?;
+                let client = self.inner.clone();
+                run!($mode, py, async move {
+                    client.get_result(&options).await.map(GetResultValue).map_err(to_py)
+                })
             }
 
             #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]

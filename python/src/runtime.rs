@@ -125,16 +125,17 @@ const EXIT_WAIT: Duration = Duration::from_secs(1);
 /// awaitables, counted while they may still take the GIL: each ends by taking it to hand its
 /// result to the event loop. Should that happen while the interpreter finalizes (the awaiting
 /// code has already resumed and the program is exiting), the process aborts in
-/// `PyGILState_Release`. An `atexit` hook therefore waits, with the GIL released, until none
-/// is left. The count is kept with the process id in one atomic (pid << 32 | count) so that a
-/// forked child, whose runtime starts empty, does not wait for its parent's tasks; no lock,
-/// so that none can be inherited held across `fork`.
+/// `PyGILState_Release`. Watch threads (`crate::watch`) are counted too: once closed, they
+/// take the GIL a last time on their way out. An `atexit` hook therefore waits, with the GIL
+/// released, until none is left. The count is kept with the process id in one atomic
+/// (pid << 32 | count) so that a forked child, whose runtime starts empty, does not wait for
+/// its parent's tasks; no lock, so that none can be inherited held across `fork`.
 static IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
 
-struct InFlight;
+pub(crate) struct InFlight;
 
 impl InFlight {
-    fn enter() -> InFlight {
+    pub(crate) fn enter() -> InFlight {
         update_in_flight(|count| count.saturating_add(1));
         InFlight
     }

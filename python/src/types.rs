@@ -147,3 +147,164 @@ impl From<phasekit::AppInfo> for PyApp {
 pub fn secrets(found: Vec<phasekit::Secret>) -> Vec<PySecret> {
     found.into_iter().map(PySecret).collect()
 }
+
+/// The secrets of `get_result` and where they came from.
+#[pyclass(frozen, module = "phasekit", name = "GetResult")]
+pub struct PyGetResult {
+    secrets: Vec<Py<PySecret>>,
+    source: &'static str,
+}
+
+#[pymethods]
+impl PyGetResult {
+    /// A new list on every access, of the same `Secret` objects: the result stays as it was
+    /// whatever the caller does with the list.
+    #[getter]
+    fn secrets(&self, py: Python<'_>) -> Vec<Py<PySecret>> {
+        self.secrets.iter().map(|s| s.clone_ref(py)).collect()
+    }
+
+    /// `network`, `memory`, `stale` or `offline`.
+    #[getter]
+    fn source(&self) -> &'static str {
+        self.source
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "GetResult(source={:?}, secrets={})",
+            self.source,
+            self.secrets.len()
+        )
+    }
+}
+
+/// A core `GetResult` on its way to Python. The `Secret` objects are made when it is converted,
+/// which happens with the GIL held (in the calling thread, or the event loop's for asyncio), so
+/// that the future itself never needs the GIL.
+pub struct GetResultValue(pub phasekit::GetResult);
+
+impl<'py> IntoPyObject<'py> for GetResultValue {
+    type Target = PyGetResult;
+    type Output = Bound<'py, PyGetResult>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let secrets = self
+            .0
+            .secrets
+            .into_iter()
+            .map(|secret| Py::new(py, PySecret(secret)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Bound::new(
+            py,
+            PyGetResult {
+                secrets,
+                source: self.0.source.as_str(),
+            },
+        )
+    }
+}
+
+/// A client's counters at one moment (`client.stats()`); never a name or a value.
+#[pyclass(frozen, eq, module = "phasekit", name = "Stats", get_all)]
+#[derive(Clone, PartialEq)]
+pub struct PyStats {
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+    pub failures: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub offline_served: u64,
+    pub decrypted_fields: u64,
+    /// Seconds spent decrypting.
+    pub decrypt_time: f64,
+}
+
+#[pymethods]
+impl PyStats {
+    /// The counters as a plain dict, e.g. for a metrics exporter.
+    fn as_dict(&self, py: Python<'_>) -> PyResult<Py<pyo3::types::PyDict>> {
+        let dict = pyo3::types::PyDict::new(py);
+        for (name, value) in self.counters() {
+            dict.set_item(name, value)?;
+        }
+        dict.set_item("decrypt_time", self.decrypt_time)?;
+        Ok(dict.unbind())
+    }
+
+    fn __repr__(&self) -> String {
+        let counters: Vec<String> = self
+            .counters()
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        format!(
+            "Stats({}, decrypt_time={:.6})",
+            counters.join(", "),
+            self.decrypt_time
+        )
+    }
+}
+
+impl PyStats {
+    fn counters(&self) -> [(&'static str, u64); 8] {
+        [
+            ("requests", self.requests),
+            ("retries", self.retries),
+            ("rate_limited", self.rate_limited),
+            ("failures", self.failures),
+            ("cache_hits", self.cache_hits),
+            ("cache_misses", self.cache_misses),
+            ("offline_served", self.offline_served),
+            ("decrypted_fields", self.decrypted_fields),
+        ]
+    }
+}
+
+impl From<phasekit::StatsSnapshot> for PyStats {
+    fn from(stats: phasekit::StatsSnapshot) -> Self {
+        PyStats {
+            requests: stats.requests,
+            retries: stats.retries,
+            rate_limited: stats.rate_limited,
+            failures: stats.failures,
+            cache_hits: stats.cache_hits,
+            cache_misses: stats.cache_misses,
+            offline_served: stats.offline_served,
+            decrypted_fields: stats.decrypted_fields,
+            decrypt_time: stats.decrypt_time.as_secs_f64(),
+        }
+    }
+}
+
+/// What changed between two polls of a watch: keys, prefixed with their folder outside the
+/// root (`/db/PASSWORD`), each list sorted.
+#[pyclass(frozen, eq, module = "phasekit", name = "Change", get_all)]
+#[derive(Clone, PartialEq)]
+pub struct PyChange {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+#[pymethods]
+impl PyChange {
+    fn __repr__(&self) -> String {
+        format!(
+            "Change(added={:?}, changed={:?}, removed={:?})",
+            self.added, self.changed, self.removed
+        )
+    }
+}
+
+impl From<phasekit::Change> for PyChange {
+    fn from(change: phasekit::Change) -> Self {
+        PyChange {
+            added: change.added,
+            changed: change.changed,
+            removed: change.removed,
+        }
+    }
+}

@@ -122,6 +122,13 @@ OPERATIONS = [
         DB_VALUES,
     ),
     Operation(
+        "get_result",
+        "GET /secrets/",
+        lambda c, _: c.get_result(APP, DEV, path="/db"),
+        lambda result: (result.source, values(result.secrets)),
+        ("network", DB_VALUES),
+    ),
+    Operation(
         "get_secret",
         "GET /secrets/",
         lambda c, _: c.get_secret("DB_PASSWORD", APP, path="/db"),
@@ -220,8 +227,9 @@ def restore_environ() -> Iterator[None]:
 
 def test_the_matrix_covers_every_network_method() -> None:
     """Every public network method of both classes is in OPERATIONS (refresh and close
-    only drop the cached session)."""
-    local = {"refresh", "close", "from_env", "host"}
+    only drop the cached session, stats reads counters; watch polls on its own and meets
+    its faults in test_watch.py)."""
+    local = {"refresh", "close", "from_env", "host", "stats", "watch"}
     for cls in (Client, AsyncClient):
         methods = {
             name

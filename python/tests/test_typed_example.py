@@ -100,6 +100,79 @@ def test_returning_inside_with_client_type_checks(
     assert done.returncode == 0, done.stdout
 
 
+@needs_mypy
+def test_the_cache_watch_and_login_api_type_checks(
+    mypy_cache: Path, tmp_path: Path
+) -> None:
+    """get_result, stats, watch with its callbacks and the logins pass mypy --strict as
+    documented; a callback of the wrong type and an unknown source are caught."""
+    good = tmp_path / "good_api.py"
+    good.write_text(textwrap.dedent("""
+            from pathlib import Path
+
+            import phasekit
+            from phasekit import AsyncClient, Change, Client, PhaseError, Stats, Watch
+
+
+            def on_change(change: Change) -> None:
+                print(change.added, change.changed, change.removed)
+
+
+            def on_error(error: PhaseError) -> None:
+                print(error.code)
+
+
+            def blocking() -> int:
+                client = Client(cache_ttl=60, offline_cache_dir=Path("/tmp/phase"))
+                result = client.get_result("app", "Production", path="/")
+                if result.source == "offline":
+                    print(len(result.secrets))
+                stats: Stats = client.stats()
+                watch: Watch = client.watch(
+                    "app", "Production", "/db", interval=5.0, on_change=on_change,
+                    on_error=on_error,
+                )
+                with watch:
+                    pass
+                login = phasekit.login_aws_iam(
+                    "4f6c9d4e-2b1a-4c8e-9a51-0d3b7f0e6a21", region="eu-west-1", ttl=900
+                )
+                azure = phasekit.login_azure(
+                    "4f6c9d4e-2b1a-4c8e-9a51-0d3b7f0e6a21", jwt="a.b.c", cache_ttl=30
+                )
+                return stats.requests + len(login.get("app")) + len(azure.get("app"))
+
+
+            async def asyncio_() -> float:
+                client: AsyncClient = await phasekit.async_login_azure(
+                    "4f6c9d4e-2b1a-4c8e-9a51-0d3b7f0e6a21", jwt="a.b.c"
+                )
+                result = await client.get_result("app", keys=["A"])
+                client.watch("app", on_change=on_change).close()
+                return client.stats().decrypt_time + len(result.secrets)
+            """))
+    done = mypy_strict(mypy_cache, str(good))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    bad = tmp_path / "bad_api.py"
+    bad.write_text(textwrap.dedent("""
+            from phasekit import Client
+
+
+            def on_change(change: str) -> None: ...
+
+
+            client = Client()
+            client.watch("app", on_change=on_change)
+            if client.get_result("app").source == "cache":
+                pass
+            """))
+    done = mypy_strict(mypy_cache, str(bad))
+    assert done.returncode == 1, done.stdout
+    assert 'Argument "on_change" to "watch" of "Client"' in done.stdout
+    assert "Non-overlapping equality check" in done.stdout, done.stdout
+
+
 def test_typed_quickstart_runs_against_the_server(server: PhasekitServer) -> None:
     """The example reads, reports a NotFoundError, writes and deletes through the async
     client, exits 0 and prints no secret value."""
@@ -119,7 +192,7 @@ def test_typed_quickstart_runs_against_the_server(server: PhasekitServer) -> Non
     lines = done.stdout.splitlines()
     assert lines[0] == f"{APP} has Development, Staging, Production at {server.url}"
     assert lines[1] == "as expected: secret_not_found (no status)"
-    assert lines[2] == f"12 secrets in {APP}/{DEV}:"
+    assert lines[2] == f"12 secrets in {APP}/{DEV} (from network):"
     assert "  /db/DB_PASSWORD: 13 chars [database]" in lines
     assert f"  DATABASE_URL: {len(RESOLVED_DATABASE_URL)} chars" in lines
     assert lines[-1] == "created and deleted TYPED_EXAMPLE in /"

@@ -5,6 +5,10 @@
     client = Client.from_env()  # PHASE_SERVICE_TOKEN, PHASE_HOST
     for secret in client.get(app="my-app", env="Production"):
         print(secret.key, secret.value)
+
+Also: an in-memory cache (`cache_ttl=`), an offline cache (`offline_cache_dir=`, `offline=`),
+`get_result()` (secrets and their source), `stats()`, `watch()` and cloud identity logins
+(`login_aws_iam()`, `login_azure()`).
 """
 
 from ._phasekit import (
@@ -13,10 +17,12 @@ from ._phasekit import (
     App,
     AsyncClient,
     AuthenticationError,
+    Change,
     Client,
     ConflictError,
     DecryptionError,
     Environment,
+    GetResult,
     InvalidInputError,
     NetworkError,
     NotFoundError,
@@ -29,8 +35,14 @@ from ._phasekit import (
     Secret,
     SecretReferenceError,
     ServerError,
+    Stats,
     TlsError,
+    Watch,
     __version__,
+    async_login_aws_iam,
+    async_login_azure,
+    login_aws_iam,
+    login_azure,
 )
 
 __all__ = [
@@ -39,10 +51,12 @@ __all__ = [
     "App",
     "AsyncClient",
     "AuthenticationError",
+    "Change",
     "Client",
     "ConflictError",
     "DecryptionError",
     "Environment",
+    "GetResult",
     "InvalidInputError",
     "NetworkError",
     "NotFoundError",
@@ -55,6 +69,12 @@ __all__ = [
     "Secret",
     "SecretReferenceError",
     "ServerError",
+    "Stats",
     "TlsError",
+    "Watch",
     "__version__",
+    "async_login_aws_iam",
+    "async_login_azure",
+    "login_aws_iam",
+    "login_azure",
 ]

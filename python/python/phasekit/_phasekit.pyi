@@ -1,7 +1,8 @@
 """Type stubs of the phasekit extension module."""
 
+import os
 from types import TracebackType
-from typing import Awaitable, Literal, Optional, TypedDict
+from typing import Awaitable, Callable, Literal, Optional, TypedDict, Union
 
 from typing_extensions import NotRequired, Self
 
@@ -9,6 +10,10 @@ __version__: str
 ERROR_CODES: list[str]
 
 ExportFormat = Literal["dotenv", "env", "json", "yaml", "yml"]
+# Where the secrets of a get_result() came from: the server, the in-memory cache within its
+# TTL, the in-memory cache past its TTL (server unreachable), or the offline cache on disk.
+Source = Literal["network", "memory", "stale", "offline"]
+StrPath = Union[str, os.PathLike[str]]
 
 class NewSecret(TypedDict):
     key: str
@@ -73,6 +78,63 @@ class App:
     @property
     def environments(self) -> list[Environment]: ...
 
+class GetResult:
+    """The secrets of a get_result() and where they came from."""
+
+    @property
+    def secrets(self) -> list[Secret]: ...
+    @property
+    def source(self) -> Source: ...
+
+class Stats:
+    """A client's counters at one moment; never a name or a value."""
+
+    @property
+    def requests(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def rate_limited(self) -> int: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def cache_hits(self) -> int: ...
+    @property
+    def cache_misses(self) -> int: ...
+    @property
+    def offline_served(self) -> int: ...
+    @property
+    def decrypted_fields(self) -> int: ...
+    @property
+    def decrypt_time(self) -> float:
+        """Seconds spent decrypting."""
+
+    def as_dict(self) -> dict[str, Union[int, float]]: ...
+
+class Change:
+    """Keys added, changed and removed between two polls (`/folder/KEY` outside the root)."""
+
+    @property
+    def added(self) -> list[str]: ...
+    @property
+    def changed(self) -> list[str]: ...
+    @property
+    def removed(self) -> list[str]: ...
+
+class Watch:
+    """A running watch; close() stops it (idempotent, safe from a callback)."""
+
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+
 class Client:
     """A blocking client; thread-safe, releases the GIL while it waits or decrypts."""
 
@@ -89,12 +151,35 @@ class Client:
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
         max_response_bytes: Optional[int] = None,
+        cache_ttl: Optional[float] = None,
+        cache_stale_if_error: Optional[float] = None,
+        offline_cache_dir: Optional[StrPath] = None,
+        offline: Optional[bool] = None,
         debug: Optional[bool] = None,
     ) -> None: ...
     @staticmethod
     def from_env() -> Client: ...
     @property
     def host(self) -> str: ...
+    def stats(self) -> Stats:
+        """The client's counters (not a network call: a plain method on both classes)."""
+
+    def watch(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        path: Optional[str] = None,
+        *,
+        app_id: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        interval: float = 30.0,
+        max_backoff: float = 300.0,
+        on_change: Callable[[Change], object],
+        on_error: Optional[Callable[[PhaseError], object]] = None,
+    ) -> Watch:
+        """Polls the scope; the callbacks run on the watch's own daemon thread."""
+
     def __enter__(self) -> Self: ...
     def __exit__(
         self,
@@ -119,6 +204,21 @@ class Client:
         lease: bool = False,
         lease_ttl: Optional[int] = None,
     ) -> list[Secret]: ...
+    def get_result(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        raw: bool = False,
+        strict: bool = False,
+        dynamic: bool = False,
+        lease: bool = False,
+        lease_ttl: Optional[int] = None,
+    ) -> GetResult: ...
     def get_secret(
         self,
         key: str,
@@ -187,6 +287,7 @@ class Client:
     ) -> list[str]:
         """Puts the secrets into os.environ (existing variables kept unless override=True);
         returns the keys set."""
+
     def lease_generate(
         self,
         secret_id: str,
@@ -230,12 +331,35 @@ class AsyncClient:
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
         max_response_bytes: Optional[int] = None,
+        cache_ttl: Optional[float] = None,
+        cache_stale_if_error: Optional[float] = None,
+        offline_cache_dir: Optional[StrPath] = None,
+        offline: Optional[bool] = None,
         debug: Optional[bool] = None,
     ) -> None: ...
     @staticmethod
     def from_env() -> AsyncClient: ...
     @property
     def host(self) -> str: ...
+    def stats(self) -> Stats:
+        """The client's counters (not a network call: a plain method on both classes)."""
+
+    def watch(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        path: Optional[str] = None,
+        *,
+        app_id: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        interval: float = 30.0,
+        max_backoff: float = 300.0,
+        on_change: Callable[[Change], object],
+        on_error: Optional[Callable[[PhaseError], object]] = None,
+    ) -> Watch:
+        """Polls the scope; the callbacks run on the watch's own daemon thread."""
+
     def __aenter__(self) -> Awaitable[Self]: ...
     def __aexit__(
         self,
@@ -260,6 +384,21 @@ class AsyncClient:
         lease: bool = False,
         lease_ttl: Optional[int] = None,
     ) -> Awaitable[list[Secret]]: ...
+    def get_result(
+        self,
+        app: Optional[str] = None,
+        env: str = "Development",
+        *,
+        app_id: Optional[str] = None,
+        path: Optional[str] = None,
+        keys: Optional[list[str]] = None,
+        tag: Optional[str] = None,
+        raw: bool = False,
+        strict: bool = False,
+        dynamic: bool = False,
+        lease: bool = False,
+        lease_ttl: Optional[int] = None,
+    ) -> Awaitable[GetResult]: ...
     def get_secret(
         self,
         key: str,
@@ -328,6 +467,7 @@ class AsyncClient:
     ) -> Awaitable[list[str]]:
         """Puts the secrets into os.environ (existing variables kept unless override=True);
         returns the keys set."""
+
     def lease_generate(
         self,
         secret_id: str,
@@ -354,6 +494,114 @@ class AsyncClient:
         *,
         app_id: Optional[str] = None,
     ) -> Awaitable[str]: ...
+
+def login_aws_iam(
+    service_account_id: str,
+    *,
+    host: Optional[str] = None,
+    ttl: Optional[int] = None,
+    region: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    profile: Optional[str] = None,
+    sts_endpoint: Optional[str] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    verify_ssl: Optional[bool] = None,
+    ca_bundle: Optional[str] = None,
+    session_ttl: Optional[float] = None,
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+    max_response_bytes: Optional[int] = None,
+    cache_ttl: Optional[float] = None,
+    cache_stale_if_error: Optional[float] = None,
+    offline_cache_dir: Optional[StrPath] = None,
+    offline: Optional[bool] = None,
+    debug: Optional[bool] = None,
+) -> Client:
+    """Logs in with an AWS IAM identity; a client for the minted token."""
+
+def async_login_aws_iam(
+    service_account_id: str,
+    *,
+    host: Optional[str] = None,
+    ttl: Optional[int] = None,
+    region: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    profile: Optional[str] = None,
+    sts_endpoint: Optional[str] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    verify_ssl: Optional[bool] = None,
+    ca_bundle: Optional[str] = None,
+    session_ttl: Optional[float] = None,
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+    max_response_bytes: Optional[int] = None,
+    cache_ttl: Optional[float] = None,
+    cache_stale_if_error: Optional[float] = None,
+    offline_cache_dir: Optional[StrPath] = None,
+    offline: Optional[bool] = None,
+    debug: Optional[bool] = None,
+) -> Awaitable[AsyncClient]:
+    """login_aws_iam() for asyncio."""
+
+def login_azure(
+    service_account_id: str,
+    *,
+    host: Optional[str] = None,
+    ttl: Optional[int] = None,
+    jwt: Optional[str] = None,
+    resource: Optional[str] = None,
+    token_file: Optional[StrPath] = None,
+    client_id: Optional[str] = None,
+    tenant_id: Optional[str] = None,
+    authority_host: Optional[str] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    verify_ssl: Optional[bool] = None,
+    ca_bundle: Optional[str] = None,
+    session_ttl: Optional[float] = None,
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+    max_response_bytes: Optional[int] = None,
+    cache_ttl: Optional[float] = None,
+    cache_stale_if_error: Optional[float] = None,
+    offline_cache_dir: Optional[StrPath] = None,
+    offline: Optional[bool] = None,
+    debug: Optional[bool] = None,
+) -> Client:
+    """Logs in with an Azure Entra ID identity; a client for the minted token."""
+
+def async_login_azure(
+    service_account_id: str,
+    *,
+    host: Optional[str] = None,
+    ttl: Optional[int] = None,
+    jwt: Optional[str] = None,
+    resource: Optional[str] = None,
+    token_file: Optional[StrPath] = None,
+    client_id: Optional[str] = None,
+    tenant_id: Optional[str] = None,
+    authority_host: Optional[str] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    verify_ssl: Optional[bool] = None,
+    ca_bundle: Optional[str] = None,
+    session_ttl: Optional[float] = None,
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+    max_response_bytes: Optional[int] = None,
+    cache_ttl: Optional[float] = None,
+    cache_stale_if_error: Optional[float] = None,
+    offline_cache_dir: Optional[StrPath] = None,
+    offline: Optional[bool] = None,
+    debug: Optional[bool] = None,
+) -> Awaitable[AsyncClient]:
+    """login_azure() for asyncio."""
 
 class PhaseError(Exception):
     code: str
