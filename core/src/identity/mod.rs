@@ -261,7 +261,7 @@ pub fn login_blocking(options: &LoginOptions) -> Result<Login> {
 /// Reads an environment variable; an empty or blank value counts as unset (as in the AWS and
 /// Azure SDKs). Resolution takes it as a parameter so that tests need not touch the process's
 /// environment.
-pub(crate) type Env = dyn Fn(&str) -> Option<String>;
+pub(crate) type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -427,5 +427,20 @@ mod tests {
         for secret in ["aws-secret-key", "aws-session", "jwt-signature"] {
             assert!(!shown.contains(secret), "{shown}");
         }
+    }
+}
+
+#[cfg(test)]
+mod send_tests {
+    /// Bindings run logins on any thread of the core's runtime: the future must be `Send`.
+    #[test]
+    fn a_login_can_move_between_threads() {
+        fn assert_send<T: Send>(_: &T) {}
+        let options = super::LoginOptions::new(
+            "00000000-0000-4000-8000-000000000000",
+            super::Provider::AzureEntra(super::AzureEntra::with_jwt("a.b.c")),
+        );
+        let future = super::login(&options);
+        assert_send(&future);
     }
 }
