@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The client benchmark: phasekit (Rust core, Python and Node bindings, Go when it lands)
-against the official Phase SDKs, on the local phasekit-server. Standard library only.
+"""The client benchmark: phasekit (Rust core, Python, Node and Go bindings) against the
+official Phase SDKs, on the local phasekit-server. Standard library only.
 
     python3 bench/run.py                # the full run of `make bench`: writes bench/RESULTS.md
     python3 bench/run.py --smoke        # `make bench-smoke`: one small size, every client, a
@@ -114,9 +114,10 @@ class Driver:
 def drivers(profile: str) -> list[Driver]:
     """Every client, in table order. A client whose build is missing is listed with the reason.
 
-    The Go slot: when the cgo binding lands, build a driver speaking the protocol of
-    bench/README.md ("Driver protocol") to target/bench/go/phasekit-bench-go (or point
-    PHASEKIT_BENCH_GO_DRIVER at any executable that does), and it is measured like the others.
+    The Go driver (bench/drivers/go) is built by bench/build.sh: linked with the release static
+    library of phasekit-ffi to target/bench/go/phasekit-bench-go, with the debug one of
+    `make go` to target/bench/go/debug/phasekit-bench-go. PHASEKIT_BENCH_GO_DRIVER points the
+    runner at any other executable that speaks the protocol of bench/README.md.
     """
     out = REPO / "target" / TARGET / profile
     node = shutil.which("node") or "node"
@@ -183,23 +184,20 @@ def drivers(profile: str) -> list[Driver]:
         env=node_env,
         hint="bench/build.sh",
     )
-    go = os.environ.get("PHASEKIT_BENCH_GO_DRIVER") or str(
-        REPO / "target" / "bench" / "go" / "phasekit-bench-go"
+    go_built = REPO / "target" / "bench" / "go"
+    go = Path(
+        os.environ.get("PHASEKIT_BENCH_GO_DRIVER")
+        or (go_built if profile == "release" else go_built / "debug") / "phasekit-bench-go"
     )
-    if Path(go).exists():
-        result.append(Driver("go", "phasekit Go binding", "phasekit", "Go", [go]))
-    else:
-        result.append(
-            Driver(
-                "go",
-                "phasekit Go binding",
-                "phasekit",
-                "Go",
-                None,
-                missing="the cgo binding is not on this branch yet (driver slot: "
-                'bench/README.md, "Go driver slot")',
-            )
-        )
+    add(
+        "go",
+        "phasekit Go binding",
+        "phasekit",
+        "Go",
+        [str(go)],
+        [go],
+        hint="bench/build.sh" if profile == "release" else "make go, then bench/build.sh debug",
+    )
     add(
         "phase-dev",
         f"phase-dev {OFFICIAL_VERSIONS['phase-dev']} (official Python SDK)",
@@ -858,6 +856,8 @@ class Context:
     other_cores: float
     versions: dict[str, str]
     wall_seconds: float
+    # bench/profile.sh's summaries (target/bench/profile.json) by scenario, when recorded.
+    profiles: dict[str, Any] = field(default_factory=dict)
 
 
 def client_table(
@@ -915,6 +915,120 @@ def parallel_vs_libsodium(dec: dict[str, Any]) -> float:
     return float(dec["core_decrypt_all"]["median"] / ceiling)
 
 
+PROFILE_FILE = REPO / "target" / "bench" / "profile.json"
+
+
+def load_profiles() -> dict[str, Any]:
+    """bench/profile.sh's last summaries, which the report cites next to the missed goals."""
+    try:
+        return dict(json.loads(PROFILE_FILE.read_text()))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def profile_source(p: dict[str, Any]) -> str:
+    """Which profile a sentence cites: tool, date and the code it ran."""
+    when = p.get("recorded", "")[:10]
+    code = f", code {p['commit']}" if p.get("commit") else ""
+    tool = "perf" if p["tool"] == "perf" else "callgrind, instructions"
+    return f"`bench/profile.sh` {p['name']}: {tool}, {when}{code}"
+
+
+def top_buckets(p: dict[str, Any], n: int = 4, cpu_ms: Optional[float] = None) -> str:
+    """The n largest shares of a profile, with milliseconds per get when cpu_ms is given."""
+    parts = []
+    for bucket, share in [(b, v) for b, v in p["buckets"].items() if v >= 0.5][:n]:
+        extra = f", {cpu_ms * share / 100:.2f} ms" if cpu_ms is not None else ""
+        parts.append(f"{bucket} {share:.0f}%{extra}")
+    return "; ".join(parts)
+
+
+def host_share(p: dict[str, Any], language: str) -> float:
+    """Percent of a binding's profile spent in its host runtime (buckets "Node: ..." or
+    "Python: ..."): building and reading the result objects, GC, the driver's own code."""
+    return sum(v for k, v in p["buckets"].items() if k.startswith(f"{language}:"))
+
+
+def cold_profile(ctx: Context, binding: str) -> str:
+    p = ctx.profiles.get(f"{binding}-cold")
+    if not p:
+        return ""
+    cpu = p.get("cpu_ms_per_get")
+    return (
+        f" Profile ({profile_source(p)}"
+        + (f", {cpu:.1f} ms CPU per cold get over all threads, under perf" if cpu else "")
+        + f"): {top_buckets(p)}."
+    )
+
+
+def decrypt_profile(ctx: Context) -> str:
+    p = ctx.profiles.get("decrypt")
+    if not p:
+        return ""
+    return (
+        f" Profile of the all-cores decryption ({profile_source(p)}; that run: "
+        f"{p['fraction_of_limit']:.1%} of the limit, libsodium scaled "
+        f"{p['libsodium_scaling']:.2f}×): {top_buckets(p, 5)}."
+    )
+
+
+def warm_binding_profile(ctx: Context, d: Driver) -> str:
+    """A binding's warm get against the core's, in CPU per get: how much of the difference is
+    the host runtime (objects of the result, GC) and how much the core's own work."""
+    p, r = ctx.profiles.get(f"{d.name}-warm"), ctx.profiles.get("rust-warm")
+    if not p or not p.get("cpu_ms_per_get"):
+        return ""
+    cpu = p["cpu_ms_per_get"]
+    host = host_share(p, d.language)
+    text = (
+        f" Profile ({profile_source(p)}): {cpu:.2f} ms CPU per warm get over all threads, "
+        f"under perf"
+    )
+    if r and r.get("cpu_ms_per_get"):
+        text += f" (the Rust core: {r['cpu_ms_per_get']:.2f} ms)"
+    text += (
+        f", of which {d.language}'s side {host:.0f}% ({cpu * host / 100:.2f} ms, "
+        f"{1e3 * cpu * host / 100 / p['size']:.1f} µs per secret) and the core's work "
+        f"{cpu * (100 - host) / 100:.2f} ms; largest parts: {top_buckets(p, 4, cpu)}."
+    )
+    t = p.get("split")
+    if t:
+        text += (
+            f" Timed apart in the same session: the get {t['get_ms']:.2f} ms, reading key, "
+            f"value and comment of the {p['size']:,} secrets {t['read_ms']:.2f} ms (the "
+            f"binding makes those strings when they are read), counting their bytes "
+            f"{t['count_ms']:.2f} ms (the {d.language} driver's checksum, inside its timed "
+            f"get; the Rust and Go drivers count after the clock stops)."
+        )
+    return text
+
+
+def memory_profile(ctx: Context, d: Driver, size: int) -> str:
+    name = f"{d.name}-memory" + ("" if size == GOAL_SIZE else f"-{size}")
+    p = ctx.profiles.get(name)
+    if not p or "rss_added_mb" not in p:
+        return ""
+    text = (
+        f" Memory profile ({profile_source(p)}): with the benchmark's {p['bench_gets']} gets a "
+        f"client added {p['rss_added_mb']:.1f} MB there, {p['rss_added_mb_one_arena']:.1f} MB "
+        f"with `MALLOC_ARENA_MAX=1` (one malloc arena instead of one per thread that "
+        f"allocates)."
+    )
+    m, gc = p.get("memory"), p.get("memory_gc")
+    if m and gc:
+        text += (
+            f" A process doing the same gets grew by {m['rss_added_mb']:.1f} MB: "
+            f"{m['anon_added_mb']:.1f} MB anonymous memory, of which V8's heap "
+            f"{m['heap_added_mb']:.1f} MB, and {m['file_added_mb']:.1f} MB file-backed pages "
+            f"(code run for the first time by the gets); with a full GC after each get "
+            f"{gc['rss_added_mb']:.1f} MB."
+        )
+    return text + (
+        f" The {p['faulted_mb']:.1f} MB of pages first touched during {p['gets']} gets: "
+        f"{top_buckets(p, 4)}."
+    )
+
+
 def verdict(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
@@ -953,8 +1067,9 @@ def write_report(ctx: Context, path: Path) -> None:
     )
     add("- " + "; ".join(f"{k} {v}" for k, v in ctx.versions.items()))
     add(
-        f"- builds: {ctx.profile} (the Rust driver, phasekit-server, the Python wheel and "
-        f'the Node addon: `lto = "fat"`, one codegen unit)'
+        f"- builds: {ctx.profile} (the Rust driver, phasekit-server, the Python wheel, "
+        "the Node addon and the static library the Go driver links: "
+        '`lto = "fat"`, one codegen unit)'
     )
     add("")
 
@@ -992,6 +1107,7 @@ def write_report(ctx: Context, path: Path) -> None:
                     f"- **cold get vs {official}**: {ratio:.2f}× instead of ≥{need}× "
                     f"({100 * (1 - ratio / need):.0f}% short). "
                     + cold_breakdown(ctx, names[binding].label, cold[binding].median, floor)
+                    + cold_profile(ctx, binding)
                 )
     for binding, official in OFFICIAL_OF.items():
         if binding in warm and official in warm:
@@ -1051,6 +1167,7 @@ def write_report(ctx: Context, path: Path) -> None:
                     f"did not deliver {dec['cores']}× one core's rate during the run (shared "
                     f"vCPUs, other processes), which the limit assumes."
                 )
+                + decrypt_profile(ctx)
             )
     for mode, table in (("cold", cold), ("warm", warm)):
         if "rust" not in table:
@@ -1072,11 +1189,16 @@ def write_report(ctx: Context, path: Path) -> None:
             )
             if not ok:
                 extra = table[d.name].median - table["rust"].median
+                measured = warm_binding_profile(ctx, d) if mode == "warm" else ""
                 misses.append(
                     f"- **{d.label}, {mode} get**: {ratio:.2f}× the Rust core's instead of "
                     f"≤{GOAL_BINDING_VS_CORE}× (+{ms(extra)} ms, {1e3 * extra / g:.1f} µs per "
-                    f"secret: handing {g:,} secrets to {d.language} as objects, and the "
-                    f"binding's call overhead)."
+                    f"secret"
+                    + (
+                        f").{measured}"
+                        if measured
+                        else "; `bench/profile.sh` measures where it goes)."
+                    )
                 )
 
     def added_mb(client: str, size: int) -> Optional[float]:
@@ -1092,11 +1214,6 @@ def write_report(ctx: Context, path: Path) -> None:
             parts.append(
                 f"with {smallest} secrets it adds +{fixed:.1f} MB, so the rest grows with the "
                 f"{size:,} results"
-                + (
-                    " (V8's heap for the result objects and the strings handed to JavaScript)"
-                    if d.language == "Node"
-                    else ""
-                )
             )
         official = OFFICIAL_OF.get(d.name)
         theirs = added_mb(official, size) if official else None
@@ -1121,7 +1238,9 @@ def write_report(ctx: Context, path: Path) -> None:
             if not ok:
                 misses.append(
                     f"- **{d.label} RSS**: +{added:.1f} MB instead of <{GOAL_CLIENT_MB:.0f} MB "
-                    f"({100 * (added / GOAL_CLIENT_MB - 1):.0f}% over);" + memory_context(d, g)
+                    f"({100 * (added / GOAL_CLIENT_MB - 1):.0f}% over)"
+                    + (";" + memory_context(d, g) if memory_context(d, g) else ".")
+                    + memory_profile(ctx, d, g)
                 )
         added = added_mb(d.name, 5000)
         if added is not None:
@@ -1137,8 +1256,9 @@ def write_report(ctx: Context, path: Path) -> None:
             if not ok:
                 misses.append(
                     f"- **{d.label}, 5,000 secrets**: +{added:.1f} MB instead of "
-                    f"<{GOAL_5000_MB:.0f} MB ({100 * (added / GOAL_5000_MB - 1):.0f}% over);"
-                    + memory_context(d, 5000)
+                    f"<{GOAL_5000_MB:.0f} MB ({100 * (added / GOAL_5000_MB - 1):.0f}% over)"
+                    + (";" + memory_context(d, 5000) if memory_context(d, 5000) else ".")
+                    + memory_profile(ctx, d, 5000)
                 )
     add(f"## Goals (at {g:,} secrets, {cores} cores)")
     add("")
@@ -1345,6 +1465,34 @@ def write_report(ctx: Context, path: Path) -> None:
         )
         add("")
 
+    # ---------------------------------------------------------------- profiles
+    if ctx.profiles:
+        add("## Profiles")
+        add("")
+        add(
+            "Recorded by `bench/profile.sh` (release builds with debug information, the "
+            "benchmark's drivers and worlds; method in README.md), not by this run: each "
+            "sample counts for the innermost part of the code its stack names. CPU per get "
+            "adds up every thread of the process and is measured under perf (which copies "
+            "each sample's stack), so it is above what the benchmark's processes use; page "
+            "faults count the pages first touched."
+        )
+        add("")
+        add("| profile | recorded | per get | largest parts |")
+        add("|---|---|---:|---|")
+        for name, p in ctx.profiles.items():
+            if p.get("cpu_ms_per_get") is not None:
+                per_get = f"{p['cpu_ms_per_get']:.2f} ms CPU"
+            elif p.get("faulted_mb") is not None:
+                per_get = f"{p['faulted_mb'] / p['gets']:.1f} MB first touched"
+            else:
+                per_get = "–"
+            add(
+                f"| {name}: {p['what']}, {p['size']:,} secrets | {profile_source(p)} | "
+                f"{per_get} | {top_buckets(p, 5)} |"
+            )
+        add("")
+
     # ---------------------------------------------------------------- not measured
     add("## Not measured")
     add("")
@@ -1393,7 +1541,11 @@ def load_raw(path: Path) -> Context:
         warmup=data["warmup"],
         latency_rounds=data["latency_rounds"],
         latency_iterations=data["latency_iterations"],
-        all_drivers=[Driver(**d) for d in data["drivers"]],
+        # A driver that did not run: why is a fact of the checkout back then, not of now.
+        all_drivers=[
+            Driver(**{**d, "missing": d["missing"] and "not built when this run was measured"})
+            for d in data["drivers"]
+        ],
         worlds={
             int(s): World(int(s), "", "", "", w["seed_seconds"], w["stats"], Path())
             for s, w in data["worlds"].items()
@@ -1408,6 +1560,8 @@ def load_raw(path: Path) -> Context:
         other_cores=data["other_cores"],
         versions=data["versions"],
         wall_seconds=data["wall_seconds"],
+        # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
+        profiles=data.get("profiles") or load_profiles(),
     )
 
 
@@ -1475,7 +1629,7 @@ def main() -> int:
         all_drivers = [d for d in all_drivers if d.name in wanted]
     active = [d for d in all_drivers if d.command is not None]
     for d in all_drivers:
-        if d.command is None and d.name != "go":
+        if d.command is None:
             print(f"bench: {d.name}: {d.missing}", file=sys.stderr)
             return 1
 
@@ -1598,8 +1752,17 @@ def main() -> int:
         other,
         versions,
         wall,
+        load_profiles(),
     )
-    save_raw(ctx, out_dir / ("smoke.json" if smoke else "results.json"))
+    # The raw data of the committed report lives at target/bench/results.json; a report written
+    # elsewhere (--out) keeps its raw data next to it instead of overwriting that.
+    if smoke:
+        raw_path = out_dir / "smoke.json"
+    elif Path(args.out).resolve() == (HERE / "RESULTS.md").resolve():
+        raw_path = out_dir / "results.json"
+    else:
+        raw_path = Path(args.out).with_suffix(".json")
+    save_raw(ctx, raw_path)
 
     if problems:
         for p in problems:

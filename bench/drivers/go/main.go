@@ -1,0 +1,202 @@
+// Command phasekit-bench-go is the Go driver of the client benchmark: phasekit's Go binding
+// (cgo, the Rust core linked statically).
+//
+//	phasekit-bench-go --url URL --token TOKEN --app APP [--app-id ID] --env ENV
+//	    --mode cold|warm --iterations N [--warmup K]
+//
+// The protocol of every driver (bench/README.md): cold = K untimed and N timed rounds of "new
+// client, get every secret, close it"; warm = one client, its first get timed alone, then K
+// untimed and N timed gets. Prints one JSON object: times in ms, the number of secrets, a
+// checksum (bytes of keys, values and comments), and RSS in kB before the first client and at
+// the peak. Exit status 2 on bad arguments, 1 when a get fails.
+//
+// bench/build.sh builds it against the static library of the profile it builds: the release
+// library from a copy of the module under target/bench/go/ for `make bench`, go/lib's debug
+// library (`make go`) for `make bench-smoke`.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	phasekit "github.com/phasekit/phasekit/go"
+)
+
+type result struct {
+	Driver        string    `json:"driver"`
+	Mode          string    `json:"mode"`
+	TimesMs       []float64 `json:"times_ms"`
+	FirstMs       *float64  `json:"first_ms"`
+	Secrets       int       `json:"secrets"`
+	Checksum      int       `json:"checksum"`
+	BaselineRSSKb int64     `json:"baseline_rss_kb"`
+	PeakRSSKb     int64     `json:"peak_rss_kb"`
+}
+
+// rssKB reads VmRSS (current) or VmHWM (peak) of this process, in kB; 0 when absent, which
+// the runner rejects as an incomplete result.
+func rssKB(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	for lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), field); ok {
+			words := strings.Fields(rest)
+			if len(words) == 0 {
+				return 0
+			}
+			kb, err := strconv.ParseInt(words[0], 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb
+		}
+	}
+	return 0
+}
+
+// summary is what the runner compares across clients: how many secrets, and the UTF-8 bytes of
+// their keys, values and comments (Go strings are bytes, so len counts UTF-8 bytes).
+func summary(secrets []phasekit.Secret) (int, int) {
+	total := 0
+	for _, s := range secrets {
+		total += len(s.Key) + len(s.Value()) + len(s.Comment)
+	}
+	return len(secrets), total
+}
+
+func ms(d time.Duration) float64 {
+	return float64(d.Nanoseconds()) / 1e6
+}
+
+// round3 keeps three decimals, as the other drivers print them.
+func round3(x float64) float64 {
+	return math.Round(x*1000) / 1000
+}
+
+type config struct {
+	url, token, app, env, mode string
+	iterations, warmup         int
+}
+
+func parseArgs() (config, error) {
+	var c config
+	flags := flag.NewFlagSet("phasekit-bench-go", flag.ContinueOnError)
+	flags.StringVar(&c.url, "url", "", "the server's URL")
+	flags.StringVar(&c.token, "token", "", "a service token")
+	flags.StringVar(&c.app, "app", "", "the app's name")
+	// Accepted for symmetry with the drivers of SDKs that address apps by id.
+	flags.String("app-id", "", "the app's id (ignored)")
+	flags.StringVar(&c.env, "env", "", "the environment's name")
+	flags.StringVar(&c.mode, "mode", "", "cold or warm")
+	flags.IntVar(&c.iterations, "iterations", 1, "timed gets")
+	flags.IntVar(&c.warmup, "warmup", 0, "untimed gets before them")
+	if err := flags.Parse(os.Args[1:]); err != nil {
+		return c, err
+	}
+	if flags.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", flags.Arg(0))
+	}
+	for _, required := range []struct{ name, value string }{
+		{"url", c.url}, {"token", c.token}, {"app", c.app}, {"env", c.env},
+	} {
+		if required.value == "" {
+			return c, fmt.Errorf("--%s is required", required.name)
+		}
+	}
+	if c.mode != "cold" && c.mode != "warm" {
+		return c, fmt.Errorf("--mode must be cold or warm")
+	}
+	c.iterations = max(1, c.iterations)
+	c.warmup = max(0, c.warmup)
+	return c, nil
+}
+
+func run(c config) (result, error) {
+	ctx := context.Background()
+	target := phasekit.Target{App: c.app, Env: c.env}
+	newClient := func() (*phasekit.Client, error) {
+		return phasekit.New(c.token, phasekit.WithHost(c.url))
+	}
+	out := result{Driver: "go", Mode: c.mode, TimesMs: make([]float64, 0, c.iterations)}
+	// The library is linked into the binary, so the baseline is the process before any client.
+	out.BaselineRSSKb = rssKB("VmRSS:")
+	if c.mode == "warm" {
+		start := time.Now()
+		client, err := newClient()
+		if err != nil {
+			return out, err
+		}
+		defer client.Close()
+		secrets, err := client.Get(ctx, target, nil)
+		if err != nil {
+			return out, err
+		}
+		first := round3(ms(time.Since(start)))
+		out.FirstMs = &first
+		out.Secrets, out.Checksum = summary(secrets)
+		for i := range c.warmup + c.iterations {
+			start := time.Now()
+			secrets, err := client.Get(ctx, target, nil)
+			took := time.Since(start)
+			if err != nil {
+				return out, err
+			}
+			out.Secrets, out.Checksum = summary(secrets)
+			if i >= c.warmup {
+				out.TimesMs = append(out.TimesMs, round3(ms(took)))
+			}
+		}
+	} else {
+		for i := range c.warmup + c.iterations {
+			start := time.Now()
+			client, err := newClient()
+			if err != nil {
+				return out, err
+			}
+			secrets, err := client.Get(ctx, target, nil)
+			took := time.Since(start)
+			// Closed outside the timed part, as the other drivers drop their clients.
+			client.Close()
+			if err != nil {
+				return out, err
+			}
+			out.Secrets, out.Checksum = summary(secrets)
+			if i >= c.warmup {
+				out.TimesMs = append(out.TimesMs, round3(ms(took)))
+			}
+		}
+	}
+	out.PeakRSSKb = rssKB("VmHWM:")
+	return out, nil
+}
+
+func main() {
+	c, err := parseArgs()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	out, err := run(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "get failed:", err)
+		os.Exit(1)
+	}
+	line, err := json.Marshal(out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(string(line))
+}
