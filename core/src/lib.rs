@@ -11,6 +11,7 @@ pub mod identity;
 pub mod keyring;
 pub mod logs;
 pub mod offline;
+mod percent;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;

@@ -10,6 +10,7 @@ use super::sources::Provenance;
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
 use crate::error::Result;
+use crate::percent;
 use crate::secrets::{Secret, plaintext_dynamic};
 use crate::transport::ApiRequest;
 
@@ -27,8 +28,8 @@ impl Client {
         let env = select_environment(app, env)?;
         let query = format!(
             "app_id={}&env={}",
-            encode(&app.id),
-            encode(&env.environment.name)
+            percent::encode(&app.id),
+            percent::encode(&env.environment.name)
         );
         Ok((query, app.name.clone(), env.environment.name.clone()))
     }
@@ -46,7 +47,7 @@ impl Client {
             let (query, app_name, env_name) = self.public_context(app, env).await?;
             let mut path = format!(
                 "/public/v1/secrets/dynamic/?{query}&id={}&lease=true",
-                encode(secret_id)
+                percent::encode(secret_id)
             );
             if let Some(ttl) = ttl {
                 path.push_str(&format!("&ttl={ttl}"));
@@ -104,17 +105,4 @@ impl Client {
         })
         .await
     }
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

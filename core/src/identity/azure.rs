@@ -21,8 +21,9 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::exchange::{Answer, Http, redact};
-use super::{Env, invalid, process_env, sigv4::uri_encode};
+use super::{Env, invalid, process_env};
 use crate::error::{Error, ErrorCode, Result};
+use crate::percent::encode as uri_encode;
 use crate::secret_string::SecretString;
 
 const LOGIN_PATH: &str = "/public/identities/external/v1/azure/entra/auth/";

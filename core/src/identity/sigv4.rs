@@ -105,7 +105,7 @@ pub(crate) fn canonical_request(
     let mut query: Vec<(String, String)> = request
         .query
         .iter()
-        .map(|(name, value)| (uri_encode(name), uri_encode(value)))
+        .map(|(name, value)| (crate::percent::encode(name), crate::percent::encode(value)))
         .collect();
     query.sort();
     let canonical_query = query
@@ -150,19 +150,6 @@ fn hmac(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
 /// Trims a header value and folds runs of spaces into one.
 fn canonical_value(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Percent-encodes all but the unreserved characters (`A-Za-z0-9-_.~`), in upper-case hex.
-pub(crate) fn uri_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// `YYYYMMDD'T'HHMMSS'Z'` in UTC.
@@ -414,7 +401,10 @@ mod tests {
 
     #[test]
     fn uri_encoding_keeps_only_unreserved_characters() {
-        assert_eq!(uri_encode("a b/c=d~e_f.g-h"), "a%20b%2Fc%3Dd~e_f.g-h");
-        assert_eq!(uri_encode("ሴ"), "%E1%88%B4");
+        assert_eq!(
+            crate::percent::encode("a b/c=d~e_f.g-h"),
+            "a%20b%2Fc%3Dd~e_f.g-h"
+        );
+        assert_eq!(crate::percent::encode("ሴ"), "%E1%88%B4");
     }
 }
