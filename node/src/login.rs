@@ -13,7 +13,7 @@ use crate::arguments::{optional_whole_seconds, parse};
 use crate::client::{Client, user_agent_suffix};
 use crate::errors;
 use crate::options::ClientSettings;
-use crate::promise::spawn_on_one_thread_then;
+use crate::promise::spawn_then;
 
 /// `fn client_settings(&mut self) -> ClientSettings` for a login's options object, which holds
 /// every `ClientOptions` field but `token` (the login mints it) next to its own: napi-rs
@@ -181,32 +181,21 @@ impl PreparedLogin {
         }
         let ttl = optional_whole_seconds(env, "ttl", ttl)?;
         let client = settings.into_core(env, user_agent_suffix(env))?;
-        let mut login = LoginOptions::new(service_account_id, provider);
-        login.host = client.host.clone();
-        login.ttl = ttl;
-        login.timeout = client.timeout;
-        login.connect_timeout = client.connect_timeout;
-        login.verify_ssl = client.verify_ssl;
-        login.ca_bundle = client.ca_bundle.clone();
-        login.user_agent_suffix = client.user_agent_suffix.clone();
+        let login = LoginOptions::for_client(service_account_id, provider, ttl, &client);
         Ok(PreparedLogin { login, client })
     }
 
     async fn run(self) -> phasekit::Result<phasekit::Client> {
-        let login = phasekit::identity::login(&self.login).await?;
-        let mut client = self.client;
-        client.token = Some(login.token.expose().to_owned());
-        // The host that minted the token is the one that accepts it, also when it came from
-        // `PHASE_HOST` or the default.
-        client.host = Some(login.host.clone());
-        client.build()
+        phasekit::identity::login(&self.login)
+            .await?
+            .client_with(self.client)
     }
 }
 
 /// Runs the login off the event loop and resolves to the client of the minted token.
 fn settle<'env>(env: &'env Env, prepared: Result<PreparedLogin>) -> Result<Object<'env>> {
-    let work = prepared.map(|prepared| move || prepared.run());
-    spawn_on_one_thread_then(env, work, |_, inner: phasekit::Client| {
+    let work = prepared.map(PreparedLogin::run);
+    spawn_then(env, work, |_, inner: phasekit::Client| {
         crate::logging::enable(inner.logs_requests());
         Ok(Client { inner })
     })

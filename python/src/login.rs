@@ -107,12 +107,6 @@ fn azure_provider(
     }))
 }
 
-// Why the logins run through `login_blocking` (whose runtime drives the login on the calling
-// thread) instead of awaiting the core's `login` future: that future is not `Send` (it holds
-// the core's environment reader, a `&dyn Fn` without `Sync`, across awaits), so it can neither
-// cross `Python::detach` nor be spawned on the runtime. The asyncio variant therefore runs it on
-// one of the runtime's blocking-pool threads, which may block; a login is rare enough for that.
-
 /// One blocking and one asyncio login function for a provider: the provider's own arguments,
 /// then the login's and the client's settings, the same for every provider.
 macro_rules! login_functions {
@@ -224,24 +218,7 @@ macro_rules! login_functions {
                 settings,
             )?;
             awaitable(py, async move {
-                // On a blocking-pool thread: see above the macro.
-                let login = match tokio::task::spawn_blocking(move || {
-                    phasekit::identity::login_blocking(&options)
-                })
-                .await
-                {
-                    Ok(login) => login.map_err(to_py)?,
-                    // A bug in the login: surfaced as the panic it is, not as a PhaseError.
-                    Err(failure) if failure.is_panic() => {
-                        std::panic::resume_unwind(failure.into_panic())
-                    }
-                    Err(_) => {
-                        return Err(to_py(phasekit::Error::new(
-                            phasekit::ErrorCode::Network,
-                            "the login was cancelled: the runtime is shutting down",
-                        )));
-                    }
-                };
+                let login = phasekit::identity::login(&options).await.map_err(to_py)?;
                 // The login's options name the binding in the user agent already.
                 let inner = client_settings
                     .apply(login.client_options())

@@ -512,21 +512,12 @@ pub async fn login(
 ) -> phasekit::Result<phasekit::Client> {
     // Before the login, so that its warnings (e.g. `verify_ssl: false`) reach the host.
     phasekit::logs::collect();
-    let mut login_options = phasekit::identity::LoginOptions::new(service_account_id, provider);
-    login_options.host = options.host.clone();
-    login_options.ttl = ttl;
-    login_options.timeout = options.timeout;
-    login_options.connect_timeout = options.connect_timeout;
-    login_options.verify_ssl = options.verify_ssl;
-    login_options.ca_bundle = options.ca_bundle.clone();
-    login_options.user_agent_suffix = Some(binding.clone());
-    let login = phasekit::identity::login(&login_options).await?;
-    let mut options = options;
-    // The host that minted the token is the one that knows it.
-    options.host = Some(login.host.clone());
-    options
-        .core(Some(login.token.expose().to_owned()), binding)
-        .build()
+    let client = options.core(None, binding);
+    let login_options =
+        phasekit::identity::LoginOptions::for_client(service_account_id, provider, ttl, &client);
+    phasekit::identity::login(&login_options)
+        .await?
+        .client_with(client)
 }
 
 /// An environment the token can read.

@@ -574,47 +574,15 @@ async fn login(
     options: Option<ClientOptions>,
 ) -> Result<Arc<PhaseClient>, PhaseError> {
     let options = options.unwrap_or_default();
-    let client = run_on_one_thread(move || {
-        types::login(
-            service_account_id,
-            provider,
-            ttl,
-            options,
-            "uniffi".to_owned(),
-        )
-    })
+    let client = run(types::login(
+        service_account_id,
+        provider,
+        ttl,
+        options,
+        "uniffi".to_owned(),
+    ))
     .await?;
     Ok(Arc::new(PhaseClient { client }))
-}
-
-/// [`run`] for core futures that must stay on one thread (the login's is not `Send`): made and
-/// driven on a blocking thread of the core's runtime. Dropping the awaiting future drops the
-/// sender of `stop`, which drops the core's future at its next await.
-async fn run_on_one_thread<T, F>(make: impl FnOnce() -> F + Send + 'static) -> Result<T, PhaseError>
-where
-    T: Send + 'static,
-    F: Future<Output = phasekit::Result<T>>,
-{
-    let runtime = phasekit::client::runtime()?;
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = runtime.handle().clone();
-    let task = runtime.spawn_blocking(move || {
-        handle.block_on(async move {
-            tokio::select! {
-                biased;
-                _ = stopped => None,
-                answer = make() => Some(answer),
-            }
-        })
-    });
-    match Task(task).await {
-        Ok(Some(answer)) => answer.map_err(PhaseError::from),
-        Ok(None) => Err(phasekit::Error::new(ErrorCode::Network, "the call was cancelled").into()),
-        Err(failure) if failure.is_panic() => {
-            Err(types::panic_error(&*failure.into_panic()).into())
-        }
-        Err(_) => Err(phasekit::Error::new(ErrorCode::Network, "the call was cancelled").into()),
-    }
 }
 
 impl PhaseClient {

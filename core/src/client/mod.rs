@@ -380,8 +380,8 @@ impl Client {
         self.inner.stats.snapshot(self.inner.memo.misses())
     }
 
-    /// The cached session, fetched when missing or older than the session TTL. A session
-    /// served from the offline cache is not kept: the next call tries the server again.
+    /// The cached session, fetched when missing or older than the session TTL. A session the
+    /// offline cache stood in with is not kept: the next call tries the server again.
     async fn session(&self, provenance: &Provenance) -> Result<Arc<Session>> {
         let mut slot = self.inner.session.lock().await;
         if let Some(session) = slot.as_ref().filter(|s| s.is_fresh(self.inner.session_ttl)) {
@@ -397,7 +397,9 @@ impl Client {
             .await?;
         let session = Arc::new(Session::from_body(&body, &self.inner.token)?);
         provenance.note(own.source());
-        if own.source() == Source::Network {
+        // In offline mode the stored session is the only one there will be: keep it rather than
+        // read and unwrap it again on every call.
+        if own.source() == Source::Network || self.is_offline() {
             *slot = Some(session.clone());
         }
         Ok(session)

@@ -87,6 +87,26 @@ pub struct LoginOptions {
 }
 
 impl LoginOptions {
+    /// A login that reaches the server the way `client` will (host, timeouts, TLS, user agent),
+    /// for bindings that take one set of client settings for both.
+    pub fn for_client(
+        service_account_id: impl Into<String>,
+        provider: Provider,
+        ttl: Option<i64>,
+        client: &ClientOptions,
+    ) -> Self {
+        LoginOptions {
+            host: client.host.clone(),
+            ttl,
+            timeout: client.timeout,
+            connect_timeout: client.connect_timeout,
+            verify_ssl: client.verify_ssl,
+            ca_bundle: client.ca_bundle.clone(),
+            user_agent_suffix: client.user_agent_suffix.clone(),
+            ..LoginOptions::new(service_account_id, provider)
+        }
+    }
+
     pub fn new(service_account_id: impl Into<String>, provider: Provider) -> Self {
         LoginOptions {
             service_account_id: service_account_id.into(),
@@ -202,6 +222,17 @@ impl fmt::Debug for Login {
 }
 
 impl Login {
+    /// A client with `settings`, its token and host this login's (the host that minted the
+    /// token is the one that accepts it, also when it came from `PHASE_HOST` or the default).
+    pub fn client_with(&self, settings: ClientOptions) -> Result<Client> {
+        ClientOptions {
+            token: Some(self.token.expose().to_owned()),
+            host: Some(self.host.clone()),
+            ..settings
+        }
+        .build()
+    }
+
     /// The settings of a client for this token: the login's host and HTTP settings.
     pub fn client_options(&self) -> ClientOptions {
         ClientOptions {
