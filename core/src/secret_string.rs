@@ -97,6 +97,14 @@ impl std::io::Write for SecretText {
     }
 }
 
+/// `value` as JSON text in memory that is wiped as it grows and when dropped: for bindings that
+/// hand secret values to another language as one JSON text.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Zeroizing<String>> {
+    let mut out = SecretText::default();
+    serde_json::to_writer(&mut out, value)?;
+    Ok(out.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use std::fmt::Write;
@@ -116,5 +124,15 @@ mod tests {
         write!(text, "{}", 42).unwrap();
         expected.push_str("é42");
         assert_eq!(text.into_inner().as_str(), expected);
+    }
+
+    #[test]
+    fn to_json_writes_escaped_unicode_text() {
+        let rows = vec![("KEY", "välue \"quoted\"\n", Some(3)), ("", "", None)];
+        let text = to_json(&rows).unwrap();
+        assert_eq!(
+            text.as_str(),
+            r#"[["KEY","välue \"quoted\"\n",3],["","",null]]"#
+        );
     }
 }

@@ -7,6 +7,8 @@ use napi::bindgen_prelude::{
 };
 use phasekit::{Error, ErrorCode, ErrorFamily};
 
+use crate::realm;
+
 /// Builds the classes from `[[className, parentClassName | null], ...]` and returns
 /// `{ classes, create, codes }`; `create(className, message, code, status, retryAfter,
 /// retryable)` makes one error; `codes` is the frozen list of error codes.
@@ -48,40 +50,42 @@ type CreateArgs = FnArgs<(
     bool,
 )>;
 
-/// The realm's error factory, kept as instance data of its `Env`.
-struct ErrorFactory {
+/// The realm's error factory (see `realm.rs`).
+pub struct ErrorFactory {
     create: FunctionRef<CreateArgs, Unknown<'static>>,
 }
 
-pub fn register(env: &Env, exports: &mut Object) -> Result<()> {
-    type DefineArgs<'a> = FnArgs<(Vec<Vec<Option<&'a str>>>, Vec<&'a str>)>;
-    let define: Function<DefineArgs, Object> = env.run_script(DEFINE_CLASSES)?;
-    let families: Vec<Vec<Option<&str>>> = ErrorFamily::ALL
-        .iter()
-        .map(|family| {
-            vec![
-                Some(family.class_name()),
-                family.parent().map(ErrorFamily::class_name),
-            ]
-        })
-        .collect();
-    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
-    let defined = define.call(FnArgs::from((families, codes)))?;
-    let classes: Object = defined.get_named_property("classes")?;
-    for name in std::iter::once("PhaseError").chain(ErrorFamily::ALL.map(ErrorFamily::class_name)) {
-        let class: Unknown = classes.get_named_property(name)?;
-        exports.set_named_property(name, class)?;
-    }
-    let codes: Unknown = defined.get_named_property("codes")?;
-    exports.set_named_property("ERROR_CODES", codes)?;
-    let create: Function<CreateArgs, Unknown<'static>> = defined.get_named_property("create")?;
-    env.set_instance_data(
-        ErrorFactory {
+impl ErrorFactory {
+    /// Defines the error classes and puts them, and `ERROR_CODES`, on `exports`.
+    pub fn define(env: &Env, exports: &mut Object) -> Result<Self> {
+        type DefineArgs<'a> = FnArgs<(Vec<Vec<Option<&'a str>>>, Vec<&'a str>)>;
+        let define: Function<DefineArgs, Object> = env.run_script(DEFINE_CLASSES)?;
+        let families: Vec<Vec<Option<&str>>> = ErrorFamily::ALL
+            .iter()
+            .map(|family| {
+                vec![
+                    Some(family.class_name()),
+                    family.parent().map(ErrorFamily::class_name),
+                ]
+            })
+            .collect();
+        let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        let defined = define.call(FnArgs::from((families, codes)))?;
+        let classes: Object = defined.get_named_property("classes")?;
+        for name in
+            std::iter::once("PhaseError").chain(ErrorFamily::ALL.map(ErrorFamily::class_name))
+        {
+            let class: Unknown = classes.get_named_property(name)?;
+            exports.set_named_property(name, class)?;
+        }
+        let codes: Unknown = defined.get_named_property("codes")?;
+        exports.set_named_property("ERROR_CODES", codes)?;
+        let create: Function<CreateArgs, Unknown<'static>> =
+            defined.get_named_property("create")?;
+        Ok(ErrorFactory {
             create: create.create_ref()?,
-        },
-        (),
-        |_| {},
-    )
+        })
+    }
 }
 
 /// The `PhaseError` subclass for a core error, as a napi error that rejects or throws with it.
@@ -96,10 +100,7 @@ pub fn to_js(env: &Env, error: &Error) -> napi::Error {
 /// The `PhaseError` subclass for a core error, as a JavaScript value (to pass to a callback).
 /// Runs on the JavaScript thread.
 pub fn create(env: &Env, error: &Error) -> Result<Unknown<'static>> {
-    let factory = env
-        .get_instance_data::<ErrorFactory>()?
-        .ok_or_else(|| napi::Error::from_reason("phasekit's error classes are not loaded"))?;
-    let create = factory.create.borrow_back(env)?;
+    let create = realm::get(env)?.errors.create.borrow_back(env)?;
     create.call(FnArgs::from((
         error.code().family().class_name(),
         error.to_string(),

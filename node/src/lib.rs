@@ -10,17 +10,16 @@ mod logging;
 mod login;
 mod options;
 mod promise;
+mod realm;
 mod types;
 mod watch;
 
 use napi::bindgen_prelude::{Env, Object, Result};
 
 /// Runs once per JavaScript realm that loads the addon (the main thread and each worker
-/// thread): defines the error classes of that realm and exports them, and makes `util.inspect`
-/// of a `Secret` redacted whatever its options.
+/// thread): defines the error classes and the `Secret` class of that realm and exports them.
 #[napi_derive::napi(module_exports)]
 pub fn init(mut exports: Object, env: Env) -> Result<()> {
     logging::enable(false);
-    errors::register(&env, &mut exports)?;
-    types::register(&env, &exports)
+    realm::define(&env, &mut exports)
 }

@@ -1,164 +1,159 @@
-//! Results. `Secret` is a class whose value is read through a getter: `console.log`,
-//! `util.inspect`, `JSON.stringify` and `toString()` never show it.
+//! Results. Secrets become instances of the `Secret` class of `secret.js`, whose value is read
+//! through a getter: `console.log`, `util.inspect`, `JSON.stringify` and `toString()` never
+//! show it.
 
-use napi::bindgen_prelude::{Env, Function, JsObjectValue, Object, Result, Unknown};
+use napi::bindgen_prelude::{
+    Env, Function, FunctionRef, JsObjectValue, Object, Result, ToNapiValue, TypeName, Unknown,
+    ValueType,
+};
+use napi::sys;
 use napi_derive::napi;
+use serde::Serialize;
+use zeroize::Zeroizing;
 
-/// Gives `Secret` a `util.inspect.custom` that renders `toString()`: without it,
-/// `util.inspect(secret, { showHidden: true, getters: true })` calls the prototype's getters,
-/// `value` included. (`console.dir` inspects with `customInspect: false`: asked for getters
-/// explicitly, it still calls them.)
-const REDACT_INSPECT: &str = r#"(function redactInspect(Secret) {
-  Object.defineProperty(Secret.prototype, Symbol.for('nodejs.util.inspect.custom'), {
-    value: function inspect() {
-      return this instanceof Secret ? this.toString() : this;
-    },
-    writable: true, enumerable: false, configurable: true,
-  });
-})"#;
+use crate::realm;
 
-/// Runs once per realm, after napi-rs has put the `Secret` class on `exports`.
-pub fn register(env: &Env, exports: &Object) -> Result<()> {
-    let redact: Function<Unknown, Unknown> = env.run_script(REDACT_INSPECT)?;
-    let class: Unknown = exports.get_named_property("Secret")?;
-    redact.call(class)?;
-    Ok(())
+/// The source of the `Secret` class: a function expression returning `{ Secret, many, one }`.
+const DEFINE_SECRET: &str = include_str!("secret.js");
+
+type MakeSecrets = FunctionRef<RowsText, Unknown<'static>>;
+
+/// The realm's `Secret` makers (see `realm.rs`): each takes a JSON text of rows.
+pub struct SecretFactory {
+    many: MakeSecrets,
+    one: MakeSecrets,
 }
 
-/// A decrypted secret.
-#[napi]
-pub struct Secret(phasekit::Secret);
-
-#[napi]
-impl Secret {
-    #[napi(getter)]
-    pub fn id(&self) -> &str {
-        &self.0.id
+impl SecretFactory {
+    /// Defines the `Secret` class and puts it on `exports`.
+    pub fn define(env: &Env, exports: &mut Object) -> Result<Self> {
+        let define: Function<(), Object> = env.run_script(DEFINE_SECRET)?;
+        let defined = define.call(())?;
+        let class: Unknown = defined.get_named_property("Secret")?;
+        exports.set_named_property("Secret", class)?;
+        let many: Function<RowsText, Unknown<'static>> = defined.get_named_property("many")?;
+        let one: Function<RowsText, Unknown<'static>> = defined.get_named_property("one")?;
+        Ok(SecretFactory {
+            many: many.create_ref()?,
+            one: one.create_ref()?,
+        })
     }
+}
 
-    #[napi(getter)]
-    pub fn key(&self) -> &str {
-        &self.0.key
-    }
+/// A secret as a row of the JSON text `secret.js` reads, in its order.
+#[derive(Serialize)]
+struct Row<'a>(
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [String],
+    bool,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<i64>,
+    bool,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
 
-    /// The plaintext value (the caller's active personal override, if any).
-    #[napi(getter)]
-    pub fn value(&self) -> &str {
-        self.0.value.expose()
-    }
-
-    #[napi(getter)]
-    pub fn comment(&self) -> &str {
-        &self.0.comment
-    }
-
-    #[napi(getter)]
-    pub fn path(&self) -> &str {
-        &self.0.path
-    }
-
-    #[napi(getter)]
-    pub fn tags(&self) -> Vec<String> {
-        self.0.tags.clone()
-    }
-
-    /// Whether `value` is the caller's personal override rather than the shared value.
-    #[napi(getter)]
-    pub fn overridden(&self) -> bool {
-        self.0.overridden
-    }
-
-    /// `secret`, `sealed` or `config`.
-    #[napi(getter, js_name = "type")]
-    pub fn secret_type(&self) -> &str {
-        &self.0.secret_type
-    }
-
-    #[napi(getter)]
-    pub fn lifecycle(&self) -> &str {
-        &self.0.lifecycle
-    }
-
-    /// The app's name.
-    #[napi(getter)]
-    pub fn app(&self) -> &str {
-        &self.0.app
-    }
-
-    /// The environment's name.
-    #[napi(getter)]
-    pub fn env(&self) -> &str {
-        &self.0.env
-    }
-
-    #[napi(getter)]
-    pub fn version(&self) -> Option<i64> {
-        self.0.version
-    }
-
-    #[napi(getter)]
-    pub fn is_dynamic(&self) -> bool {
-        self.0.is_dynamic
-    }
-
-    #[napi(getter)]
-    pub fn dynamic_group(&self) -> Option<&str> {
-        self.0.dynamic_group.as_deref()
-    }
-
-    #[napi(getter)]
-    pub fn lease_id(&self) -> Option<&str> {
-        self.0.lease_id.as_deref()
-    }
-
-    /// When the lease of a dynamic secret ends (ISO 8601).
-    #[napi(getter)]
-    pub fn lease_expires_at(&self) -> Option<&str> {
-        self.0.lease_expires_at.as_deref()
-    }
-
-    /// `Secret(key=..., path=..., app=..., env=..., value=<redacted>)`.
-    #[napi]
-    #[allow(clippy::inherent_to_string)]
-    pub fn to_string(&self) -> String {
-        format!(
-            "Secret(key={:?}, path={:?}, app={:?}, env={:?}, value=<redacted>)",
-            self.0.key, self.0.path, self.0.app, self.0.env
+impl<'a> From<&'a phasekit::Secret> for Row<'a> {
+    fn from(secret: &'a phasekit::Secret) -> Self {
+        Row(
+            &secret.id,
+            &secret.key,
+            secret.value.expose(),
+            &secret.comment,
+            &secret.path,
+            &secret.tags,
+            secret.overridden,
+            &secret.secret_type,
+            &secret.lifecycle,
+            &secret.app,
+            &secret.env,
+            secret.version,
+            secret.is_dynamic,
+            secret.dynamic_group.as_deref(),
+            secret.lease_id.as_deref(),
+            secret.lease_expires_at.as_deref(),
         )
     }
+}
 
-    /// Everything but the value, so that logging a secret as JSON cannot leak it.
-    #[napi(js_name = "toJSON")]
-    pub fn to_json(&self) -> SecretSummary {
-        SecretSummary {
-            id: self.0.id.clone(),
-            key: self.0.key.clone(),
-            value: "<redacted>".to_owned(),
-            path: self.0.path.clone(),
-            app: self.0.app.clone(),
-            env: self.0.env.clone(),
-        }
+/// The JSON text of rows (values included), handed to JavaScript as a string and wiped here
+/// once JavaScript has its copy.
+pub struct RowsText(Zeroizing<String>);
+
+impl ToNapiValue for RowsText {
+    unsafe fn to_napi_value(env: sys::napi_env, text: Self) -> Result<sys::napi_value> {
+        // SAFETY: the caller's `env`, as napi-rs passes it.
+        unsafe { <&str>::to_napi_value(env, text.0.as_str()) }
     }
 }
 
-/// What `JSON.stringify(secret)` shows.
-#[napi(object)]
-pub struct SecretSummary {
-    pub id: String,
-    pub key: String,
-    /// Always `<redacted>`.
-    pub value: String,
-    pub path: String,
-    pub app: String,
-    pub env: String,
+/// Makes `Secret`s from rows with the realm's `many` or `one`.
+fn to_secrets<T: Serialize + ?Sized>(
+    raw_env: sys::napi_env,
+    rows: &T,
+    pick: fn(&SecretFactory) -> &MakeSecrets,
+) -> Result<sys::napi_value> {
+    let env = Env::from_raw(raw_env);
+    let text = phasekit::secret_string::to_json(rows)
+        .map_err(|err| napi::Error::from_reason(format!("cannot encode secrets: {err}")))?;
+    let make = pick(&realm::get(&env)?.secrets).borrow_back(&env)?;
+    // SAFETY: napi-rs's conversion of a value back into its raw handle, in the same env.
+    unsafe { Unknown::to_napi_value(raw_env, make.call(RowsText(text))?) }
 }
 
-pub fn secrets(found: Vec<phasekit::Secret>) -> Vec<Secret> {
-    found.into_iter().map(Secret).collect()
+/// Secrets for JavaScript: an array of `Secret`.
+pub struct Secrets(pub Vec<phasekit::Secret>);
+
+impl TypeName for Secrets {
+    fn type_name() -> &'static str {
+        "Secret[]"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
 }
 
-pub fn secret(found: phasekit::Secret) -> Secret {
-    Secret(found)
+impl ToNapiValue for Secrets {
+    unsafe fn to_napi_value(env: sys::napi_env, secrets: Self) -> Result<sys::napi_value> {
+        let rows: Vec<Row> = secrets.0.iter().map(Row::from).collect();
+        to_secrets(env, &rows, |factory| &factory.many)
+    }
+}
+
+/// One secret for JavaScript: a `Secret`.
+pub struct OneSecret(pub phasekit::Secret);
+
+impl TypeName for OneSecret {
+    fn type_name() -> &'static str {
+        "Secret"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for OneSecret {
+    unsafe fn to_napi_value(env: sys::napi_env, secret: Self) -> Result<sys::napi_value> {
+        to_secrets(env, &Row::from(&secret.0), |factory| &factory.one)
+    }
+}
+
+pub fn secrets(found: Vec<phasekit::Secret>) -> Secrets {
+    Secrets(found)
+}
+
+pub fn secret(found: phasekit::Secret) -> OneSecret {
+    OneSecret(found)
 }
 
 /// An environment the token can read.
@@ -204,7 +199,8 @@ impl From<phasekit::AppInfo> for App {
 /// What `getResult` resolves to: the secrets and where they came from.
 #[napi(object, object_from_js = false)]
 pub struct GetResult {
-    pub secrets: Vec<Secret>,
+    #[napi(ts_type = "Secret[]")]
+    pub secrets: Secrets,
     /// `network` (fetched by this call), `memory` (the in-memory cache, within `cacheTtl`),
     /// `stale` (memory past `cacheTtl`: the server could not be reached) or `offline` (the
     /// offline cache: offline mode, or the server could not be reached).

@@ -172,6 +172,21 @@ test("a Secret is read-only and cannot be constructed from JavaScript", async ()
   assert.ok(secret instanceof Secret);
 });
 
+test("a Secret cannot be forged, its tags are a copy, and its class inspects plainly", async () => {
+  const [secret] = await client(ctx.server).get({
+    app: APP,
+    env: DEV,
+    keys: ["DB_HOST"],
+  });
+  const row = ["id", "KEY", "forged value", "", "/", [], false];
+  assert.throws(() => new Secret(row), TypeError);
+  assert.throws(() => new Secret(row, Symbol("phasekit secret")), TypeError);
+  secret.tags.push("added");
+  assert.ok(!secret.tags.includes("added"));
+  assert.match(inspect(Secret.prototype), /\{/);
+  assert.throws(() => Secret.prototype.value, TypeError);
+});
+
 test("a Client renders as Client(host=...) and never shows its token", () => {
   const { server } = ctx;
   const token = server.tokens["sa-token"];
