@@ -80,7 +80,7 @@ BUCKETS: list[tuple[str, str, str]] = [
     ),
     ("session and keys (token, keyring)", r"phasekit::keyring::|phasekit::token::", ""),
     (
-        "Go: the FFI's JSON of the result (encoded in Rust)",
+        "Go: the FFI's answer (secrets packed, the rest JSON; encoded in Rust)",
         r"serde_json::ser::|serde_core::ser::|serde::ser::|phasekit_ffi::",
         "",
     ),
@@ -116,7 +116,7 @@ BUCKETS: list[tuple[str, str, str]] = [
         "",
     ),
     (
-        "Go: decoding the JSON into Secrets (encoding/json)",
+        "Go: decoding the answer into Secrets (packed.go; encoding/json elsewhere)",
         r"encoding/json\.|github\.com/phasekit/phasekit/go\.",
         "",
     ),

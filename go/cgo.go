@@ -1,7 +1,8 @@
 package phasekit
 
 // The Rust library (crate phasekit-ffi) is linked statically: `make go` builds it and puts
-// libphasekit_ffi.a into go/lib/. Every string Rust returns is freed by Rust.
+// libphasekit_ffi.a into go/lib/. Every string and byte answer Rust returns is wiped and freed
+// by Rust.
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../bindings/ffi/include
@@ -85,30 +86,45 @@ func cancellable(ctx context.Context, blocking func(call *C.PhasekitCall)) {
 	}
 }
 
-// callNative runs one method of the Rust client, cancelling it when ctx is done. It returns the
-// result's JSON (which the caller wipes after decoding).
-func callNative(ctx context.Context, handle *nativeClient, method string, args []byte) ([]byte, error) {
+// packed.go decodes the packed layout without cgo; these lines stop compiling when its kind
+// bytes and the header's differ (a constant index out of range).
+var (
+	_ = [1]struct{}{}[packedSecrets-C.PHASEKIT_PACKED_SECRETS]
+	_ = [1]struct{}{}[packedSecret-C.PHASEKIT_PACKED_SECRET]
+	_ = [1]struct{}{}[packedResult-C.PHASEKIT_PACKED_RESULT]
+)
+
+// callNative runs one method of the Rust client, cancelling it when ctx is done, and hands its
+// answer to read while the answer is still in Rust's memory, so that Go holds no copy of it
+// besides what read decodes: read must copy what it keeps, because the answer is wiped and
+// freed as soon as read returns. Answers that carry secrets are packed (packed.go), the others
+// JSON.
+func callNative(ctx context.Context, handle *nativeClient, method string, args []byte, read func(answer []byte) error) error {
 	cMethod := C.CString(method)
 	defer C.free(unsafe.Pointer(cMethod))
 	cArgs := cString(args)
 	defer freeWiped(cArgs, len(args))
 
-	var out *C.char
+	var out *C.uint8_t
+	var size C.size_t
 	var status C.int32_t
 	cancellable(ctx, func(call *C.PhasekitCall) {
-		status = C.phasekit_client_call(handle, call, cMethod, cArgs, &out)
+		status = C.phasekit_client_call_bytes(handle, call, cMethod, cArgs, &out, &size)
 	})
-	text := take(out)
+	var answer []byte
+	if out != nil {
+		defer C.phasekit_bytes_free(out, size)
+		answer = unsafe.Slice((*byte)(unsafe.Pointer(out)), int(size))
+	}
 	switch status {
 	case C.PHASEKIT_OK:
-		return text, nil
+		return read(answer)
 	case C.PHASEKIT_ERROR:
-		return nil, decodeError(text)
+		return decodeError(answer)
 	case C.PHASEKIT_CANCELLED:
-		return nil, contextError(ctx, method)
+		return contextError(ctx, method)
 	default:
-		wipe(text)
-		return nil, fmt.Errorf("phasekit: %s: unexpected status %d", method, int(status))
+		return fmt.Errorf("phasekit: %s: unexpected status %d", method, int(status))
 	}
 }
 

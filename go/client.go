@@ -217,46 +217,45 @@ func (c *Client) Close() error {
 
 // call runs one method of the Rust client and decodes its JSON result into out (if not nil).
 func (c *Client) call(ctx context.Context, method string, args any, out any) error {
-	text, err := c.raw(ctx, method, args)
-	if err != nil {
-		return err
-	}
-	defer wipe(text)
-	if out == nil {
+	return c.raw(ctx, method, args, func(answer []byte) error {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(answer, out); err != nil {
+			return &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
+		}
 		return nil
-	}
-	if err := json.Unmarshal(text, out); err != nil {
-		return &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
-	}
-	return nil
+	})
 }
 
-func (c *Client) raw(ctx context.Context, method string, args any) ([]byte, error) {
+// raw runs one method of the Rust client and hands its answer, still in Rust's memory, to read
+// (see callNative).
+func (c *Client) raw(ctx context.Context, method string, args any, read func(answer []byte) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if ctx.Err() != nil {
-		return nil, contextError(ctx, method)
+		return contextError(ctx, method)
 	}
 	payload, err := json.Marshal(args)
 	if err != nil {
-		return nil, invalidInput("cannot encode the arguments: " + err.Error())
+		return invalidInput("cannot encode the arguments: " + err.Error())
 	}
 	defer wipe(payload)
-	text, err := c.locked(ctx, method, payload)
+	err = c.locked(ctx, method, payload, read)
 	// After the lock is released: a log handler that closes this client must not deadlock.
 	emitLogs()
-	return text, err
+	return err
 }
 
 // locked runs one method of the Rust client under the read lock that Close waits for.
-func (c *Client) locked(ctx context.Context, method string, payload []byte) ([]byte, error) {
+func (c *Client) locked(ctx context.Context, method string, payload []byte, read func(answer []byte) error) error {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	if c.h.native == nil {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	return callNative(ctx, c.h.native, method, payload)
+	return callNative(ctx, c.h.native, method, payload, read)
 }
 
 // Host is the Phase host this client talks to.
@@ -376,15 +375,15 @@ func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret,
 	return c.secrets(ctx, "get", a)
 }
 
+// secrets runs a method that answers with a packed list of secrets.
 func (c *Client) secrets(ctx context.Context, method string, a args) ([]Secret, error) {
-	text, err := c.raw(ctx, method, a)
+	var found []Secret
+	err := c.raw(ctx, method, a, func(answer []byte) (err error) {
+		found, err = decodeSecretList(answer)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer wipe(text)
-	found, err := decodeSecrets(text)
-	if err != nil {
-		return nil, &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
 	}
 	return found, nil
 }
@@ -393,12 +392,15 @@ func (c *Client) secrets(ctx context.Context, method string, a args) ([]Secret, 
 func (c *Client) GetSecret(ctx context.Context, t Target, key, path string) (Secret, error) {
 	a := t.args()
 	a.Key, a.Path = key, optional(path)
-	var w wireSecret
-	if err := c.call(ctx, "get_secret", a, &w); err != nil {
+	var found Secret
+	err := c.raw(ctx, "get_secret", a, func(answer []byte) (err error) {
+		found, err = decodeOneSecret(answer)
+		return err
+	})
+	if err != nil {
 		return Secret{}, err
 	}
-	defer func() { w.Value = "" }()
-	return w.secret(), nil
+	return found, nil
 }
 
 // NewSecret is a secret to create. Path defaults to "/", Type to "secret".

@@ -2,7 +2,6 @@ package phasekit
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
@@ -28,29 +27,19 @@ type Result struct {
 	Source  Source
 }
 
-type wireResult struct {
-	Secrets []wireSecret `json:"secrets"`
-	Source  Source       `json:"source"`
-}
-
 // GetResult is Get, also saying where the secrets came from (see Source); opts may be nil.
 func (c *Client) GetResult(ctx context.Context, t Target, opts *GetOptions) (*Result, error) {
 	a, err := t.getArgs(opts)
 	if err != nil {
 		return nil, err
 	}
-	text, err := c.raw(ctx, "get_result", a)
+	var r *Result
+	err = c.raw(ctx, "get_result", a, func(answer []byte) (err error) {
+		r, err = decodeResult(answer)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer wipe(text)
-	var w wireResult
-	if err := json.Unmarshal(text, &w); err != nil {
-		return nil, &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
-	}
-	r := &Result{Secrets: make([]Secret, len(w.Secrets)), Source: w.Source}
-	for i, s := range w.Secrets {
-		r.Secrets[i] = s.secret()
 	}
 	return r, nil
 }

@@ -1,7 +1,6 @@
 package phasekit
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 )
@@ -59,63 +58,6 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	default:
 		_, _ = io.WriteString(f, s.String())
 	}
-}
-
-// wireSecret is a secret as the library sends it.
-type wireSecret struct {
-	ID             string   `json:"id"`
-	Key            string   `json:"key"`
-	Value          string   `json:"value"`
-	Comment        string   `json:"comment"`
-	Path           string   `json:"path"`
-	Tags           []string `json:"tags"`
-	Overridden     bool     `json:"overridden"`
-	Type           string   `json:"type"`
-	Lifecycle      string   `json:"lifecycle"`
-	App            string   `json:"app"`
-	Env            string   `json:"env"`
-	Version        *int64   `json:"version"`
-	IsDynamic      bool     `json:"is_dynamic"`
-	DynamicGroup   *string  `json:"dynamic_group"`
-	LeaseID        *string  `json:"lease_id"`
-	LeaseExpiresAt *string  `json:"lease_expires_at"`
-}
-
-func (w wireSecret) secret() Secret {
-	s := Secret{
-		ID: w.ID, Key: w.Key, value: w.Value, Comment: w.Comment, Path: w.Path, Tags: w.Tags,
-		Overridden: w.Overridden, Type: w.Type, Lifecycle: w.Lifecycle, App: w.App, Env: w.Env,
-		IsDynamic: w.IsDynamic,
-	}
-	if s.Tags == nil {
-		s.Tags = []string{}
-	}
-	if w.Version != nil {
-		s.Version = *w.Version
-	}
-	s.DynamicGroup = deref(w.DynamicGroup)
-	s.LeaseID = deref(w.LeaseID)
-	s.LeaseExpiresAt = deref(w.LeaseExpiresAt)
-	return s
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func decodeSecrets(text []byte) ([]Secret, error) {
-	var wire []wireSecret
-	if err := json.Unmarshal(text, &wire); err != nil {
-		return nil, err
-	}
-	out := make([]Secret, len(wire))
-	for i, w := range wire {
-		out[i] = w.secret()
-	}
-	return out, nil
 }
 
 // App is an app the token can read, with its environments.

@@ -4,9 +4,11 @@
 #ifndef PHASEKIT_H
 #define PHASEKIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-// The call succeeded; `*out` holds the result as JSON.
+// The call succeeded; `*out` holds the result as JSON (or packed, from
+// `phasekit_client_call_bytes`).
 #define PHASEKIT_OK 0
 
 // The call failed; `*out` holds `{"code", "message", "status", "retry_after", "retryable"}`.
@@ -17,6 +19,16 @@
 
 // The watch has ended (its last item was an error); `*out` is NULL.
 #define PHASEKIT_END 3
+
+// First byte of a packed answer of `phasekit_client_call_bytes`: a list of secrets (`get`,
+// `lease_generate`).
+#define PHASEKIT_PACKED_SECRETS 1
+
+// First byte of a packed answer: one secret (`get_secret`).
+#define PHASEKIT_PACKED_SECRET 2
+
+// First byte of a packed answer: a result with its source (`get_result`).
+#define PHASEKIT_PACKED_RESULT 3
 
 // The cancellation handle of one call at a time (opaque).
 typedef struct PhasekitCall PhasekitCall;
@@ -86,6 +98,52 @@ int32_t phasekit_client_call(const struct PhasekitClient *client,
                              const char *args_json,
                              char **out);
 
+// `phasekit_client_call` with the answer as bytes: the same methods, arguments, statuses and
+// cancellation, but `*out` points to `*out_len` bytes without a NUL, freed with
+// `phasekit_bytes_free(*out, *out_len)`. An error is the same JSON as `phasekit_client_call`'s;
+// when cancelled, `*out` is NULL and `*out_len` 0. `get`, `lease_generate`, `get_secret` and
+// `get_result` answer in the packed layout below; every other method with the JSON of
+// `phasekit_client_call`. Packing cannot fail except for a field or list of 4 GiB or more,
+// which is a `protocol` error.
+//
+// Packed layout, version 1. All integers are little-endian; `u32` is 4 bytes, unsigned. The
+// first byte names the answer and its version; a reader must refuse a first byte it does not
+// know (a change of the layout gets a new byte, never a new meaning of an old one):
+//
+// - `PHASEKIT_PACKED_SECRETS` (1), from `get` and `lease_generate`: `count: u32`, then
+//   `count` secrets.
+// - `PHASEKIT_PACKED_SECRET` (2), from `get_secret`: one secret.
+// - `PHASEKIT_PACKED_RESULT` (3), from `get_result`: `source: str` (`network`, `memory`,
+//   `stale` or `offline`, the names of the JSON answer; a reader passes on one it does not
+//   know), `count: u32`, then `count` secrets.
+//
+// A secret is 16 fields, in this order (the order of the JSON answer's keys):
+// `id: str`, `key: str`, `value: str`, `comment: str`, `path: str`, `tags: strs`,
+// `overridden: bool`, `type: str`, `lifecycle: str`, `app: str`, `env: str`,
+// `version: opt i64`, `is_dynamic: bool`, `dynamic_group: opt str`, `lease_id: opt str`,
+// `lease_expires_at: opt str`.
+//
+// - `str`: its length in bytes as `u32`, then that many bytes of UTF-8 (no NUL; may be 0).
+// - `strs`: a count as `u32`, then that many `str`.
+// - `bool`: one byte, 0 (false) or 1 (true).
+// - `opt str`: one byte 0 (absent, JSON `null`), or 1 followed by a `str` (so absent and
+//   empty differ).
+// - `opt i64`: one byte 0 (absent), or 1 followed by 8 bytes, two's complement.
+//
+// The smallest secret (every `str` empty, no tags, every option absent) is 46 bytes, which
+// bounds a plausible `count` by the bytes left. The answer ends with its last secret: trailing
+// bytes, a length or count past the end, or a `bool` or option byte other than 0 or 1 make it
+// malformed.
+//
+// # Safety
+// As for `phasekit_client_call`; `out` and `out_len` are valid for a write.
+int32_t phasekit_client_call_bytes(const struct PhasekitClient *client,
+                                   const struct PhasekitCall *call,
+                                   const char *method,
+                                   const char *args_json,
+                                   uint8_t **out,
+                                   size_t *out_len);
+
 // Starts watching the secrets that `args_json` selects: `{"app" | "app_id", "env", "options"?:
 // {path, keys, tag, raw, strict}, "watch"?: {"interval", "max_backoff"}}` (seconds; defaults
 // 30 and 300). The first poll starts at once and sets the baseline; later polls report
@@ -147,8 +205,14 @@ int32_t phasekit_login(const struct PhasekitCall *call,
 // `text` is NULL or a string from this library, freed once.
 void phasekit_string_free(char *text);
 
-// How many clients, watches, call handles and strings this library handed out that were not
-// freed yet.
+// Wipes and frees the bytes of `phasekit_client_call_bytes`. NULL is ignored.
+//
+// # Safety
+// `bytes` is NULL, or `bytes` and `len` are what `phasekit_client_call_bytes` wrote, freed once.
+void phasekit_bytes_free(uint8_t *bytes, size_t len);
+
+// How many clients, watches, call handles, strings and byte answers this library handed out
+// that were not freed yet.
 int64_t phasekit_live_objects(void);
 
 // The library's version, e.g. `0.1.0` (static; do not free).

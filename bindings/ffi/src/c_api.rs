@@ -6,6 +6,10 @@
 //!   [`phasekit_string_free`] (which wipes it first: results carry secret values); every handle by
 //!   its own `_free` function. [`phasekit_live_objects`] counts what is still out, so that tests
 //!   can prove nothing leaks.
+//! - [`phasekit_client_call_bytes`] is the same call with the answer as bytes: secrets in a
+//!   packed layout (written by `packed.rs`, documented on the function) that the host
+//!   slices instead of parsing JSON, which was most of the Go binding's cost of a large `get`;
+//!   freed and wiped by [`phasekit_bytes_free`].
 //! - No panic crosses the boundary: each function catches them and reports an error.
 //! - A call blocks the calling thread on the core's process-wide runtime. It can be cancelled
 //!   from another thread through its [`PhasekitCall`] handle, which drops the core's future.
@@ -30,9 +34,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use zeroize::Zeroize;
 
+use crate::packed;
 use crate::types::{self, App, ClientOptions, Environment, ErrorInfo, GetOptions, NewSecret};
 
-/// The call succeeded; `*out` holds the result as JSON.
+/// The call succeeded; `*out` holds the result as JSON (or packed, from
+/// `phasekit_client_call_bytes`).
 pub const PHASEKIT_OK: i32 = 0;
 /// The call failed; `*out` holds `{"code", "message", "status", "retry_after", "retryable"}`.
 pub const PHASEKIT_ERROR: i32 = 1;
@@ -40,6 +46,14 @@ pub const PHASEKIT_ERROR: i32 = 1;
 pub const PHASEKIT_CANCELLED: i32 = 2;
 /// The watch has ended (its last item was an error); `*out` is NULL.
 pub const PHASEKIT_END: i32 = 3;
+
+/// First byte of a packed answer of `phasekit_client_call_bytes`: a list of secrets (`get`,
+/// `lease_generate`).
+pub const PHASEKIT_PACKED_SECRETS: u8 = 1;
+/// First byte of a packed answer: one secret (`get_secret`).
+pub const PHASEKIT_PACKED_SECRET: u8 = 2;
+/// First byte of a packed answer: a result with its source (`get_result`).
+pub const PHASEKIT_PACKED_RESULT: u8 = 3;
 
 /// A Phase client (opaque). Thread-safe.
 pub struct PhasekitClient {
@@ -85,16 +99,28 @@ impl Write for Counter {
     }
 }
 
-/// `value` as a C string of JSON, allocated exactly once.
-fn json_string<T: Serialize + ?Sized>(value: &T) -> *mut c_char {
+/// `value` as JSON, allocated exactly once, followed by a NUL when `nul` (for a C string).
+fn json_bytes<T: Serialize + ?Sized>(value: &T, nul: bool) -> Vec<u8> {
     let mut counter = Counter(0);
     let size = serde_json::to_writer(&mut counter, value).map_or(0, |()| counter.0);
-    let mut bytes = Vec::with_capacity(size + 1);
+    let mut bytes = Vec::with_capacity(size + usize::from(nul));
     if serde_json::to_writer(&mut bytes, value).is_err() || bytes.len() != size {
         bytes.zeroize();
         bytes = b"null".to_vec();
     }
-    bytes.push(0);
+    if nul {
+        bytes.push(0);
+    }
+    bytes
+}
+
+/// `value` as a C string of JSON, allocated exactly once.
+fn json_string<T: Serialize + ?Sized>(value: &T) -> *mut c_char {
+    c_string(json_bytes(value, true))
+}
+
+/// Hands out NUL-terminated JSON as a C string.
+fn c_string(bytes: Vec<u8>) -> *mut c_char {
     // JSON never contains a NUL byte.
     match CString::from_vec_with_nul(bytes) {
         Ok(text) => handed_out(text.into_raw()),
@@ -103,6 +129,21 @@ fn json_string<T: Serialize + ?Sized>(value: &T) -> *mut c_char {
             std::ptr::null_mut()
         }
     }
+}
+
+/// Hands out bytes for `phasekit_bytes_free`, which gets back only the pointer and the length:
+/// the allocation must be exactly as long as the bytes.
+fn bytes_out(mut bytes: Vec<u8>) -> (*mut u8, usize) {
+    let exact: Box<[u8]> = if bytes.len() == bytes.capacity() {
+        bytes.into_boxed_slice()
+    } else {
+        // Copied rather than shrunk in place: a reallocation would leave the old bytes unwiped.
+        let exact = Box::from(bytes.as_slice());
+        bytes.zeroize();
+        exact
+    };
+    let len = exact.len();
+    (handed_out(Box::into_raw(exact).cast::<u8>()), len)
 }
 
 fn error_string(err: &Error) -> *mut c_char {
@@ -304,13 +345,40 @@ impl Args {
     }
 }
 
-/// A result as JSON. Secret values are wiped from memory once serialized.
+/// How a call's answer is handed out.
+#[derive(Clone, Copy)]
+enum Form {
+    /// NUL-terminated JSON (`phasekit_client_call`).
+    Text,
+    /// Secrets packed (`crate::packed`), everything else JSON without a NUL
+    /// (`phasekit_client_call_bytes`).
+    Bytes,
+}
+
+impl Form {
+    fn json<T: Serialize + ?Sized>(self, value: &T) -> Vec<u8> {
+        json_bytes(value, matches!(self, Form::Text))
+    }
+
+    /// An answer that carries secrets: `pack` it for `Bytes`, else JSON.
+    fn secrets<T: Serialize + ?Sized>(
+        self,
+        value: &T,
+        pack: impl FnOnce(&T) -> Result<Vec<u8>, Error>,
+    ) -> Result<Vec<u8>, Error> {
+        match self {
+            Form::Text => Ok(self.json(value)),
+            Form::Bytes => pack(value),
+        }
+    }
+}
+
+/// A method's result. Secret values are wiped from memory once encoded.
 enum Answer {
     Secrets(Vec<types::Secret>),
     Secret(Box<types::Secret>),
     Result(types::GetResult),
     Stats(types::Stats),
-    Change(types::Change),
     Text(String),
     Strings(Vec<String>),
     Apps(Vec<App>),
@@ -319,34 +387,34 @@ enum Answer {
 }
 
 impl Answer {
-    fn into_json(self) -> *mut c_char {
+    /// The answer in `form`; fails only when it is too large for the packed layout.
+    fn into_bytes(self, form: Form) -> Result<Vec<u8>, Error> {
         match self {
             Answer::Secrets(mut secrets) => {
-                let out = json_string(&secrets);
+                let out = form.secrets(secrets.as_slice(), packed::secrets);
                 secrets.iter_mut().for_each(Zeroize::zeroize);
                 out
             }
             Answer::Secret(mut secret) => {
-                let out = json_string(&secret);
+                let out = form.secrets(&*secret, packed::secret);
                 secret.zeroize();
                 out
             }
             Answer::Result(mut result) => {
-                let out = json_string(&result);
+                let out = form.secrets(&result, packed::result);
                 result.zeroize();
                 out
             }
-            Answer::Stats(stats) => json_string(&stats),
-            Answer::Change(change) => json_string(&change),
+            Answer::Stats(stats) => Ok(form.json(&stats)),
             Answer::Text(mut text) => {
-                let out = json_string(&text);
+                let out = form.json(&text);
                 text.zeroize();
-                out
+                Ok(out)
             }
-            Answer::Strings(strings) => json_string(&strings),
-            Answer::Apps(apps) => json_string(&apps),
-            Answer::Environments(envs) => json_string(&envs),
-            Answer::Nothing => json_string(&()),
+            Answer::Strings(strings) => Ok(form.json(&strings)),
+            Answer::Apps(apps) => Ok(form.json(&apps)),
+            Answer::Environments(envs) => Ok(form.json(&envs)),
+            Answer::Nothing => Ok(form.json(&())),
         }
     }
 }
@@ -465,6 +533,41 @@ fn block_on<T>(
     })
 }
 
+/// Runs one method for both call entry points: its status, and its answer (or error) in
+/// `form`, `None` when cancelled. No panic escapes, not even one while encoding.
+///
+/// # Safety
+/// As for [`phasekit_client_call`].
+unsafe fn run_call(
+    client: *const PhasekitClient,
+    call: *const PhasekitCall,
+    method: *const c_char,
+    args_json: *const c_char,
+    form: Form,
+) -> (i32, Option<Vec<u8>>) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract.
+        let (client, call) = unsafe { (client.as_ref(), call.as_ref()) };
+        let client = client.ok_or_else(|| Error::new(ErrorCode::InvalidInput, "no client"))?;
+        let method = if method.is_null() {
+            ""
+        } else {
+            // SAFETY: the caller's contract.
+            unsafe { CStr::from_ptr(method) }.to_str().unwrap_or("")
+        };
+        // SAFETY: the caller's contract.
+        let args: Args = unsafe { parse(args_json, "arguments") }?;
+        let answer = block_on(call, dispatch(&client.client, method, args))?;
+        answer.map(|answer| answer.into_bytes(form)).transpose()
+    }))
+    .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
+    match outcome {
+        Ok(Some(bytes)) => (PHASEKIT_OK, Some(bytes)),
+        Ok(None) => (PHASEKIT_CANCELLED, None),
+        Err(err) => (PHASEKIT_ERROR, Some(form.json(&ErrorInfo::from(&err)))),
+    }
+}
+
 /// Runs one method of the client: `method` is `get`, `get_result` (`{"secrets", "source"}`),
 /// `get_secret`, `create`, `update`, `delete`, `apps`, `environments`, `export`,
 /// `lease_generate`, `lease_renew`, `lease_revoke`, `refresh`, `stats` or `host`; `args_json`
@@ -486,28 +589,75 @@ pub unsafe extern "C" fn phasekit_client_call(
     args_json: *const c_char,
     out: *mut *mut c_char,
 ) -> i32 {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller's contract.
-        let (client, call) = unsafe { (client.as_ref(), call.as_ref()) };
-        let client = client.ok_or_else(|| Error::new(ErrorCode::InvalidInput, "no client"))?;
-        let method = if method.is_null() {
-            ""
-        } else {
-            // SAFETY: the caller's contract.
-            unsafe { CStr::from_ptr(method) }.to_str().unwrap_or("")
-        };
-        // SAFETY: the caller's contract.
-        let args: Args = unsafe { parse(args_json, "arguments") }?;
-        block_on(call, dispatch(&client.client, method, args))
-    }))
-    .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
-    let (status, text) = match outcome {
-        Ok(Some(answer)) => (PHASEKIT_OK, answer.into_json()),
-        Ok(None) => (PHASEKIT_CANCELLED, std::ptr::null_mut()),
-        Err(err) => (PHASEKIT_ERROR, error_string(&err)),
-    };
     // SAFETY: the caller's contract.
-    unsafe { put(out, text) };
+    let (status, answer) = unsafe { run_call(client, call, method, args_json, Form::Text) };
+    // SAFETY: the caller's contract.
+    unsafe { put(out, answer.map_or(std::ptr::null_mut(), c_string)) };
+    status
+}
+
+/// `phasekit_client_call` with the answer as bytes: the same methods, arguments, statuses and
+/// cancellation, but `*out` points to `*out_len` bytes without a NUL, freed with
+/// `phasekit_bytes_free(*out, *out_len)`. An error is the same JSON as `phasekit_client_call`'s;
+/// when cancelled, `*out` is NULL and `*out_len` 0. `get`, `lease_generate`, `get_secret` and
+/// `get_result` answer in the packed layout below; every other method with the JSON of
+/// `phasekit_client_call`. Packing cannot fail except for a field or list of 4 GiB or more,
+/// which is a `protocol` error.
+///
+/// Packed layout, version 1. All integers are little-endian; `u32` is 4 bytes, unsigned. The
+/// first byte names the answer and its version; a reader must refuse a first byte it does not
+/// know (a change of the layout gets a new byte, never a new meaning of an old one):
+///
+/// - `PHASEKIT_PACKED_SECRETS` (1), from `get` and `lease_generate`: `count: u32`, then
+///   `count` secrets.
+/// - `PHASEKIT_PACKED_SECRET` (2), from `get_secret`: one secret.
+/// - `PHASEKIT_PACKED_RESULT` (3), from `get_result`: `source: str` (`network`, `memory`,
+///   `stale` or `offline`, the names of the JSON answer; a reader passes on one it does not
+///   know), `count: u32`, then `count` secrets.
+///
+/// A secret is 16 fields, in this order (the order of the JSON answer's keys):
+/// `id: str`, `key: str`, `value: str`, `comment: str`, `path: str`, `tags: strs`,
+/// `overridden: bool`, `type: str`, `lifecycle: str`, `app: str`, `env: str`,
+/// `version: opt i64`, `is_dynamic: bool`, `dynamic_group: opt str`, `lease_id: opt str`,
+/// `lease_expires_at: opt str`.
+///
+/// - `str`: its length in bytes as `u32`, then that many bytes of UTF-8 (no NUL; may be 0).
+/// - `strs`: a count as `u32`, then that many `str`.
+/// - `bool`: one byte, 0 (false) or 1 (true).
+/// - `opt str`: one byte 0 (absent, JSON `null`), or 1 followed by a `str` (so absent and
+///   empty differ).
+/// - `opt i64`: one byte 0 (absent), or 1 followed by 8 bytes, two's complement.
+///
+/// The smallest secret (every `str` empty, no tags, every option absent) is 46 bytes, which
+/// bounds a plausible `count` by the bytes left. The answer ends with its last secret: trailing
+/// bytes, a length or count past the end, or a `bool` or option byte other than 0 or 1 make it
+/// malformed.
+///
+/// # Safety
+/// As for `phasekit_client_call`; `out` and `out_len` are valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_client_call_bytes(
+    client: *const PhasekitClient,
+    call: *const PhasekitCall,
+    method: *const c_char,
+    args_json: *const c_char,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> i32 {
+    // SAFETY: the caller's contract.
+    let (status, answer) = unsafe { run_call(client, call, method, args_json, Form::Bytes) };
+    let (bytes, len) = answer.map_or((std::ptr::null_mut(), 0), bytes_out);
+    if out.is_null() {
+        // SAFETY: handed out just now, never to the caller.
+        unsafe { phasekit_bytes_free(bytes, len) };
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { *out = bytes };
+    }
+    if !out_len.is_null() {
+        // SAFETY: the caller's contract.
+        unsafe { *out_len = if out.is_null() { 0 } else { len } };
+    }
     status
 }
 
@@ -588,7 +738,7 @@ pub unsafe extern "C" fn phasekit_watch_next(
     }))
     .unwrap_or_else(|panic| Err(types::panic_error(&*panic)));
     let (status, text) = match outcome {
-        Ok(Some(Some(Ok(change)))) => (PHASEKIT_OK, Answer::Change(change.into()).into_json()),
+        Ok(Some(Some(Ok(change)))) => (PHASEKIT_OK, json_string(&types::Change::from(change))),
         Ok(Some(Some(Err(err)))) | Err(err) => (PHASEKIT_ERROR, error_string(&err)),
         Ok(Some(None)) => (PHASEKIT_END, std::ptr::null_mut()),
         Ok(None) => (PHASEKIT_CANCELLED, std::ptr::null_mut()),
@@ -721,8 +871,24 @@ pub unsafe extern "C" fn phasekit_string_free(text: *mut c_char) {
     taken_back();
 }
 
-/// How many clients, watches, call handles and strings this library handed out that were not
-/// freed yet.
+/// Wipes and frees the bytes of `phasekit_client_call_bytes`. NULL is ignored.
+///
+/// # Safety
+/// `bytes` is NULL, or `bytes` and `len` are what `phasekit_client_call_bytes` wrote, freed once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn phasekit_bytes_free(bytes: *mut u8, len: usize) {
+    if bytes.is_null() {
+        return;
+    }
+    // SAFETY: the caller's contract: the bytes came from `bytes_out`, a `Box<[u8]>` of `len`.
+    let mut owned = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) };
+    owned.zeroize();
+    drop(owned);
+    taken_back();
+}
+
+/// How many clients, watches, call handles, strings and byte answers this library handed out
+/// that were not freed yet.
 #[unsafe(no_mangle)]
 pub extern "C" fn phasekit_live_objects() -> i64 {
     LIVE.load(Ordering::Relaxed)
