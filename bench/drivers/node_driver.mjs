@@ -3,6 +3,7 @@
 //
 //   node node_driver.mjs --sdk phasekit|phase-node --url URL --token TOKEN --app APP
 //       --app-id ID --env ENV --mode cold|warm --iterations N [--warmup K]
+//       [--cache-ttl SECONDS]
 //
 // The protocol of every driver (bench/README.md): cold = K untimed and N timed rounds of
 // "new client, get every secret" (for the official SDK a new client includes its init());
@@ -10,7 +11,9 @@
 // JSON object: times in ms, the number of secrets, a checksum (bytes of keys, values and
 // comments), and RSS in kB before the first client and at the peak. bench/run.py points
 // NAPI_RS_NATIVE_LIBRARY_PATH at the release addon for `make bench`; without it, node/'s
-// index.js loads the addon next to it (the debug build of `make node`).
+// index.js loads the addon next to it (the debug build of `make node`). `--cache-ttl`
+// (phasekit only) gives every client an in-memory cache of that many seconds (`cacheTtl`), so
+// a warm client's repeated gets make no request; without it, no cache.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
     mode: { type: "string" },
     iterations: { type: "string", default: "1" },
     warmup: { type: "string", default: "0" },
+    "cache-ttl": { type: "string" },
   },
 });
 for (const required of ["sdk", "url", "token", "app", "env", "mode"]) {
@@ -42,6 +46,11 @@ for (const required of ["sdk", "url", "token", "app", "env", "mode"]) {
 }
 if (!["cold", "warm"].includes(args.mode)) {
   console.error("--mode must be cold or warm");
+  process.exit(2);
+}
+const cacheTtl = args["cache-ttl"] === undefined ? undefined : Number(args["cache-ttl"]);
+if (cacheTtl !== undefined && (!(cacheTtl > 0) || args.sdk !== "phasekit")) {
+  console.error("--cache-ttl needs a positive number of seconds, and phasekit's client");
   process.exit(2);
 }
 
@@ -62,7 +71,12 @@ const summary = (secrets) => [
 async function phasekitSdk() {
   const { Client } = nodePackage("./index.js");
   return {
-    newClient: async () => new Client({ token: args.token, host: args.url }),
+    newClient: async () =>
+      new Client({
+        token: args.token,
+        host: args.url,
+        ...(cacheTtl === undefined ? {} : { cacheTtl }),
+      }),
     get: async (client) => summary(await client.get({ app: args.app, env: args.env })),
   };
 }

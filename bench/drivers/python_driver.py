@@ -2,6 +2,7 @@
 
     python python_driver.py --sdk phasekit|phase-dev --url URL --token TOKEN --app APP
         --app-id ID --env ENV --mode cold|warm --iterations N [--warmup K]
+        [--cache-ttl SECONDS]
 
 Run by bench/run.py with the interpreter of the venv that holds the SDK (the release wheel of
 phasekit in .venv/bench-python, phase-dev in .venv/interop-python). The protocol is the one
@@ -9,6 +10,9 @@ of every driver (bench/README.md): cold = K untimed and N timed rounds of "new c
 every secret"; warm = one client, its first get timed alone, then K untimed and N timed gets.
 Prints one JSON object: times in ms, the number of secrets, a checksum of what was returned
 (bytes of keys, values and comments), and RSS in kB before the first client and at the peak.
+`--cache-ttl` (phasekit only) gives every client an in-memory cache of that many seconds
+(`Client(..., cache_ttl=)`), so a warm client's repeated gets make no request; without it, no
+cache.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def phasekit_sdk(
     import phasekit
 
     def new() -> Any:
-        return phasekit.Client(args.token, args.url)
+        return phasekit.Client(args.token, args.url, cache_ttl=args.cache_ttl)
 
     def get(client: Any) -> tuple[int, int]:
         secrets = client.get(app=args.app, env=args.env)
@@ -80,7 +84,10 @@ def main() -> int:
     parser.add_argument("--mode", choices=["cold", "warm"], required=True)
     parser.add_argument("--iterations", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=0)
+    parser.add_argument("--cache-ttl", type=float, default=None, metavar="SECONDS")
     args = parser.parse_args()
+    if args.cache_ttl is not None and args.sdk != "phasekit":
+        parser.error("--cache-ttl is an option of phasekit's client only")
 
     new, get = SDKS[args.sdk](args)  # imports the SDK: part of the baseline
     baseline = rss_kb("VmRSS:")

@@ -2,13 +2,15 @@
 // (cgo, the Rust core linked statically).
 //
 //	phasekit-bench-go --url URL --token TOKEN --app APP [--app-id ID] --env ENV
-//	    --mode cold|warm --iterations N [--warmup K]
+//	    --mode cold|warm --iterations N [--warmup K] [--cache-ttl SECONDS]
 //
 // The protocol of every driver (bench/README.md): cold = K untimed and N timed rounds of "new
 // client, get every secret, close it"; warm = one client, its first get timed alone, then K
 // untimed and N timed gets. Prints one JSON object: times in ms, the number of secrets, a
 // checksum (bytes of keys, values and comments), and RSS in kB before the first client and at
-// the peak. Exit status 2 on bad arguments, 1 when a get fails.
+// the peak. --cache-ttl gives every client an in-memory cache of that many seconds
+// (phasekit.WithCache), so a warm client's repeated gets make no request; without it, no cache.
+// Exit status 2 on bad arguments, 1 when a get fails.
 //
 // bench/build.sh builds it against the static library of the profile it builds: the release
 // library from a copy of the module under target/bench/go/ for `make bench`, go/lib's debug
@@ -88,6 +90,7 @@ func round3(x float64) float64 {
 type config struct {
 	url, token, app, env, mode string
 	iterations, warmup         int
+	cacheTTL                   time.Duration // 0: no cache
 }
 
 func parseArgs() (config, error) {
@@ -102,6 +105,7 @@ func parseArgs() (config, error) {
 	flags.StringVar(&c.mode, "mode", "", "cold or warm")
 	flags.IntVar(&c.iterations, "iterations", 1, "timed gets")
 	flags.IntVar(&c.warmup, "warmup", 0, "untimed gets before them")
+	cacheTTL := flags.Float64("cache-ttl", 0, "seconds of the client's in-memory cache (0: none)")
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		return c, err
 	}
@@ -118,6 +122,10 @@ func parseArgs() (config, error) {
 	if c.mode != "cold" && c.mode != "warm" {
 		return c, fmt.Errorf("--mode must be cold or warm")
 	}
+	if *cacheTTL < 0 || math.IsNaN(*cacheTTL) {
+		return c, fmt.Errorf("--cache-ttl needs a positive number of seconds")
+	}
+	c.cacheTTL = time.Duration(*cacheTTL * float64(time.Second))
 	c.iterations = max(1, c.iterations)
 	c.warmup = max(0, c.warmup)
 	return c, nil
@@ -126,8 +134,12 @@ func parseArgs() (config, error) {
 func run(c config) (result, error) {
 	ctx := context.Background()
 	target := phasekit.Target{App: c.app, Env: c.env}
+	options := []phasekit.Option{phasekit.WithHost(c.url)}
+	if c.cacheTTL > 0 {
+		options = append(options, phasekit.WithCache(c.cacheTTL, 0))
+	}
 	newClient := func() (*phasekit.Client, error) {
-		return phasekit.New(c.token, phasekit.WithHost(c.url))
+		return phasekit.New(c.token, options...)
 	}
 	out := result{Driver: "go", Mode: c.mode, TimesMs: make([]float64, 0, c.iterations)}
 	// The library is linked into the binary, so the baseline is the process before any client.

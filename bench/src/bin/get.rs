@@ -1,11 +1,15 @@
 //! The Rust core's driver of the client benchmark (`bench/run.py` starts one process per
 //! measurement; every language's driver speaks the same protocol, see `bench/README.md`).
 //!
-//! `get --url URL --token TOKEN --app APP --env ENV --mode cold|warm --iterations N [--warmup K]`
+//! `get --url URL --token TOKEN --app APP --env ENV --mode cold|warm --iterations N [--warmup K]
+//! [--cache-ttl SECONDS]`
 //!
 //! - cold: K untimed, then N timed rounds of "build a new client, get every secret, drop it";
 //! - warm: one client; its first get is timed on its own (`first_ms`), then K untimed and N
-//!   timed gets on the same client.
+//!   timed gets on the same client;
+//! - `--cache-ttl`: every client keeps `get` results in memory for that long
+//!   (`ClientBuilder::cache`), so a warm client's repeated gets make no request; without it
+//!   there is no cache.
 //!
 //! Prints one JSON object on stdout: timings in ms, the number of secrets and a checksum of
 //! what was returned (so the runner can tell that every client read the same data), and the
@@ -13,12 +17,12 @@
 //! Exit status 2 on bad arguments, 1 when a get fails.
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use phasekit::{AppRef, BlockingClient, Client, GetOptions, Secret};
+use phasekit::{AppRef, BlockingClient, CachePolicy, Client, GetOptions, Secret};
 
 const USAGE: &str = "usage: get --url URL --token TOKEN --app APP --env ENV \
---mode cold|warm --iterations N [--warmup K]";
+--mode cold|warm --iterations N [--warmup K] [--cache-ttl SECONDS]";
 
 struct Args {
     url: String,
@@ -28,11 +32,13 @@ struct Args {
     warm: bool,
     iterations: usize,
     warmup: usize,
+    cache_ttl: Option<Duration>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut url, mut token, mut app, mut env, mut mode) = (None, None, None, None, None);
     let (mut iterations, mut warmup) = (1usize, 0usize);
+    let mut cache_ttl = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -48,6 +54,17 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| "--iterations needs a number")?
             }
             "--warmup" => warmup = value()?.parse().map_err(|_| "--warmup needs a number")?,
+            "--cache-ttl" => {
+                let seconds: f64 = value()?
+                    .parse()
+                    .map_err(|_| "--cache-ttl needs a number of seconds")?;
+                cache_ttl = Some(
+                    Duration::try_from_secs_f64(seconds)
+                        .ok()
+                        .filter(|ttl| !ttl.is_zero())
+                        .ok_or("--cache-ttl needs a positive number of seconds")?,
+                );
+            }
             // Accepted for symmetry with the drivers of SDKs that address apps by id.
             "--app-id" => {
                 value()?;
@@ -69,15 +86,19 @@ fn parse_args() -> Result<Args, String> {
         warm,
         iterations: iterations.max(1),
         warmup,
+        cache_ttl,
     })
 }
 
 fn new_client(args: &Args) -> phasekit::Result<BlockingClient> {
-    Ok(Client::builder()
-        .token(&args.token)
-        .host(&args.url)
-        .build()?
-        .into())
+    let mut builder = Client::builder().token(&args.token).host(&args.url);
+    if let Some(ttl) = args.cache_ttl {
+        builder = builder.cache(CachePolicy {
+            ttl,
+            ..CachePolicy::default()
+        });
+    }
+    Ok(builder.build()?.into())
 }
 
 /// Bytes of key, value and comment of every secret: equal across clients that read the same
