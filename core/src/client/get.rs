@@ -205,8 +205,11 @@ impl Client {
                 )
                 .await?;
             let mut index = Index::default();
-            if !options.raw {
-                // Everything fetched serves references, also secrets the filters below drop.
+            // Everything fetched serves references, also secrets the filters below drop. Most
+            // environments hold no reference at all: then the index (a copy of every key and
+            // value) is not built.
+            let resolving = !options.raw && fetched.iter().any(has_reference);
+            if resolving {
                 index.add(&scope, &fetched, coverage);
             }
             let mut secrets = fetched;
@@ -216,7 +219,7 @@ impl Client {
             if let Some(tag) = &options.tag {
                 secrets.retain(|s| tag_matches(tag, &s.tags));
             }
-            if !options.raw {
+            if resolving {
                 self.resolve_references(
                     &session,
                     &mut secrets,
@@ -298,10 +301,7 @@ impl Client {
         strict: bool,
         provenance: &Provenance,
     ) -> Result<()> {
-        if !secrets
-            .iter()
-            .any(|s| !s.is_dynamic && s.value.expose().contains("${"))
-        {
+        if !secrets.iter().any(has_reference) {
             return Ok(());
         }
         let mut fetched = BTreeSet::new();
@@ -314,10 +314,8 @@ impl Client {
             };
             let mut resolved = Vec::with_capacity(secrets.len());
             for secret in secrets.iter() {
-                let value = secret.value.expose();
-                // Generated credentials of dynamic secrets are never treated as references.
-                resolved.push(if value.contains("${") && !secret.is_dynamic {
-                    Some(pass.resolve(value, scope)?)
+                resolved.push(if has_reference(secret) {
+                    Some(pass.resolve(secret.value.expose(), scope)?)
                 } else {
                     None
                 });
@@ -443,6 +441,12 @@ fn is_absent(err: &Error) -> bool {
             | ErrorCode::SecretNotFound
             | ErrorCode::Forbidden
     )
+}
+
+/// Whether a secret's value may hold a `${...}` reference (generated credentials of dynamic
+/// secrets never count as references).
+fn has_reference(secret: &Secret) -> bool {
+    !secret.is_dynamic && secret.value.expose().contains("${")
 }
 
 fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, String)> {

@@ -87,7 +87,8 @@ pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<S
             ))
         })
     };
-    let key = field("key", &record.key)?;
+    // Names and comments are not secret: their buffers move out instead of being copied.
+    let key = std::mem::take(&mut *field("key", &record.key)?);
     let active_override = record.override_.as_ref().filter(|o| o.is_active);
     let value = match active_override {
         Some(personal) => field("personal override", &personal.value)?,
@@ -95,11 +96,11 @@ pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<S
     };
     let comment = match record.comment.as_deref() {
         None | Some("") => String::new(),
-        Some(ciphertext) => field("comment", ciphertext)?.to_string(),
+        Some(ciphertext) => std::mem::take(&mut *field("comment", ciphertext)?),
     };
     Ok(Secret {
         id: record.id.clone(),
-        key: key.to_string(),
+        key,
         value: value.into(),
         comment,
         path: record
