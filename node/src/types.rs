@@ -95,18 +95,23 @@ impl ToNapiValue for RowsText {
     }
 }
 
+/// The JSON text of rows.
+fn rows_text<T: Serialize + ?Sized>(rows: &T) -> Result<RowsText> {
+    phasekit::secret_string::to_json(rows)
+        .map(RowsText)
+        .map_err(|err| napi::Error::from_reason(format!("cannot encode secrets: {err}")))
+}
+
 /// Makes `Secret`s from rows with the realm's `many` or `one`.
-fn to_secrets<T: Serialize + ?Sized>(
+fn make_secrets(
     raw_env: sys::napi_env,
-    rows: &T,
+    text: RowsText,
     pick: fn(&SecretFactory) -> &MakeSecrets,
 ) -> Result<sys::napi_value> {
     let env = Env::from_raw(raw_env);
-    let text = phasekit::secret_string::to_json(rows)
-        .map_err(|err| napi::Error::from_reason(format!("cannot encode secrets: {err}")))?;
     let make = pick(&realm::get(&env)?.secrets).borrow_back(&env)?;
     // SAFETY: napi-rs's conversion of a value back into its raw handle, in the same env.
-    unsafe { Unknown::to_napi_value(raw_env, make.call(RowsText(text))?) }
+    unsafe { Unknown::to_napi_value(raw_env, make.call(text)?) }
 }
 
 /// Secrets for JavaScript: an array of `Secret`.
@@ -124,8 +129,11 @@ impl TypeName for Secrets {
 
 impl ToNapiValue for Secrets {
     unsafe fn to_napi_value(env: sys::napi_env, secrets: Self) -> Result<sys::napi_value> {
-        let rows: Vec<Row> = secrets.0.iter().map(Row::from).collect();
-        to_secrets(env, &rows, |factory| &factory.many)
+        let text = rows_text(&secrets.0.iter().map(Row::from).collect::<Vec<_>>())?;
+        // The core's copies are wiped before JavaScript makes its own, so that a large get
+        // holds one of them at a time.
+        drop(secrets);
+        make_secrets(env, text, |factory| &factory.many)
     }
 }
 
@@ -144,7 +152,9 @@ impl TypeName for OneSecret {
 
 impl ToNapiValue for OneSecret {
     unsafe fn to_napi_value(env: sys::napi_env, secret: Self) -> Result<sys::napi_value> {
-        to_secrets(env, &Row::from(&secret.0), |factory| &factory.one)
+        let text = rows_text(&Row::from(&secret.0))?;
+        drop(secret);
+        make_secrets(env, text, |factory| &factory.one)
     }
 }
 
