@@ -80,8 +80,8 @@ BUCKETS: list[tuple[str, str, str]] = [
     ),
     ("session and keys (token, keyring)", r"phasekit::keyring::|phasekit::token::", ""),
     (
-        "Go: the FFI's answer (secrets packed, the rest JSON; encoded in Rust)",
-        r"serde_json::ser::|serde_core::ser::|serde::ser::|phasekit_ffi::",
+        "results encoded in Rust for a binding (Go: packed, Node: JSON rows)",
+        r"serde_json::ser::|serde_core::ser::|serde::ser::|phasekit_ffi::|phasekit_node::types::",
         "",
     ),
     ("JSON decoding", r"serde_json::|serde_core::|serde::|phasekit::api::", ""),
@@ -102,9 +102,10 @@ BUCKETS: list[tuple[str, str, str]] = [
         "",
     ),
     (
-        "Node: JS objects of the result (napi classes, getters, strings)",
+        "Node: the result in JavaScript (its JSON text, JSON.parse, Secret objects)",
         r"phasekit_node::|napi::|napi_|v8impl::|node_napi_env|v8::String|v8::Object|"
-        r"v8::Function|v8::internal::Utf8|v8::internal::Factory",
+        r"v8::Function|v8::internal::Utf8|v8::internal::Factory|v8::internal::JsonParser|"
+        r"v8::internal::Builtin_JsonParse|Builtins_JsonParse",
         "",
     ),
     ("Node: the driver's JavaScript (checksum)", r"JS:|LazyCompile:|Function:", ""),
