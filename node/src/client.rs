@@ -12,7 +12,7 @@ use crate::options::{
     UpdateOptions,
 };
 use crate::promise::spawn;
-use crate::types::{App, ClientStats, Environment, GetResult, secret, secrets};
+use crate::types::{App, ClientStats, Environment, GetResult, OneSecret, Secrets};
 
 /// A Phase client: one token, one host, one connection pool and one cached session. Safe to
 /// share across any number of concurrent calls.
@@ -73,7 +73,7 @@ impl Client {
         let work = parse::<GetOptions>(env, options, "get options")
             .and_then(|options| options.into_core(env))
             .map(|options| async move { client.get(&options).await });
-        spawn(env, work, secrets)
+        spawn(env, work, Secrets)
     }
 
     /// `get`, saying where the secrets came from: `network`, `memory` (the in-memory cache),
@@ -114,7 +114,7 @@ impl Client {
                         .await
                 })
             });
-        spawn(env, work, secret)
+        spawn(env, work, OneSecret)
     }
 
     /// Creates secrets (encrypted here, before they leave the process).
@@ -223,7 +223,7 @@ impl Client {
                 })
             },
         );
-        spawn(env, work, secrets)
+        spawn(env, work, Secrets)
     }
 
     /// Extends a lease; resolves to the server's message.

@@ -158,14 +158,6 @@ impl ToNapiValue for OneSecret {
     }
 }
 
-pub fn secrets(found: Vec<phasekit::Secret>) -> Secrets {
-    Secrets(found)
-}
-
-pub fn secret(found: phasekit::Secret) -> OneSecret {
-    OneSecret(found)
-}
-
 /// An environment the token can read.
 #[napi(object)]
 pub struct Environment {
@@ -221,7 +213,7 @@ pub struct GetResult {
 impl From<phasekit::GetResult> for GetResult {
     fn from(result: phasekit::GetResult) -> Self {
         GetResult {
-            secrets: secrets(result.secrets),
+            secrets: Secrets(result.secrets),
             source: result.source.as_str().to_owned(),
         }
     }

@@ -25,7 +25,6 @@
 
 use std::ffi::{CStr, CString, c_char};
 use std::future::Future;
-use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
@@ -84,30 +83,13 @@ fn taken_back() {
     LIVE.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// Counts the bytes a serialization needs, so that the output is allocated once and never
-/// reallocated (a reallocation would leave an unwiped copy of secret values behind).
-struct Counter(usize);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// `value` as JSON, allocated exactly once, followed by a NUL when `nul` (for a C string).
+/// `value` as JSON, followed by a NUL when `nul` (for a C string). The core's `to_json`
+/// writes into memory that is wiped as it grows; this copy is allocated exactly once.
 fn json_bytes<T: Serialize + ?Sized>(value: &T, nul: bool) -> Vec<u8> {
-    let mut counter = Counter(0);
-    let size = serde_json::to_writer(&mut counter, value).map_or(0, |()| counter.0);
-    let mut bytes = Vec::with_capacity(size + usize::from(nul));
-    if serde_json::to_writer(&mut bytes, value).is_err() || bytes.len() != size {
-        bytes.zeroize();
-        bytes = b"null".to_vec();
-    }
+    let text = phasekit::secret_string::to_json(value)
+        .unwrap_or_else(|_| zeroize::Zeroizing::new("null".to_owned()));
+    let mut bytes = Vec::with_capacity(text.len() + usize::from(nul));
+    bytes.extend_from_slice(text.as_bytes());
     if nul {
         bytes.push(0);
     }
