@@ -405,9 +405,9 @@ test("apps lists every accessible app with id, encryption mode and environments"
   assert.deepEqual(
     byName[APP].environments.map((e) => [e.name, e.envType]),
     [
-      [DEV, "dev"],
-      [STAGING, "staging"],
-      [PROD, "prod"],
+      [DEV, "DEV"],
+      [STAGING, "STAGING"],
+      [PROD, "PROD"],
     ],
   );
 });
@@ -432,8 +432,8 @@ test("environments lists an app's environments by app name or appId", async () =
   assert.deepEqual(
     byId.map((e) => [e.name, e.envType]),
     [
-      [DEV, "dev"],
-      [PROD, "prod"],
+      [DEV, "DEV"],
+      [PROD, "PROD"],
     ],
   );
   assert.deepEqual(Object.keys(byId[0]).sort(), ["envType", "id", "name"]);

@@ -281,9 +281,9 @@ def test_apps_lists_apps_and_environments(
     assert apps[APP].encryption == "SSE"
     assert apps[E2EE_APP].encryption == "E2E"
     assert [(e.name, e.env_type) for e in apps[APP].environments] == [
-        ("Development", "dev"),
-        ("Staging", "staging"),
-        ("Production", "prod"),
+        ("Development", "DEV"),
+        ("Staging", "STAGING"),
+        ("Production", "PROD"),
     ]
     assert repr(apps[APP]) == (
         f'App(name="interop-app", id="{server.app_id(APP)}", environments=3)'
@@ -303,7 +303,7 @@ def test_environments_by_name_and_by_id(server: PhasekitServer, client: Client) 
         (env, server.env_id(APP, env)) for env in (DEV, STAGING, PROD)
     ]
     by_id = client.environments(app_id=server.app_id(E2EE_APP))
-    assert [(e.name, e.env_type) for e in by_id] == [(DEV, "dev"), (PROD, "prod")]
+    assert [(e.name, e.env_type) for e in by_id] == [(DEV, "DEV"), (PROD, "PROD")]
     assert repr(by_id[0]) == (
         f'Environment(name="Development", id="{server.env_id(E2EE_APP, DEV)}")'
     )

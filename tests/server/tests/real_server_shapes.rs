@@ -168,6 +168,42 @@ fn every_recorded_exchange_gets_the_real_servers_answer() {
     assert_eq!(replayed, fixture["exchanges"].as_array().unwrap().len());
 }
 
+#[test]
+fn environment_types_are_the_ones_the_real_server_lists() {
+    // Field shapes alone would accept any string: the values of `env_type` must be the
+    // recording's too (Phase's web app writes DEV, STAGING, PROD).
+    let fixture = fixture("exchanges.json");
+    let lab = Lab::recorded_state();
+    let recorded = fixture["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "sa_tokens")
+        .unwrap();
+    let types = |body: &Value| -> Vec<(String, String)> {
+        let mut types: Vec<(String, String)> = body["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|app| app["name"] != "lab-big")
+            .flat_map(|app| app["environment_keys"].as_array().unwrap())
+            .map(|key| {
+                let env = &key["environment"];
+                (env["name"].to_string(), env["env_type"].to_string())
+            })
+            .collect();
+        types.sort();
+        types
+    };
+    let (status, ours) = Lab::send(
+        lab.get("/service/secrets/tokens/")
+            .header("Authorization", lab.bearer("pss_service_v2")),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(types(&ours), types(&recorded["response"]["body"]));
+    assert_eq!(types(&ours).len(), 6);
+}
+
 /// A create request for DB_HOST at `/`, which the seed already holds: encrypted and digested
 /// with our environment's keys, so that only the duplicate rule can reject it.
 fn duplicate_of_db_host(lab: &Lab) -> Value {

@@ -77,11 +77,13 @@ pub struct Environment {
 impl Environment {
     pub fn new(name: &str, index: i64, identity_key: String) -> Self {
         let now = time::now();
+        // What Phase's web app writes (the recording of Console v2.73.2); clients must treat
+        // it as opaque.
         let env_type = match name.to_ascii_lowercase().as_str() {
-            "development" => "dev",
-            "staging" => "staging",
-            "production" => "prod",
-            _ => "custom",
+            "development" => "DEV",
+            "staging" => "STAGING",
+            "production" => "PROD",
+            _ => "CUSTOM",
         };
         Environment {
             id: new_id(),
