@@ -5,8 +5,8 @@ use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::CryptoError;
+use super::aws_lc::random_bytes;
 use super::digest::blake2b_256;
-use super::sodium::random_bytes;
 use super::x25519::x25519_base;
 
 /// Length in bytes of every key in the protocol (X25519 keys, AEAD keys, seeds, shares).

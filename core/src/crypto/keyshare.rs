@@ -5,8 +5,8 @@ use zeroize::Zeroizing;
 
 use super::CryptoError;
 use super::aead::{NONCE_LEN, decrypt_raw, encrypt_raw, encrypt_raw_with_nonce};
+use super::aws_lc::random_bytes;
 use super::keys::{KEY_LEN, SecretKey, SymmetricKey, decode_hex_into};
-use super::sodium::random_bytes;
 
 /// XORs two shares of equal length. Unequal lengths are an error, never a silent truncation.
 pub fn xor_shares(a: &[u8], b: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {

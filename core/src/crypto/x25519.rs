@@ -1,22 +1,12 @@
 //! Variable- and fixed-base X25519 from AWS-LC (its s2n-bignum code paths). This is the one
 //! operation that bounds decryption speed (one per encrypted field), and `make bench-x25519`
 //! measured AWS-LC's at about 1.2x libsodium's rate on these machines, so it is the one used.
-//! Everything around it (BLAKE2b, XChaCha20-Poly1305, randomness) stays libsodium.
-
-use std::sync::Once;
 
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::aws_lc::init;
 use super::keys::KEY_LEN;
-
-static INIT: Once = Once::new();
-
-fn init() {
-    // SAFETY: CRYPTO_library_init is idempotent and thread-safe; it detects CPU features
-    // (e.g. ADX/BMI2) that select the fastest field arithmetic.
-    INIT.call_once(|| unsafe { aws_lc_sys::CRYPTO_library_init() });
-}
 
 /// One variable-base X25519 operation. Fails for low-order points, whose shared secret is all
 /// zeros (libsodium's `crypto_scalarmult` fails for the same inputs; the shared vectors check it).
