@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 
 use crate::client::{AsyncClient, Client, Prepared, Settings, build, user_agent_suffix};
 use crate::errors::{invalid, to_py};
-use crate::runtime::awaitable;
+use crate::runtime::{awaitable, block_on};
 
 /// The core's login settings and the settings of the client built with the minted token.
 #[allow(clippy::too_many_arguments)]
@@ -162,9 +162,9 @@ macro_rules! login_functions {
                 ca_bundle,
                 settings,
             )?;
-            let login = py.detach(|| phasekit::identity::login_blocking(&options));
-            crate::logs::emit(py);
-            let login = login.map_err(to_py)?;
+            let login = block_on(py, async {
+                phasekit::identity::login(&options).await.map_err(to_py)
+            })?;
             let inner = build(py, client_settings.apply(login.client_options()))?;
             Ok(Client { inner })
         }

@@ -1,7 +1,9 @@
 //! Running core futures from Python: blocking calls release the GIL around the core's
-//! process-wide runtime; asyncio calls return awaitables driven by that same runtime, which is
-//! rebuilt after `os.fork()` (pyo3-async-runtimes' own runtime could not be). At exit, the
-//! interpreter waits briefly for the runtime's threads to be done with Python (`InFlight`).
+//! process-wide runtime (in the main thread, taking it back now and then for Python's signal
+//! handlers); asyncio calls return awaitables driven by that same runtime, which is rebuilt after
+//! `os.fork()` (pyo3-async-runtimes' own runtime could not be), and cancelling one drops its
+//! future (as pyo3-async-runtimes does for any awaitable). At exit, the interpreter waits briefly
+//! for the runtime's threads to be done with Python (`InFlight`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,22 +11,70 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
 use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime};
 
 use crate::errors::to_py;
 
+/// How long a blocking call waits with the GIL released before it looks for a signal: Python
+/// runs signal handlers (`KeyboardInterrupt` for Ctrl-C) only when a thread holding the GIL
+/// checks, and a call that never checked would answer Ctrl-C only once its deadline passed.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
 /// Runs a future to completion with the GIL released, then passes what the core logged meanwhile
-/// on to `logging` (in this thread, which holds the GIL again).
+/// on to `logging` (in this thread, which holds the GIL again). In the main thread, a signal
+/// handler that raises (Ctrl-C) ends the call with its exception; the future is dropped, which
+/// cancels its request.
 pub fn block_on<T: Send>(
     py: Python<'_>,
     future: impl Future<Output = PyResult<T>> + Send,
 ) -> PyResult<T> {
     let runtime = phasekit::client::runtime().map_err(to_py)?;
-    let result = py.detach(|| runtime.block_on(future));
+    let look_for_signals = runs_signal_handlers(py);
+    let result = py.detach(|| {
+        // Each wait's timer needs the runtime's context, and so may dropping an interrupted
+        // future; declared first, the guard outlives the future.
+        let _entered = runtime.enter();
+        let mut future = std::pin::pin!(future);
+        if look_for_signals {
+            loop {
+                let waited = runtime.block_on(tokio::time::timeout(SIGNAL_CHECK, future.as_mut()));
+                if let Ok(done) = waited {
+                    return done;
+                }
+                // Not attachable: the interpreter is finalizing, and no handler will run again.
+                match Python::try_attach(|py| py.check_signals()) {
+                    Some(checked) => checked?,
+                    None => break,
+                }
+            }
+        }
+        runtime.block_on(future)
+    });
     crate::logs::emit(py);
     result
+}
+
+/// Whether Python runs signal handlers in this thread: only in its main thread. Elsewhere a
+/// blocking call would take the GIL back for nothing, and could try while the interpreter
+/// finalizes (a daemon thread still waiting as the program ends), which fails (pyo3 panics).
+fn runs_signal_handlers(py: Python<'_>) -> bool {
+    static MAIN_THREAD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static GET_IDENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let compare = || -> PyResult<bool> {
+        // `main_thread()`, not an ident kept from import time: after `os.fork()` in another
+        // thread, that thread is the child's main thread.
+        let main = MAIN_THREAD
+            .import(py, "threading", "main_thread")?
+            .call0()?
+            .getattr("ident")?;
+        let current = GET_IDENT.import(py, "threading", "get_ident")?.call0()?;
+        main.eq(current)
+    };
+    // Failing to tell, the call waits as it would in any other thread.
+    compare().unwrap_or(false)
 }
 
 /// Wraps a future as an asyncio awaitable of the running event loop; what the core logs while it
