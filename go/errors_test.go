@@ -76,6 +76,32 @@ func TestAuthenticationErrors(t *testing.T) {
 	}
 }
 
+func TestAMispastedTokenIsAWrongToken(t *testing.T) {
+	s := fresh(t)
+	parts := strings.Split(s.tokens["sa-token"], ":")
+	last := len(parts) - 1
+	flipped := "0"
+	if parts[last][0] == '0' {
+		flipped = "1"
+	}
+	parts[last] = flipped + parts[last][1:]
+	c, err := phasekit.New(strings.Join(parts, ":"), phasekit.WithHost(s.url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Get(ctx(t), devTarget, nil)
+	e := expectCode(t, err, phasekit.CodeInvalidToken, phasekit.ErrAuthentication)
+	if !strings.Contains(e.Message, "not copied whole") {
+		t.Fatalf("message: %q", e.Message)
+	}
+	for _, part := range parts[2:] {
+		if strings.Contains(err.Error(), part) {
+			t.Fatal("a token part leaks into the error")
+		}
+	}
+}
+
 func TestPermissionAndSelectionErrors(t *testing.T) {
 	s := fresh(t)
 	reader := s.client(t, "reader-token")
@@ -181,6 +207,19 @@ func TestNetworkAndTimeoutErrors(t *testing.T) {
 	if !errors.Is(err, phasekit.ErrNetwork) {
 		t.Fatal("a timeout is a network error too")
 	}
+
+	// A request still unanswered at the call's deadline: the deadline is named once.
+	bounded := s.client(t, "sa-token", phasekit.WithDeadline(500*time.Millisecond))
+	_, err = bounded.Get(ctx(t), devTarget, nil)
+	if e := expectCode(t, err, phasekit.CodeTimeout, phasekit.ErrTimeout); strings.Count(e.Message, "deadline") != 1 {
+		t.Fatalf("message: %q", e.Message)
+	}
+
+	// https:// to a port that speaks plain HTTP fails in the TLS handshake.
+	s.faults(t, map[string]any{})
+	scheme := s.client(t, "sa-token", phasekit.WithHost(strings.Replace(s.url, "http://", "https://", 1)))
+	_, err = scheme.Get(ctx(t), devTarget, nil)
+	expectCode(t, err, phasekit.CodeTLS, phasekit.ErrTLS)
 }
 
 // phaseImpostor answers every request with something that is not Phase's answer.

@@ -31,13 +31,18 @@ impl AccountKey {
             }
             Ok(())
         })
-        .map_err(|e| {
-            Error::from(e).context("unwrapping the server's key share with the token's wrap key")
+        .map_err(|e| match e {
+            // The server accepted the token's id part, so its key part is what is wrong: a
+            // token cut short or changed while copying, or the key part of another token.
+            CryptoError::Authentication => {
+                wrong_key_part("its wrap key does not open the server's key share")
+            }
+            other => Error::new(ErrorCode::Protocol, other.to_string())
+                .context("reading the server's key share (/secrets/tokens/)"),
         })?;
         if &keypair.public != token.account_public_key() {
-            return Err(Error::new(
-                ErrorCode::DecryptFailed,
-                "the key shares do not rebuild the token's account key: the token does not match the server's key share",
+            return Err(wrong_key_part(
+                "its key share and the server's do not make its account key",
             ));
         }
         Ok(AccountKey { keypair })
@@ -63,6 +68,18 @@ impl AccountKey {
             .map_err(|e| Error::new(ErrorCode::Protocol, e.to_string()))?;
         EnvironmentKeys::from_seed_and_salt(&seed_hex, salt_hex, Some(&identity_key))
     }
+}
+
+/// A token whose id the server knows but whose key parts do not fit its account. No part of
+/// the token or of either share is in the message.
+fn wrong_key_part(what_failed: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidToken,
+        format!(
+            "the server knows this token, but {what_failed}: the token is wrong or was not \
+             copied whole (copy the entire token again)"
+        ),
+    )
 }
 
 /// An environment's key pair (every secret field is encrypted to its public key) and its salt

@@ -261,15 +261,18 @@ impl Transport {
             let sent_at = Instant::now();
             // An attempt never outlives the deadline, even when `timeout` is longer.
             let remaining = self.config.retry.deadline.saturating_sub(started.elapsed());
-            let outcome = tokio::time::timeout(remaining, self.send_once(&request))
-                .await
-                .unwrap_or_else(|_| {
-                    let message = format!(
-                        "{}: no answer within the {:?} deadline",
-                        request.path, self.config.retry.deadline
-                    );
-                    Err((Error::new(ErrorCode::Timeout, message), Sent::Maybe))
-                });
+            let (outcome, out_of_time) =
+                match tokio::time::timeout(remaining, self.send_once(&request)).await {
+                    Ok(outcome) => (outcome, false),
+                    Err(_) => {
+                        let message = format!(
+                            "{}: no answer within the {:?} deadline",
+                            request.path, self.config.retry.deadline
+                        );
+                        let err = Error::new(ErrorCode::Timeout, message);
+                        (Err((err, Sent::Maybe)), true)
+                    }
+                };
             self.log(&request, &outcome, sent_at.elapsed(), attempt);
             self.stats.request(attempt);
             let (err, sent) = match outcome {
@@ -278,7 +281,12 @@ impl Transport {
             };
             self.stats.failure(err.code() == ErrorCode::RateLimited);
             let repeatable = idempotent || matches!(sent, Sent::No);
-            if !err.retryable() || !repeatable || attempt >= self.config.retry.max_retries {
+            // An attempt cut off by the deadline already says so: no retry, no second mention.
+            if out_of_time
+                || !err.retryable()
+                || !repeatable
+                || attempt >= self.config.retry.max_retries
+            {
                 return Err(err);
             }
             let Some(delay) = self.config.retry.delay(attempt, err.retry_after()) else {
@@ -458,12 +466,22 @@ fn transport_error(err: &reqwest::Error, path: &str) -> Error {
         message.push_str(&inner.to_string());
         source = inner.source();
     }
+    if code == ErrorCode::Tls && message.contains("InvalidContentType") {
+        message.push_str(" (the server did not answer in TLS: is the host an http:// address?)");
+    }
     Error::new(code, format!("{path}: {message}"))
 }
 
+/// Whether a TLS failure is behind the error: a rustls error anywhere in the chain, also inside
+/// the I/O errors the connector wraps it in (whose `source()` skips the wrapped error). That
+/// includes `https://` to a port that speaks plain HTTP, whose answer rustls reads as a corrupt
+/// record.
 fn is_tls(err: &reqwest::Error) -> bool {
     let mut source = std::error::Error::source(err);
     while let Some(inner) = source {
+        if wraps_rustls_error(inner) {
+            return true;
+        }
         let text = inner.to_string().to_ascii_lowercase();
         if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
             return true;
@@ -471,4 +489,19 @@ fn is_tls(err: &reqwest::Error) -> bool {
         source = inner.source();
     }
     false
+}
+
+fn wraps_rustls_error(mut error: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(wrapped) => error = wrapped,
+            None => return false,
+        }
+    }
 }

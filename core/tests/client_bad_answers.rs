@@ -209,3 +209,25 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
         }
     }
 }
+
+#[test]
+fn a_request_cut_off_by_the_deadline_says_so_once() {
+    let (server, client) = start(|b| {
+        b.timeout(Duration::from_secs(30))
+            .retry_policy(RetryPolicy {
+                deadline: Duration::from_millis(500),
+                ..RetryPolicy::default()
+            })
+    });
+    server.set_faults(Faults {
+        latency_ms: 2000,
+        ..Faults::default()
+    });
+    let err = client.get(&options()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Timeout, "{err}");
+    assert_eq!(err.message().matches("deadline").count(), 1, "{err}");
+    assert_eq!(
+        err.to_string(),
+        "timeout: /secrets/tokens/: no answer within the 500ms deadline"
+    );
+}

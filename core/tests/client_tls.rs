@@ -73,3 +73,27 @@ fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Tls);
 }
+
+#[test]
+fn https_to_a_port_that_speaks_plain_http_is_a_tls_error() {
+    // A common mistake with self-hosted servers: the scheme does not match what the port
+    // serves. The failure is the TLS handshake's, and it says so.
+    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    let server = BackgroundServer::start(world).unwrap();
+    let https = server.url().replacen("http://", "https://", 1);
+    let client: BlockingClient = Client::builder()
+        .token(&tokens["sa"].token)
+        .host(https)
+        .build()
+        .unwrap()
+        .into();
+    let err = client
+        .get(&GetOptions::new(AppRef::name("app"), "Development"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Tls, "{err}");
+    assert!(!err.retryable(), "{err}");
+    assert!(
+        err.message().contains("is the host an http:// address?"),
+        "{err}"
+    );
+}

@@ -69,12 +69,48 @@ fn another_tokens_key_share_is_rejected() {
     let mine = mint("pss_service:v2");
     let theirs = mint("pss_service:v2");
     let err = AccountKey::reconstruct(&mine.token, &theirs.wrapped_key_share).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::DecryptFailed);
-    assert!(
-        err.message().contains("unwrapping the server's key share"),
-        "{err}"
-    );
-    assert!(err.message().contains("authentication failed"), "{err}");
+    assert_eq!(err.code(), ErrorCode::InvalidToken);
+    assert!(err.message().contains("wrap key does not open"), "{err}");
+}
+
+#[test]
+fn a_token_whose_key_part_was_mispasted_is_a_wrong_token() {
+    // The server knows the token by its id part; a wrap key or key share changed while copying
+    // is an authentication problem of the user's token, not tampered data.
+    let account = mint("pss_service:v2");
+    let exposed = account.token.expose().to_owned();
+    let parts: Vec<&str> = exposed.split(':').collect();
+    let mispasted = |index: usize| {
+        let mut parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        let flipped = if parts[index].as_bytes()[5] == b'0' {
+            "1"
+        } else {
+            "0"
+        };
+        parts[index].replace_range(5..6, flipped);
+        Token::parse(&parts.join(":")).unwrap()
+    };
+    let (share_index, wrap_key_index) = (parts.len() - 2, parts.len() - 1);
+    for (index, says) in [
+        (wrap_key_index, "wrap key does not open"),
+        (
+            share_index,
+            "key share and the server's do not make its account key",
+        ),
+    ] {
+        let err =
+            AccountKey::reconstruct(&mispasted(index), &account.wrapped_key_share).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidToken, "{err}");
+        assert_eq!(err.code().family(), phasekit::ErrorFamily::Authentication);
+        assert!(err.message().contains(says), "{err}");
+        assert!(err.message().contains("not copied whole"), "{err}");
+        for part in &parts[2..] {
+            assert!(
+                !err.to_string().contains(part),
+                "no part of the token in {err}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -86,10 +122,10 @@ fn shares_that_rebuild_another_key_are_rejected() {
     let forged = exposed.replace(&account.keypair.public.to_hex(), &other.public.to_hex());
     let token = Token::parse(&forged).unwrap();
     let err = AccountKey::reconstruct(&token, &account.wrapped_key_share).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::DecryptFailed);
+    assert_eq!(err.code(), ErrorCode::InvalidToken);
     assert!(
         err.message()
-            .contains("do not rebuild the token's account key"),
+            .contains("key share and the server's do not make its account key"),
         "{err}"
     );
 }
@@ -98,14 +134,19 @@ fn shares_that_rebuild_another_key_are_rejected() {
 fn malformed_wrapped_shares_are_typed_errors() {
     let account = mint("pss_service:v2");
     let cases = [
-        ("", "shorter than tag and nonce"),
-        ("zz", "must be hexadecimal"),
-        ("abc", "must be hexadecimal"),
-        (&account.wrapped_key_share[..200], "authentication failed"),
+        ("", ErrorCode::Protocol, "shorter than tag and nonce"),
+        ("zz", ErrorCode::Protocol, "must be hexadecimal"),
+        ("abc", ErrorCode::Protocol, "must be hexadecimal"),
+        // Cut short, it no longer authenticates: indistinguishable from a wrong wrap key.
+        (
+            &account.wrapped_key_share[..200],
+            ErrorCode::InvalidToken,
+            "wrap key does not open",
+        ),
     ];
-    for (wrapped, reason) in cases {
+    for (wrapped, code, reason) in cases {
         let err = AccountKey::reconstruct(&account.token, wrapped).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::DecryptFailed, "{wrapped}");
+        assert_eq!(err.code(), code, "{wrapped}: {err}");
         assert!(err.message().contains(reason), "{wrapped}: {err}");
     }
 }

@@ -2,7 +2,7 @@
 //! argument is an `InvalidInputError` like every other phasekit error, and never echoes a value.
 
 use napi::bindgen_prelude::{
-    Env, FromNapiValue, JsObjectValue, JsValue, Result, ToNapiValue, Unknown, ValueType,
+    Env, FromNapiValue, JsObjectValue, JsValue, Object, Result, ToNapiValue, Unknown, ValueType,
 };
 
 use crate::errors;
@@ -20,22 +20,76 @@ where
         return Err(errors::invalid(env, format!("{what}: expected an object")));
     }
     // SAFETY: `value` is a live handle of this call's scope in `env`.
-    let parsed = unsafe { T::from_napi_value(env.raw(), value.raw()) }.map_err(|failure| {
-        errors::invalid(env, format!("{what}: {}", describe(&failure.reason)))
-    })?;
-    // The parsed value written back holds exactly the fields that were understood.
-    // SAFETY: as above; the new value belongs to the same scope.
-    let understood = unsafe {
-        let raw = T::to_napi_value(env.raw(), parsed.clone())?;
-        Unknown::from_napi_value(env.raw(), raw)?
+    let parsed = match unsafe { T::from_napi_value(env.raw(), value.raw()) } {
+        Ok(parsed) => parsed,
+        Err(failure) => {
+            let mut message = format!("{what}: {}", describe(&failure.reason));
+            // `{ enviroment: "x" }` lacks `env` because a field was misspelt: say which.
+            if missing_field(&failure.reason).is_some() {
+                if let Some(field) = unknown_beside_missing::<T>(env, value, &failure.reason)? {
+                    message.push_str(&format!(" (unknown field {field})"));
+                }
+            }
+            return Err(errors::invalid(env, message));
+        }
     };
-    if let Some(field) = first_unknown_field(value, understood)? {
+    if let Some(field) = first_unknown_field(value, understood(env, &parsed)?)? {
         return Err(errors::invalid(
             env,
             format!("{what}: unknown field {field}"),
         ));
     }
     Ok(parsed)
+}
+
+/// The parsed value written back: it holds exactly the fields that were understood.
+fn understood<T: ToNapiValue + Clone>(env: &Env, parsed: &T) -> Result<Unknown<'static>> {
+    // SAFETY: the new value belongs to this call's scope in `env`.
+    unsafe {
+        let raw = T::to_napi_value(env.raw(), parsed.clone())?;
+        Unknown::from_napi_value(env.raw(), raw)
+    }
+}
+
+/// "Missing field `env`" -> `env`.
+fn missing_field(reason: &str) -> Option<&str> {
+    reason
+        .strip_prefix("Missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
+/// When required fields are missing, the first unknown field of `value`: found by parsing a
+/// copy in which each missing field is an empty string (the required fields of the options are
+/// strings), which then tells the understood fields apart. `None` when the copy does not
+/// parse either.
+fn unknown_beside_missing<T>(env: &Env, value: Unknown, reason: &str) -> Result<Option<String>>
+where
+    T: FromNapiValue + ToNapiValue + Clone,
+{
+    let given = value.coerce_to_object()?;
+    let mut copy = Object::new(env)?;
+    let names = given.get_property_names()?;
+    for index in 0..names.get_array_length()? {
+        let name: String = names.get_element(index)?;
+        copy.set_named_property(&name, given.get_named_property::<Unknown>(&name)?)?;
+    }
+    let mut reason = reason.to_owned();
+    // Each pass fills one more missing field; an options object has only a few.
+    for _ in 0..8 {
+        let Some(field) = missing_field(&reason) else {
+            return Ok(None);
+        };
+        copy.set_named_property(field, "")?;
+        // SAFETY: `copy` is a live object of this call's scope.
+        match unsafe { T::from_napi_value(env.raw(), copy.raw()) } {
+            Ok(parsed) => {
+                let copy = copy.to_unknown();
+                return first_unknown_field(copy, understood(env, &parsed)?);
+            }
+            Err(failure) => reason = failure.reason.clone(),
+        }
+    }
+    Ok(None)
 }
 
 /// The path of the first field of `given` (set to anything but `undefined` or `null`) that
@@ -76,10 +130,7 @@ fn first_unknown_field(given: Unknown, understood: Unknown) -> Result<Option<Str
 /// "Failed to convert JavaScript value `Number 5 ` into rust type `String` on A.token" becomes
 /// "token must be a string"; "Missing field `env`" becomes "env is required".
 fn describe(reason: &str) -> String {
-    if let Some(field) = reason
-        .strip_prefix("Missing field `")
-        .and_then(|rest| rest.split('`').next())
-    {
+    if let Some(field) = missing_field(reason) {
         return format!("{field} is required");
     }
     let mut parts = reason.split(" on ");

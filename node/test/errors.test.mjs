@@ -40,6 +40,7 @@ import {
   expectError,
   expectThrow,
   requests,
+  tokenParts,
   useServer,
 } from "./support.mjs";
 
@@ -363,6 +364,15 @@ test("unknown fields, also in nested secrets, reject with InvalidInputError nami
     [
       phase.environments({ app: APP, env: DEV }),
       "environments options: unknown field env",
+    ],
+    // A misspelt required field: the missing one and the unknown one are both named.
+    [
+      phase.get({ app: APP, enviroment: DEV }),
+      "get options: env is required (unknown field enviroment)",
+    ],
+    [
+      phase.leaseGenerate({ app: APP, env: DEV, secretIdd: "x" }),
+      "leaseGenerate options: secretId is required (unknown field secretIdd)",
     ],
   ];
   for (const [call, message] of cases) {
@@ -774,6 +784,35 @@ test("a slow server is a RequestTimeoutError, a NetworkError, after about the ti
     [error.code, error.status, error.retryable],
     ["timeout", null, true],
   );
+});
+
+test("a token whose wrap key was changed while copying is an AuthenticationError saying so", async () => {
+  const { server } = ctx;
+  const parts = server.tokens["sa-token"].split(":");
+  const last = parts.length - 1;
+  parts[last] = (parts[last][0] === "0" ? "1" : "0") + parts[last].slice(1);
+  const mispasted = parts.join(":");
+  const phase = new Client({ token: mispasted, host: server.url });
+  const error = await expectError(
+    server,
+    AuthenticationError,
+    phase.get({ app: APP, env: DEV }),
+    ...tokenParts(mispasted),
+  );
+  assert.equal(error.code, "invalid_token");
+  assert.match(error.message, /not copied whole/);
+});
+
+test("a call cut off by its deadline names the deadline once", async () => {
+  const { server } = ctx;
+  await server.faults({ latency_ms: 2000 });
+  const phase = client(server, "sa-token", { deadline: 0.5 });
+  const error = await expectError(
+    server,
+    RequestTimeoutError,
+    phase.get({ app: APP, env: DEV }),
+  );
+  assert.equal(error.message.split("deadline").length - 1, 1, error.message);
 });
 
 test("a 500 is a ServerError, not retryable and not retried", async () => {

@@ -169,7 +169,7 @@ test(
   },
 );
 
-test("https:// to a plain-HTTP port fails as a NetworkError with code network", async () => {
+test("https:// to a plain-HTTP port fails the handshake: a TlsError (a NetworkError) with code tls", async () => {
   const { server } = ctx;
   const phase = new Client({
     token: server.tokens["sa-token"],
@@ -178,9 +178,10 @@ test("https:// to a plain-HTTP port fails as a NetworkError with code network", 
   });
   const error = await expectError(
     server,
-    NetworkError,
+    TlsError,
     phase.get({ app: APP, env: DEV }),
   );
-  assert.ok(!(error instanceof TlsError));
-  assert.deepEqual([error.code, error.retryable], ["network", true]);
+  assert.ok(error instanceof NetworkError);
+  assert.deepEqual([error.code, error.retryable], ["tls", false]);
+  assert.match(error.message, /is the host an http:\/\/ address\?/);
 });

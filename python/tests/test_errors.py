@@ -412,6 +412,35 @@ def test_slow_server_is_a_request_timeout(server: PhasekitServer) -> None:
     assert (error.code, error.status, error.retryable) == ("timeout", None, True)
 
 
+def test_a_mispasted_token_is_a_wrong_token(server: PhasekitServer) -> None:
+    """A token whose id part the server knows but whose wrap key was changed while copying is
+    an AuthenticationError (invalid_token) saying so, not a decryption failure."""
+    parts = server.tokens["sa-token"].split(":")
+    parts[-1] = ("1" if parts[-1][0] == "0" else "0") + parts[-1][1:]
+    mispasted = ":".join(parts)
+    client = Client(mispasted, server.url)
+    error = expect(server, AuthenticationError, lambda: client.get(APP), *parts[2:])
+    assert error.code == "invalid_token"
+    assert "not copied whole" in error.message
+
+
+def test_https_to_a_plain_http_port_is_a_tls_error(server: PhasekitServer) -> None:
+    """https:// to a port that speaks plain HTTP fails the TLS handshake: TlsError."""
+    client = Client(server.tokens["sa-token"], server.url.replace("http://", "https://"))
+    error = expect(server, phasekit.TlsError, lambda: client.get(APP))
+    assert error.code == "tls" and not error.retryable
+    assert "http://" in error.message
+
+
+def test_a_call_cut_off_by_its_deadline_says_so_once(server: PhasekitServer) -> None:
+    """A request still unanswered when the call's deadline passes ends the call with one
+    mention of the deadline."""
+    server.faults(latency_ms=2000)
+    client = server.client(deadline=0.5)
+    error = expect(server, RequestTimeoutError, lambda: client.get(APP))
+    assert error.message.count("deadline") == 1, error.message
+
+
 def test_server_failure_is_a_server_error(
     server: PhasekitServer, client: Client
 ) -> None:
