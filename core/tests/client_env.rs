@@ -1,7 +1,8 @@
-//! `Client::from_env` reads PHASE_SERVICE_TOKEN, PHASE_HOST, PHASE_VERIFY_SSL and PHASE_DEBUG.
+//! `Client::from_env` and `Client::builder()` read PHASE_SERVICE_TOKEN, PHASE_HOST,
+//! PHASE_VERIFY_SSL and PHASE_DEBUG; `ClientBuilder::default()` does not.
 //! Alone in its test binary because it sets process-wide environment variables.
 
-use phasekit::{AppRef, Client, ErrorCode};
+use phasekit::{AppRef, CachePolicy, Client, ClientBuilder, ErrorCode};
 use phasekit_server::{BackgroundServer, Seed, World};
 
 #[test]
@@ -38,6 +39,25 @@ fn from_env_reads_the_phase_variables() {
         .block_on(client.environments(&AppRef::name("a")))
         .unwrap();
     assert_eq!(envs.len(), 3);
+
+    // The builder starts from the same settings (the README's caching example): a token given
+    // to it wins over PHASE_SERVICE_TOKEN, PHASE_HOST still applies.
+    let cached = Client::builder()
+        .token(tokens["t"].token.clone())
+        .cache(CachePolicy::default())
+        .build()
+        .unwrap();
+    assert_eq!(cached.host(), server.url());
+    assert!(cached.logs_requests(), "PHASE_DEBUG applies to the builder");
+    let err = Client::builder().token("not a token").build().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidToken, "the given token wins");
+    // ClientBuilder::default() is the environment-free starting point.
+    let plain = ClientBuilder::default()
+        .token(tokens["t"].token.clone())
+        .build()
+        .unwrap();
+    assert_eq!(plain.host(), "https://console.phase.dev");
+    assert!(!plain.logs_requests());
 
     // Without PHASE_HOST the default is Phase Cloud.
     unsafe { std::env::remove_var("PHASE_HOST") };

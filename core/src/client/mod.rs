@@ -43,7 +43,9 @@ use sources::Provenance;
 pub const DEFAULT_HOST: &str = "https://console.phase.dev";
 
 /// Builds a [`Client`]. Defaults: Phase Cloud, 10 s connect and 30 s total timeouts, TLS
-/// verification on, session data kept for 5 minutes.
+/// verification on, session data kept for 5 minutes. [`Client::builder`] starts from the
+/// environment's settings; `ClientBuilder::default()` from these defaults alone, for programs
+/// that must not be steered by `PHASE_*` variables.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     // A `SecretString`: wiped when the builder is dropped or built, and redacted in `Debug`.
@@ -309,18 +311,23 @@ pub struct EnvironmentInfo {
 }
 
 impl Client {
+    /// A builder that starts from the environment, like every binding's constructor:
+    /// `PHASE_SERVICE_TOKEN`, `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`,
+    /// `PHASE_OFFLINE_CACHE_DIR` and `PHASE_OFFLINE` (see [`ClientBuilder::from_env`]); what is
+    /// set on the builder wins. `ClientBuilder::default()` ignores the environment.
     pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
+        ClientBuilder::default().from_env()
     }
 
     /// A client for Phase Cloud (or `PHASE_HOST`) with the given token.
     pub fn new(token: impl Into<String>) -> Result<Client> {
-        ClientBuilder::default().from_env().token(token).build()
+        Client::builder().token(token).build()
     }
 
-    /// A client configured entirely from `PHASE_SERVICE_TOKEN`, `PHASE_HOST`, `PHASE_VERIFY_SSL`.
+    /// A client configured entirely from the environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`,
+    /// ...).
     pub fn from_env() -> Result<Client> {
-        ClientBuilder::default().from_env().build()
+        Client::builder().build()
     }
 
     pub fn host(&self) -> &str {

@@ -70,7 +70,7 @@ impl fmt::Debug for ClientOptions {
 impl ClientOptions {
     /// The environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...) overlaid with these options.
     pub fn builder(self) -> Result<ClientBuilder> {
-        let mut builder = ClientBuilder::default().from_env();
+        let mut builder = Client::builder();
         if let Some(suffix) = self.user_agent_suffix {
             builder = builder.user_agent_suffix(suffix);
         }
