@@ -18,7 +18,7 @@ FFI_DIR := target/$(TARGET)/debug
 UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
 GO ?= go
 
-.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server demo bench-x25519 fmt clean
+.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve demo demo-build bench-x25519 fmt clean
 
 ## test: everything CI runs
 test: lint test-rust vectors-check interop test-python test-node test-go test-swift bench-smoke fuzz-smoke
@@ -32,9 +32,15 @@ lint:
 test-rust:
 	$(CARGO) test $(CARGO_TARGET) -p phasekit -p phasekit-server
 
-## server: build the local Phase-compatible server and the example command line
+## server: build the local Phase-compatible server and the Rust examples
 server:
-	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --bins --example secrets
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server -p phasekit --bins --examples
+
+## serve: the local server with the demo seed, in the foreground until Ctrl-C (PORT=8080 picks
+## the port); its URL and tokens are written to target/serve.json
+PORT ?= 0
+serve: server
+	$(SERVER_BIN) --port $(PORT) --seed tests/server/seeds/demo.json --tokens-out target/serve.json
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node
@@ -86,7 +92,11 @@ test-go: server go
 	$(CARGO) test $(CARGO_TARGET) -p phasekit-ffi
 	@unformatted="$$(cd go && gofmt -l .)"; [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
 	cd go && $(GO) vet ./...
-	cd go && $(GO) test -race -count=1 ./...
+	@mkdir -p target
+	@cd go && $(GO) test -race -count=1 -v ./... >$(CURDIR)/target/go-test.log 2>&1; status=$$?; \
+		grep -E '^(ok|FAIL|--- FAIL|panic:)' $(CURDIR)/target/go-test.log; \
+		[ $$status -eq 0 ] || { tail -n 80 $(CURDIR)/target/go-test.log; exit $$status; }; \
+		echo "go: $$(grep -c -- '--- PASS' $(CURDIR)/target/go-test.log) tests passed (log: target/go-test.log)"
 
 ## swift: regenerate the Swift sources, C header and modulemap in bindings/swift/ (uniffi)
 swift: ffi
@@ -99,8 +109,25 @@ test-swift: server ffi
 	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/tests/run.sh
 
 ## demo: start the local server from the demo seed and run the quickstarts (Rust, Python, Node, Go) against it
-demo: go
+demo: demo-build
 	TARGET=$(TARGET) scripts/demo.sh
+
+GO_QUICKSTART := target/demo/go-quickstart
+
+## demo-build: what the demo runs and nothing else (debug builds): the server and the Rust
+## quickstart, the Python wheel, the Node addon with the example's packages, the Go quickstart
+demo-build: python node
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-server --bin phasekit-server -p phasekit --example quickstart
+	@cd examples/node && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi
+	$(MAKE) --no-print-directory go
+	$(MAKE) --no-print-directory $(GO_QUICKSTART)
+
+# Linked again only when the library or a Go source changed (the go command would not notice a
+# new library by itself).
+$(GO_QUICKSTART): go/lib/libphasekit_ffi.a $(wildcard go/*.go go/examples/quickstart/*.go) go/go.mod
+	@mkdir -p $(@D)
+	cd go && $(GO) build -o $(CURDIR)/$@ ./examples/quickstart
 
 ## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
 vectors:

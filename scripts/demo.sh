@@ -1,32 +1,22 @@
 #!/usr/bin/env bash
 # make demo: start the local Phase-compatible server from the demo seed (an app with
-# Development/Staging/Production and a service account), run every quickstart that exists
-# with the service account's token, then stop the server. The Go quickstart needs the library in
-# go/lib/ (`make demo` runs `make go` first).
+# Development/Staging/Production and a service account), run the Rust, Python, Node and Go
+# quickstarts with the service account's token, then stop the server. It builds nothing:
+# `make demo` builds what it runs first (`make demo-build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 BIN_DIR="target/$TARGET/debug"
+GO_QUICKSTART="target/demo/go-quickstart"
 
-cargo build --quiet --target "$TARGET" -p phasekit-server -p phasekit --example quickstart
-TARGET="$TARGET" scripts/python-wheel.sh
-TARGET="$TARGET" scripts/node-addon.sh
-(cd examples/node && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-
-work="$(mktemp -d)"
-"$BIN_DIR/phasekit-server" --port 0 --seed tests/server/seeds/demo.json --tokens-out "$work/server.json" >"$work/server.log" 2>&1 &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-for _ in $(seq 1 100); do
-  [ -s "$work/server.json" ] && break
-  sleep 0.1
+for built in "$BIN_DIR/phasekit-server" "$BIN_DIR/examples/quickstart" .venv/python/bin/python \
+  examples/node/node_modules/phasekit "$GO_QUICKSTART"; do
+  [ -e "$built" ] || { echo "demo: $built is missing; run 'make demo', which builds it" >&2; exit 1; }
 done
-[ -s "$work/server.json" ] || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
 
-read -r url token < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["url"], d["tokens"]["demo-sa-token"])' "$work/server.json")
-export PHASE_HOST="$url" PHASE_SERVICE_TOKEN="$token"
-echo "Local Phase server on $url (demo seed; service account token in PHASE_SERVICE_TOKEN)"
+source scripts/lib/local-server.sh
+start_local_server "$BIN_DIR/phasekit-server" tests/server/seeds/demo.json "$(mktemp -d)" demo-sa-token
+echo "Local Phase server on $PHASE_HOST (demo seed; service account token in PHASE_SERVICE_TOKEN)"
 
 for env in Development Production; do
   echo
@@ -44,4 +34,4 @@ node examples/node/quickstart.mjs demo-app Production
 
 echo
 echo "== Go quickstart: demo-app/Development"
-(cd go && go run ./examples/quickstart demo-app Development)
+"$GO_QUICKSTART" demo-app Development
