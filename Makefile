@@ -18,10 +18,10 @@ FFI_DIR := target/$(TARGET)/debug
 UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
 GO ?= go
 
-.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve demo demo-build bench-x25519 fmt clean
+.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint test-rust vectors-check interop test-python test-node test-go test-swift bench-smoke fuzz-smoke
+test: lint version-check test-rust vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
 
 ## lint: formatting and clippy with warnings denied
 lint:
@@ -63,12 +63,12 @@ test-python: server
 NODE_SOURCES := "node/**/*.{mjs,js,ts,json}" "examples/node/*.{mjs,ts,json}" \
 	"tests/nodesupport/*.js" "tests/interop/node/*.{js,json}"
 
-## node: build the Node addon (debug) with its generated index.js and index.d.ts
+## node: build the Node addon (debug) with its generated loader (binding.js) and index.d.ts
 node:
 	TARGET=$(TARGET) scripts/node-addon.sh
 
 ## test-node: the Node binding's suite against the local server (also proves that the
-## committed index.js/index.d.ts are what napi-rs generates)
+## committed binding.js/index.d.ts are what napi-rs generates)
 test-node: server
 	TARGET=$(TARGET) scripts/node-addon.sh --check
 	node/node_modules/.bin/prettier --check $(NODE_SOURCES)
@@ -78,14 +78,18 @@ test-node: server
 ffi:
 	$(CARGO) build $(CARGO_TARGET) -p phasekit-ffi
 
-## ffi-header: regenerate bindings/ffi/include/phasekit.h with cbindgen
+## ffi-header: regenerate go/include/phasekit.h with cbindgen
 ffi-header:
 	PHASEKIT_BLESS=1 $(CARGO) test $(CARGO_TARGET) -p phasekit-ffi --test header
 
-## go: build the library and put it where the Go package links it (go/lib/, git-ignored)
+# Where the Go package links this platform's library (git-ignored): go/lib/<GOOS>_<GOARCH>/.
+GO_PLATFORM := $(shell $(GO) env GOOS)_$(shell $(GO) env GOARCH)
+GO_LIB := go/lib/$(GO_PLATFORM)/libphasekit_ffi.a
+
+## go: build the library and put it where the Go package links it ($(GO_LIB))
 go: ffi
-	mkdir -p go/lib
-	ln -f $(FFI_DIR)/libphasekit_ffi.a go/lib/libphasekit_ffi.a 2>/dev/null || cp -f $(FFI_DIR)/libphasekit_ffi.a go/lib/libphasekit_ffi.a
+	mkdir -p $(dir $(GO_LIB))
+	ln -f $(FFI_DIR)/libphasekit_ffi.a $(GO_LIB) 2>/dev/null || cp -f $(FFI_DIR)/libphasekit_ffi.a $(GO_LIB)
 
 ## test-go: the C header is current; gofmt, go vet and the Go suite (-race) against the local server
 test-go: server go
@@ -125,9 +129,40 @@ demo-build: python node
 
 # Linked again only when the library or a Go source changed (the go command would not notice a
 # new library by itself).
-$(GO_QUICKSTART): go/lib/libphasekit_ffi.a $(wildcard go/*.go go/examples/quickstart/*.go) go/go.mod
+$(GO_QUICKSTART): $(GO_LIB) $(wildcard go/*.go go/examples/quickstart/*.go) go/go.mod
 	@mkdir -p $(@D)
 	cd go && $(GO) build -o $(CURDIR)/$@ ./examples/quickstart
+
+VERSION := $(shell $(PYTHON) scripts/version.py)
+
+## version-check: every file that repeats the version (npm packages, lock files, the napi-rs
+## loader) says what Cargo.toml's workspace version says; `scripts/version.py set X.Y.Z` sets it
+version-check:
+	$(PYTHON) scripts/version.py check
+
+## test-packages: this platform's Python wheel, npm packages and Go module (the debug builds of
+## the suites), installed the way users install them, in fresh places outside the repository,
+## and used against the local server (tests/packages/); the Go module through a file-based
+## module proxy
+PACKAGES := target/packages
+test-packages: server python node go
+	tests/packages/check-python.sh target/wheels/phasekit-$(VERSION)-*.whl
+	rm -rf $(PACKAGES)/npm $(PACKAGES)/goproxy
+	scripts/pack-node.sh $(PACKAGES)/npm node/phasekit.*.node
+	tests/packages/check-node.sh $(PACKAGES)/npm/phasekit-$(VERSION).tgz $(PACKAGES)/npm/phasekit-*-$(VERSION).tgz
+	scripts/go-module.sh $(PACKAGES)/goproxy v$(VERSION) $(GO_PLATFORM)=$(FFI_DIR)/libphasekit_ffi.a
+	tests/packages/check-go.sh $(PACKAGES)/goproxy v$(VERSION)
+
+## dist: the release artifacts of this host (Linux x86_64) in dist/: Python wheels for
+## manylinux_2_17 and musllinux_1_2 and the sdist, the npm main package and its linux-x64-gnu and
+## linux-x64-musl packages (release builds, portable through zig; scripts/dist.sh)
+dist:
+	scripts/dist.sh
+
+## test-dist: every artifact in dist/ installed as its users install it and used against the
+## local server; those for another libc checked as files (scripts/test-dist.sh)
+test-dist: server
+	scripts/test-dist.sh
 
 ## vectors: regenerate tests/vectors/crypto.json with libsodium (PyNaCl, installed into .venv/)
 vectors:

@@ -46,20 +46,21 @@ build_go_driver() {
   (cd "$1" && "$GO" build -trimpath -o "$out/phasekit-bench-go" .)
 }
 
-# build_go_driver_with LIBRARY OUT_DIR: cgo takes the library from the binding's own lib/
-# (${SRCDIR}/lib) and the header from ../bindings/ffi/include, so the driver is built from a
-# copy of the module, the header and the driver in the checkout's relative layout
-# (OUT_DIR/src/), whose lib/ holds LIBRARY; go/lib keeps the library the Go suite links.
+# build_go_driver_with LIBRARY OUT_DIR: cgo takes the library from the binding's own
+# lib/<GOOS>_<GOARCH>/, so the driver is built from a copy of the module (with its include/)
+# and the driver in the checkout's relative layout (OUT_DIR/src/), whose lib/ holds LIBRARY;
+# go/lib keeps the library the Go suite links.
 build_go_driver_with() {
-  local src="$2/src" file
+  local src="$2/src" file lib
+  lib="$src/go/lib/$("$GO" env GOOS)_$("$GO" env GOARCH)"
   rm -rf "$src"
-  mkdir -p "$src/go/lib" "$src/bindings/ffi" "$src/bench/drivers"
+  mkdir -p "$lib" "$src/bench/drivers"
   for file in go/go.mod go/*.go; do
     case "$file" in *_test.go) ;; *) cp "$file" "$src/go/" ;; esac
   done
-  cp -R bindings/ffi/include "$src/bindings/ffi/"
+  cp -R go/include "$src/go/"
   cp -R bench/drivers/go "$src/bench/drivers/"
-  ln -f "$1" "$src/go/lib/libphasekit_ffi.a" 2>/dev/null || cp -f "$1" "$src/go/lib/libphasekit_ffi.a"
+  ln -f "$1" "$lib/libphasekit_ffi.a" 2>/dev/null || cp -f "$1" "$lib/libphasekit_ffi.a"
   build_go_driver "$src/bench/drivers/go" "$2"
 }
 
@@ -67,7 +68,7 @@ case "$profile" in
   debug)
     install_sdks
     "$CARGO" build --quiet --target "$TARGET" -p phasekit-bench --bin get --bin decrypt
-    [ -f go/lib/libphasekit_ffi.a ] || { echo "bench/build.sh: go/lib/libphasekit_ffi.a is missing (make go)" >&2; exit 1; }
+    ls go/lib/*/libphasekit_ffi.a >/dev/null 2>&1 || { echo "bench/build.sh: go/lib/ has no library (make go)" >&2; exit 1; }
     build_go_driver bench/drivers/go target/bench/go/debug
     ;;
   release)
@@ -83,7 +84,7 @@ case "$profile" in
     "$venv/bin/python" -m pip install "${quiet[@]}" --force-reinstall --no-deps target/bench/wheels/phasekit-*.whl
     out="$PWD/target/bench/node"
     mkdir -p "$out"
-    # --no-js and --dts into target/: node/index.js and node/index.d.ts are not rewritten.
+    # --no-js and --dts into target/: node/binding.js and node/index.d.ts are not rewritten.
     (cd node && npx napi build --platform --release --target "$TARGET" --output-dir "$out" \
       --no-js --dts index.d.ts >/dev/null)
     # Only the static library (cgo's input): the cdylib and rlib would be a second fat-LTO

@@ -1,14 +1,22 @@
 package phasekit
 
-// The Rust library (crate phasekit-ffi) is linked statically: `make go` builds it and puts
-// libphasekit_ffi.a into go/lib/. Every string and byte answer Rust returns is wiped and freed
-// by Rust.
+// The Rust library (crate phasekit-ffi) is linked statically from lib/<GOOS>_<GOARCH>/: a
+// released module carries it for every supported platform, and in a checkout `make go` builds
+// this platform's. include/library.h stops the build with a clear message where there is none.
+// The system libraries per platform are what the Rust standard library and the core's
+// dependencies need (`cargo rustc --crate-type staticlib -- --print native-static-libs`).
+// Every string and byte answer Rust returns is wiped and freed by Rust.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../bindings/ffi/include
-#cgo LDFLAGS: ${SRCDIR}/lib/libphasekit_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#cgo CFLAGS: -I${SRCDIR}/include -I${SRCDIR}
+#cgo linux,amd64 LDFLAGS: ${SRCDIR}/lib/linux_amd64/libphasekit_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#cgo linux,arm64 LDFLAGS: ${SRCDIR}/lib/linux_arm64/libphasekit_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#cgo darwin,amd64 LDFLAGS: ${SRCDIR}/lib/darwin_amd64/libphasekit_ffi.a -framework CoreFoundation -framework Security -framework SystemConfiguration -liconv -lresolv -lc -lm
+#cgo darwin,arm64 LDFLAGS: ${SRCDIR}/lib/darwin_arm64/libphasekit_ffi.a -framework CoreFoundation -framework Security -framework SystemConfiguration -liconv -lresolv -lc -lm
+#cgo windows,amd64 LDFLAGS: ${SRCDIR}/lib/windows_amd64/libphasekit_ffi.a -lws2_32 -luserenv -lbcrypt -lntdll -lcrypt32 -lncrypt -lsecur32 -ladvapi32 -lkernel32 -lole32 -loleaut32 -lsynchronization
 #include <stdlib.h>
 #include <string.h>
+#include "library.h"
 #include "phasekit.h"
 */
 import "C"

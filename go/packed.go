@@ -7,7 +7,7 @@ import (
 
 // The answers that carry secrets (get, get_result, get_secret, lease_generate) come from
 // phasekit_client_call_bytes in a packed layout, described once, on that function in
-// bindings/ffi/include/phasekit.h. Decoding it is slicing: no parser, no reflection. The
+// go/include/phasekit.h. Decoding it is slicing: no parser, no reflection. The
 // reader works on the library's memory directly; every string is copied into Go memory.
 
 // The first byte of a packed answer: PHASEKIT_PACKED_* in the header (cgo.go checks that they

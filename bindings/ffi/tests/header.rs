@@ -1,5 +1,5 @@
-//! The committed C header (include/phasekit.h) is exactly what cbindgen makes of src/c_api.rs.
-//! `PHASEKIT_BLESS=1` rewrites it (`make ffi-header`).
+//! The committed C header (go/include/phasekit.h, inside the Go module that includes it) is
+//! exactly what cbindgen makes of src/c_api.rs. `PHASEKIT_BLESS=1` rewrites it (`make ffi-header`).
 
 use std::path::Path;
 
@@ -15,14 +15,14 @@ fn header_is_current() {
         .generate()
         .expect("cbindgen parses src/c_api.rs")
         .write(&mut generated);
-    let path = crate_dir.join("include/phasekit.h");
+    let path = crate_dir.join("../../go/include/phasekit.h");
     if std::env::var_os("PHASEKIT_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("include/phasekit.h is writable");
+        std::fs::write(&path, &generated).expect("go/include/phasekit.h is writable");
     }
     let committed = std::fs::read(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "include/phasekit.h is out of date: run `make ffi-header`\n--- generated ---\n{}",
+        "go/include/phasekit.h is out of date: run `make ffi-header`\n--- generated ---\n{}",
         String::from_utf8_lossy(&generated)
     );
 }
