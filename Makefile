@@ -107,10 +107,19 @@ swift: ffi
 	$(CARGO) build $(CARGO_TARGET) -p uniffi-bindgen
 	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/generate.sh bindings/swift
 
-## test-swift: the committed Swift sources are current, and their Python twin (same library, same generator) passes a smoke test against the local server
+## test-swift: the committed Swift sources are current; in a Debian trixie root with Debian's
+## Swift toolchain (target/swift-root, made when absent: `make swift-root`), the package's XCTest
+## suite and a consumer package depending on it by path, against the local server
+## (scripts/swift-test.sh)
 test-swift: server ffi
 	$(CARGO) build $(CARGO_TARGET) -p uniffi-bindgen
-	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) bindings/swift/tests/run.sh
+	UNIFFI_BINDGEN=$(UNIFFI_BINDGEN) FFI_DIR=$(FFI_DIR) scripts/swift-test.sh
+
+.PHONY: swift-root
+## swift-root: make the Debian trixie root with the Swift toolchain (target/swift-root) unless it
+## is there; `scripts/swift-root.sh run -- swift ...` runs a command in it, `... remove` deletes it
+swift-root:
+	scripts/swift-root.sh create
 
 ## demo: start the local server from the demo seed and run the quickstarts (Rust, Python, Node, Go) against it
 demo: demo-build

@@ -362,7 +362,7 @@ private func uniffiCheckCallStatus<E: Swift.Error>(
             }
 
         case CALL_CANCELLED:
-            fatalError("Cancellation not supported yet")
+            throw CancellationError()
 
         default:
             throw UniffiInternalError.unexpectedRustCallStatusCode
@@ -797,6 +797,7 @@ open func apps()async throws  -> [App]  {
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterSequenceTypeApp.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -816,6 +817,7 @@ open func close()async throws   {
             pollFunc: ffi_phasekit_ffi_rust_future_poll_void,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_void,
             freeFunc: ffi_phasekit_ffi_rust_future_free_void,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -832,6 +834,7 @@ open func create(secrets: [NewSecret], app: String? = nil, env: String = "Develo
             pollFunc: ffi_phasekit_ffi_rust_future_poll_void,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_void,
             freeFunc: ffi_phasekit_ffi_rust_future_free_void,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -851,6 +854,7 @@ open func delete(keys: [String], app: String? = nil, env: String = "Development"
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterSequenceString.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -867,6 +871,7 @@ open func environments(app: String? = nil, appId: String? = nil)async throws  ->
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterSequenceTypeEnvironment.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -886,6 +891,7 @@ open func export(app: String? = nil, env: String = "Development", format: String
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -905,6 +911,7 @@ open func get(app: String? = nil, env: String = "Development", appId: String? = 
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterSequenceTypeSecret.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -926,6 +933,7 @@ open func getResult(app: String? = nil, env: String = "Development", appId: Stri
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeGetResult_lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -945,6 +953,7 @@ open func getSecret(key: String, app: String? = nil, env: String = "Development"
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeSecret_lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -973,6 +982,7 @@ open func leaseGenerate(secretId: String, app: String? = nil, env: String = "Dev
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterSequenceTypeSecret.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -992,6 +1002,7 @@ open func leaseRenew(leaseId: String, ttl: UInt64, app: String? = nil, env: Stri
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -1011,6 +1022,7 @@ open func leaseRevoke(leaseId: String, app: String? = nil, env: String = "Develo
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -1030,6 +1042,7 @@ open func refresh()async throws   {
             pollFunc: ffi_phasekit_ffi_rust_future_poll_void,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_void,
             freeFunc: ffi_phasekit_ffi_rust_future_free_void,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -1062,6 +1075,7 @@ open func update(key: String, changes: SecretChanges, app: String? = nil, env: S
             pollFunc: ffi_phasekit_ffi_rust_future_poll_void,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_void,
             freeFunc: ffi_phasekit_ffi_rust_future_free_void,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -1239,6 +1253,7 @@ open func next()async throws  -> Change?  {
             pollFunc: ffi_phasekit_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_phasekit_ffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeChange.lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -3491,6 +3506,7 @@ fileprivate func uniffiRustCallAsync<F, T>(
     pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
     completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
     freeFunc: (UInt64) -> (),
+    cancelFunc: @convention(c) (UInt64) -> (),
     liftFunc: (F) throws -> T,
     errorHandler: ((RustBuffer) throws -> Swift.Error)?
 ) async throws -> T {
@@ -3501,18 +3517,23 @@ fileprivate func uniffiRustCallAsync<F, T>(
     defer {
         freeFunc(rustFuture)
     }
-    var pollResult: Int8;
-    repeat {
-        pollResult = await withUnsafeContinuation {
-            pollFunc(
-                rustFuture,
-                { handle, pollResult in
-                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
-                },
-                uniffiContinuationHandleMap.insert(obj: $0)
-            )
-        }
-    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+    // (generate.sh) A cancelled task cancels the future: the pending poll returns at once.
+    await withTaskCancellationHandler {
+        var pollResult: Int8
+        repeat {
+            pollResult = await withUnsafeContinuation {
+                pollFunc(
+                    rustFuture,
+                    { handle, pollResult in
+                        uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                    },
+                    uniffiContinuationHandleMap.insert(obj: $0)
+                )
+            }
+        } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+    } onCancel: {
+        cancelFunc(rustFuture)
+    }
 
     return try liftFunc(makeRustCall(
         { completeFunc(rustFuture, $0) },
@@ -3567,6 +3588,7 @@ public func loginAwsIam(serviceAccountId: String, accessKeyId: String? = nil, se
             pollFunc: ffi_phasekit_ffi_rust_future_poll_u64,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_u64,
             freeFunc: ffi_phasekit_ffi_rust_future_free_u64,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypePhaseClient_lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
@@ -3587,6 +3609,7 @@ public func loginAzure(serviceAccountId: String, jwt: String? = nil, resource: S
             pollFunc: ffi_phasekit_ffi_rust_future_poll_u64,
             completeFunc: ffi_phasekit_ffi_rust_future_complete_u64,
             freeFunc: ffi_phasekit_ffi_rust_future_free_u64,
+            cancelFunc: ffi_phasekit_ffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypePhaseClient_lift,
             errorHandler: FfiConverterTypePhaseError_lift
         )
