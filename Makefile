@@ -23,10 +23,13 @@ GO ?= go
 ## test: everything CI runs
 test: lint version-check test-rust vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
 
-## lint: formatting and clippy with warnings denied
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+## lint: formatting, clippy with warnings denied, and actionlint on the GitHub workflows
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(CARGO_TARGET) --workspace --all-targets -- -D warnings
+	$(GO) run $(ACTIONLINT)
 
 ## test-rust: the core's and the local server's tests (vectors, recorded real-server exchanges, client)
 test-rust:

@@ -168,9 +168,10 @@ func (s *settings) check() error {
 	return nil
 }
 
-// binding names this package and the Go version in the user agent.
+// binding names this package, its version and the Go version in the user agent (after the
+// library's own "phasekit/<version> (<os> <arch>)").
 func binding() string {
-	return "go/" + runtime.Version()
+	return "phasekit-go/" + ModuleVersion + " go/" + runtime.Version()
 }
 
 func open(token *string, opts []Option) (*Client, error) {

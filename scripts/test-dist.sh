@@ -21,6 +21,16 @@ glibc_needed() {
   objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n1
 }
 
+# A glibc binary needs no symbol version newer than $1; prints its machine and the highest.
+expect_glibc_at_most() {
+  local highest machine
+  highest=$(glibc_needed "$2")
+  machine=$(readelf -h "$2" | sed -n 's/ *Machine: *//p')
+  echo "  $(basename "$2") ($machine) needs glibc $highest"
+  [ "$(printf '%s\n%s\n' "$highest" "$1" | sort -V | tail -n1)" = "$1" ] ||
+    { echo "test-dist: $2 needs glibc $highest (more than $1)" >&2; exit 1; }
+}
+
 # A musl binary needs only musl's libc and no glibc symbol version.
 expect_musl_only() {
   local needed
@@ -44,21 +54,28 @@ $checks/check-python.sh "$(only dist/python/phasekit-"$version".tar.gz)"
 echo "== Node"
 gnu=$(only dist/npm/phasekit-linux-x64-gnu-"$version".tgz)
 $checks/check-node.sh "$(only dist/npm/phasekit-"$version".tgz)" "$gnu"
-for tarball in "$gnu" dist/npm/phasekit-linux-x64-musl-"$version".tgz; do
+# The addons for other machines, as files: the C library and the glibc symbols they need.
+for tarball in "$gnu" dist/npm/phasekit-linux-{x64-musl,arm64-gnu}-"$version".tgz; do
   unpacked=$(mktemp -d)
   tar xzf "$tarball" -C "$unpacked"
   addon=$(only "$unpacked"/package/phasekit.*.node)
   case "$addon" in
     *-musl.node) expect_musl_only "$addon" ;;
-    *)
-      highest=$(glibc_needed "$addon")
-      echo "  $(basename "$addon") needs glibc $highest"
-      [ "$(printf '%s\n2.17\n' "$highest" | sort -V | tail -n1)" = 2.17 ] ||
-        { echo "test-dist: $addon needs glibc $highest (more than 2.17)" >&2; exit 1; }
-      ;;
+    *) expect_glibc_at_most 2.17 "$addon" ;;
   esac
   rm -rf "$unpacked"
 done
+
 echo "== Go"
 tests/packages/check-go.sh dist/goproxy "v$version"
+module_zip=$(only dist/goproxy/github.com/phasekit/phasekit/go/@v/v"$version".zip)
+unpacked=$(mktemp -d)
+python3 -m zipfile -e "$module_zip" "$unpacked"
+libraries=$(find "$unpacked" -path '*/lib/*/libphasekit_ffi.a' | sort)
+[ -n "$libraries" ] || { echo "test-dist: the module zip carries no library" >&2; exit 1; }
+for library in $libraries; do
+  platform=$(basename "$(dirname "$library")")
+  echo "  lib/$platform/libphasekit_ffi.a: $(du -h "$library" | cut -f1), $(readelf -h "$library" | sed -n 's/ *Machine: *//p' | sort -u | head -n1)"
+done
+rm -rf "$unpacked"
 echo "test-dist: every artifact in dist/ checked"

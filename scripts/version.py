@@ -65,6 +65,11 @@ JSON_VERSIONS: list[tuple[str, tuple[str, ...]]] = [
 NAPI_LOADER = "node/binding.js"
 NAPI_EXPECTED = re.compile(r"expected (\S+) but got")
 
+# (file, pattern whose one group is the version) for source files that state it.
+SOURCE_VERSIONS: list[tuple[str, re.Pattern[str]]] = [
+    ("go/version.go", re.compile(r'const ModuleVersion = "([^"]+)"')),
+]
+
 
 def occurrences() -> Iterator[tuple[str, str]]:
     """(file, version found there) for every place that repeats the version."""
@@ -75,6 +80,11 @@ def occurrences() -> Iterator[tuple[str, str]]:
     loader = (ROOT / NAPI_LOADER).read_text()
     for found in sorted(set(NAPI_EXPECTED.findall(loader))):
         yield f"{NAPI_LOADER} (napi-rs version checks)", found
+    for name, pattern in SOURCE_VERSIONS:
+        found = pattern.findall((ROOT / name).read_text())
+        if len(found) != 1:
+            raise SystemExit(f"{name}: expected one version, found {found}")
+        yield name, found[0]
 
 
 def check(version: str) -> int:
@@ -104,6 +114,13 @@ def set_version(version: str) -> None:
             return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
         rewrite(name, change)
+    for name, pattern in SOURCE_VERSIONS:
+        rewrite(
+            name,
+            lambda text, pattern=pattern: pattern.sub(
+                lambda m: m.group(0).replace(m.group(1), version), text
+            ),
+        )
     # What napi-rs would write into its loader for the new package.json (`make node` checks).
     rewrite(
         NAPI_LOADER,
