@@ -1,4 +1,5 @@
-//! One error type with stable codes, shared by every binding (DESIGN "Errors").
+//! One error type with stable codes, shared by every binding (README "Error codes"): each
+//! binding raises its own error type per [`ErrorFamily`], carrying the [`ErrorCode`].
 
 use std::fmt;
 use std::time::Duration;

@@ -14,8 +14,9 @@ use aws_lc_sys as ffi;
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::KEY_LEN;
 use super::aws_lc::{self, random_bytes};
-use super::keys::{KEY_LEN, SymmetricKey};
+use super::keys::SymmetricKey;
 
 /// Nonce length of XChaCha20-Poly1305.
 pub const NONCE_LEN: usize = 24;

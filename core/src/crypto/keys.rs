@@ -4,13 +4,10 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::CryptoError;
 use super::aws_lc::random_bytes;
 use super::digest::blake2b_256;
 use super::x25519::x25519_base;
-
-/// Length in bytes of every key in the protocol (X25519 keys, AEAD keys, seeds, shares).
-pub const KEY_LEN: usize = 32;
+use super::{CryptoError, KEY_LEN};
 
 /// An X25519 public key. Public keys travel as 64 lowercase hex characters.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

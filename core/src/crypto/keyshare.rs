@@ -4,9 +4,10 @@
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::KEY_LEN;
 use super::aead::{NONCE_LEN, decrypt_raw, encrypt_raw, encrypt_raw_with_nonce};
 use super::aws_lc::random_bytes;
-use super::keys::{KEY_LEN, SecretKey, SymmetricKey, decode_hex_into};
+use super::keys::{SecretKey, SymmetricKey, decode_hex_into};
 
 /// XORs two shares of equal length. Unequal lengths are an error, never a silent truncation.
 pub fn xor_shares(a: &[u8], b: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {

@@ -5,8 +5,9 @@
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::KEY_LEN;
 use super::digest::blake2b_512;
-use super::keys::{KEY_LEN, KeyPair, PublicKey, SymmetricKey};
+use super::keys::{KeyPair, PublicKey, SymmetricKey};
 use super::x25519::x25519;
 
 /// The two directional keys of a session: a client's `tx` is the server's `rx`.

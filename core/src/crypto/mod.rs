@@ -9,6 +9,9 @@
 //! against libsodium's output (`tests/vectors/`).
 //! This module knows nothing of HTTP or JSON.
 
+/// The length of every key the protocol uses: X25519 keys, symmetric keys, key shares.
+pub const KEY_LEN: usize = 32;
+
 mod aead;
 mod aws_lc;
 mod ciphertext;
@@ -24,7 +27,7 @@ pub use aws_lc::random_bytes;
 pub use ciphertext::{PhCiphertext, decrypt, encrypt, encrypt_deterministic};
 pub use digest::{blake2b_256, key_digest};
 pub use error::CryptoError;
-pub use keys::{KEY_LEN, KeyPair, PublicKey, SecretKey, SymmetricKey, decode_seed_hex};
+pub use keys::{KeyPair, PublicKey, SecretKey, SymmetricKey, decode_seed_hex};
 pub use keyshare::{
     split_secret, unwrap_key_share, wrap_key_share, wrap_key_share_with_nonce, xor_shares,
 };

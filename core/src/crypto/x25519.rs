@@ -5,8 +5,8 @@
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::KEY_LEN;
 use super::aws_lc::init;
-use super::keys::KEY_LEN;
 
 /// One variable-base X25519 operation. Fails for low-order points, whose shared secret is all
 /// zeros (libsodium's `crypto_scalarmult` fails for the same inputs; the shared vectors check it).

@@ -36,6 +36,7 @@
 //! [`JwtProvider`]).
 
 mod aws;
+mod aws_credentials;
 mod aws_files;
 mod azure;
 mod exchange;
@@ -47,7 +48,8 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-pub use aws::{AwsCredentials, AwsIam};
+pub use aws::AwsIam;
+pub use aws_credentials::AwsCredentials;
 pub use azure::{AzureEntra, JwtFuture, JwtProvider};
 
 use crate::client::{Client, ClientOptions, DEFAULT_HOST};

@@ -8,7 +8,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::aws::AwsCredentials;
+use super::aws_credentials::AwsCredentials;
 
 type HmacSha256 = Hmac<Sha256>;
 
