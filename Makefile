@@ -18,7 +18,7 @@ FFI_DIR := target/$(TARGET)/debug
 UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
 GO ?= go
 
-.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
+.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve surface demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
 
 ## test: everything CI runs
 test: lint version-check test-rust vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
@@ -31,9 +31,14 @@ lint:
 	$(CARGO) clippy $(CARGO_TARGET) --workspace --all-targets -- -D warnings
 	$(GO) run $(ACTIONLINT)
 
-## test-rust: the core's and the local server's tests (vectors, recorded real-server exchanges, client)
+## test-rust: the core's and the local server's tests (vectors, recorded real-server exchanges,
+## client), and the files generated from the core's declarations are current
 test-rust:
-	$(CARGO) test $(CARGO_TARGET) -p phasekit -p phasekit-server
+	$(CARGO) test $(CARGO_TARGET) -p phasekit -p phasekit-server -p phasekit-surface
+
+## surface: rewrite the files generated from the core's declarations (bindings/surface)
+surface:
+	PHASEKIT_BLESS=1 $(CARGO) test $(CARGO_TARGET) -p phasekit-surface
 
 ## server: build the local Phase-compatible server and the Rust examples
 server:

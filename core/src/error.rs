@@ -190,6 +190,48 @@ impl ErrorFamily {
         }
     }
 
+    /// What the family means, for the documentation of each binding's class.
+    pub const fn description(self) -> &'static str {
+        match self {
+            ErrorFamily::Authentication => {
+                "The token is malformed, wrong, unknown, expired or revoked (`invalid_token`, `unauthorized`)."
+            }
+            ErrorFamily::PermissionDenied => {
+                "The token may not do this: role, environment access (`forbidden`)."
+            }
+            ErrorFamily::NotFound => {
+                "The app, environment or secret does not exist for this token (`app_not_found`, `env_not_found`, `secret_not_found`)."
+            }
+            ErrorFamily::Ambiguous => "A name matches several apps or environments equally well.",
+            ErrorFamily::Conflict => "A secret with this key already exists at this path.",
+            ErrorFamily::InvalidInput => "An argument or request was rejected as invalid.",
+            ErrorFamily::RateLimit => {
+                "The server throttled the request; `retry_after` says when to come back."
+            }
+            ErrorFamily::Network => {
+                "The server could not be reached or the connection failed (`network`; timeouts and TLS failures too)."
+            }
+            ErrorFamily::RequestTimeout => "No answer within the timeout or the call's deadline.",
+            ErrorFamily::Tls => "The TLS handshake or certificate verification failed.",
+            ErrorFamily::Server => "The server failed (HTTP 5xx).",
+            ErrorFamily::Protocol => "The server's answer does not have the expected shape.",
+            ErrorFamily::Decryption => {
+                "A ciphertext does not open with this token's keys: altered, or encrypted to another key."
+            }
+            ErrorFamily::Reference => {
+                "A `${...}` reference cannot be resolved, or references form a cycle."
+            }
+            ErrorFamily::Offline => "Offline mode has no stored answer for this, or cannot write.",
+        }
+    }
+
+    /// The codes of this family, in [`ErrorCode::ALL`]'s order.
+    pub fn codes(self) -> impl Iterator<Item = ErrorCode> {
+        ErrorCode::ALL
+            .into_iter()
+            .filter(move |code| code.family() == self)
+    }
+
     /// Timeouts and TLS failures are network failures too; the others stand alone.
     pub const fn parent(self) -> Option<ErrorFamily> {
         match self {
@@ -275,6 +317,86 @@ impl Error {
     }
 }
 
+/// How a binding spells the settings and parameters that messages name as `` `snake_name` ``:
+/// `max_retries` for Python and Rust, `maxRetries` for Node and Swift, `MaxRetries` for Go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    Snake,
+    Camel,
+    /// Go's exported names, with its initialisms (`AppID`, `LeaseTTL`, `VerifySSL`).
+    Pascal,
+}
+
+impl Naming {
+    /// `name` (snake_case) in this spelling.
+    pub fn spell(self, name: &str) -> String {
+        let mut out = String::with_capacity(name.len());
+        for (index, word) in name.split('_').enumerate() {
+            match self {
+                Naming::Snake => {
+                    if index > 0 {
+                        out.push('_');
+                    }
+                    out.push_str(word);
+                }
+                Naming::Camel if index == 0 => out.push_str(word),
+                Naming::Pascal if GO_INITIALISMS.contains(&word) => {
+                    out.push_str(&word.to_ascii_uppercase())
+                }
+                Naming::Camel | Naming::Pascal => {
+                    let mut chars = word.chars();
+                    if let Some(first) = chars.next() {
+                        out.extend(first.to_uppercase());
+                        out.push_str(chars.as_str());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+const GO_INITIALISMS: [&str; 9] = [
+    "id", "ttl", "ssl", "tls", "ca", "url", "json", "aws", "jwt",
+];
+
+impl Error {
+    /// The message with every `` `snake_name` `` written as the binding spells it (without the
+    /// backquotes), so that a binding's users read their own names.
+    pub fn with_naming(mut self, naming: Naming) -> Self {
+        self.message = naming.render(&self.message);
+        self
+    }
+}
+
+impl Naming {
+    /// `message` with every `` `snake_name` `` spelled this way, without the backquotes.
+    pub fn render(self, message: &str) -> String {
+        render_names(message, self)
+    }
+}
+
+fn render_names(message: &str, naming: Naming) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find('`') {
+        let after = &rest[start + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('`') {
+            out.push_str(&rest[..start]);
+            out.push_str(&naming.spell(&after[..name_len]));
+            rest = &after[name_len + 1..];
+        } else {
+            out.push_str(&rest[..=start]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
@@ -302,6 +424,34 @@ impl From<CryptoError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_in_messages_are_spelled_as_each_binding_spells_them() {
+        let error = Error::new(
+            ErrorCode::InvalidInput,
+            "`cache_stale_if_error` needs `cache_ttl`; `app_id` or `session_ttl`, not `Foo` or ``",
+        );
+        let spelled = |naming| error_message(&error, naming);
+        assert_eq!(
+            spelled(Naming::Snake),
+            "cache_stale_if_error needs cache_ttl; app_id or session_ttl, not `Foo` or ``"
+        );
+        assert_eq!(
+            spelled(Naming::Camel),
+            "cacheStaleIfError needs cacheTtl; appId or sessionTtl, not `Foo` or ``"
+        );
+        assert_eq!(
+            spelled(Naming::Pascal),
+            "CacheStaleIfError needs CacheTTL; AppID or SessionTTL, not `Foo` or ``"
+        );
+    }
+
+    fn error_message(error: &Error, naming: Naming) -> String {
+        Error::new(error.code(), error.message())
+            .with_naming(naming)
+            .message()
+            .to_owned()
+    }
 
     #[test]
     fn every_family_is_listed_after_its_parent_and_used_by_a_code() {

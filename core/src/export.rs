@@ -148,6 +148,8 @@ mod tests {
             app: String::new(),
             env: String::new(),
             version: None,
+            created_at: None,
+            updated_at: None,
             is_dynamic: false,
             dynamic_group: None,
             lease_id: None,

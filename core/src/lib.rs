@@ -22,10 +22,10 @@ pub mod transport;
 
 pub use client::{
     AppInfo, AppRef, BlockingClient, CachePolicy, Change, Client, ClientBuilder, ClientOptions,
-    EnvironmentInfo, GetOptions, GetResult, NewSecret, RetryPolicy, SecretUpdate, Source, Watch,
-    WatchPolicy,
+    EnvironmentInfo, GetOptions, GetResult, NewSecret, RetryPolicy, SecretUpdate, Setting, Source,
+    Watch, WatchPolicy,
 };
-pub use error::{Error, ErrorCode, ErrorFamily, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, Naming, Result};
 pub use export::{ExportFormat, export};
 pub use offline::OfflineMode;
 pub use secret_string::SecretString;

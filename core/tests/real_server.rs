@@ -300,6 +300,32 @@ fn the_client_reproduces_every_combination_from_the_replayed_recording() {
 }
 
 #[test]
+fn versions_and_times_come_through_as_the_server_wrote_them() {
+    let rec = Recording::load();
+    let replay = Replay::start(&rec.exchanges);
+    let secrets = replay_client(&rec, &replay, "pss_service_v2")
+        .get(&GetOptions {
+            raw: true,
+            ..GetOptions::new(AppRef::name("lab-app"), "Development")
+        })
+        .unwrap();
+    let records = rec.exchange("sa_secrets_dev_all")["response"]["body"]
+        .as_array()
+        .unwrap();
+    assert_eq!(secrets.len(), records.len());
+    for secret in &secrets {
+        let record = records
+            .iter()
+            .find(|r| r["id"] == secret.id.as_str())
+            .unwrap();
+        assert_eq!(secret.version, record["version"].as_i64(), "{}", secret.key);
+        assert_eq!(secret.created_at.as_deref(), record["created_at"].as_str());
+        assert_eq!(secret.updated_at.as_deref(), record["updated_at"].as_str());
+        assert!(secret.version.is_some_and(|v| v >= 1));
+    }
+}
+
+#[test]
 fn folder_listings_are_the_whole_listing_filtered() {
     // The replay answers a folder request that was not recorded from the environment's whole
     // listing; the listings recorded both ways show that this is what the server does.

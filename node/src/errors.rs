@@ -101,9 +101,11 @@ pub fn to_js(env: &Env, error: &Error) -> napi::Error {
 /// Runs on the JavaScript thread.
 pub fn create(env: &Env, error: &Error) -> Result<Unknown<'static>> {
     let create = realm::get(env)?.errors.create.borrow_back(env)?;
+    // Names in the message as JavaScript spells them (`maxRetries`).
+    let message = phasekit::Naming::Camel.render(&error.to_string());
     create.call(FnArgs::from((
         error.code().family().class_name(),
-        error.to_string(),
+        message,
         error.code().as_str(),
         error.status().map(u32::from),
         error.retry_after().map(|wait| wait.as_secs_f64()),

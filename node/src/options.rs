@@ -13,7 +13,7 @@ use crate::arguments::{optional_byte_limit, optional_seconds, optional_whole_num
 use crate::errors;
 
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
-    AppRef::from_parts(app, app_id, ["app", "appId"]).map_err(|error| errors::to_js(env, &error))
+    AppRef::from_parts(app, app_id).map_err(|error| errors::to_js(env, &error))
 }
 
 /// Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
@@ -75,13 +75,14 @@ impl ClientSettings {
             verify_ssl: self.verify_ssl,
             ca_bundle: self.ca_bundle,
             session_ttl: optional_seconds(env, "sessionTtl", self.session_ttl)?,
-            max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?,
+            max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?.map(f64::from),
             deadline: optional_seconds(env, "deadline", self.deadline)?,
             max_response_bytes: optional_byte_limit(
                 env,
                 "maxResponseBytes",
                 self.max_response_bytes,
-            )?,
+            )?
+            .map(|limit| limit as f64),
             cache_ttl: optional_seconds(env, "cacheTtl", self.cache_ttl)?,
             cache_stale_if_error: match (self.cache_ttl, self.cache_stale_if_error) {
                 // The core refuses this too, but under its own field names.

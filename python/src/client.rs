@@ -43,9 +43,9 @@ impl Settings {
             .transpose()?;
         let prepared = Prepared {
             session_ttl: self.session_ttl,
-            max_retries: whole("max_retries", self.max_retries, u32::MAX)?,
+            max_retries: whole(self.max_retries),
             deadline: self.deadline,
-            max_response_bytes: whole("max_response_bytes", self.max_response_bytes, u64::MAX)?,
+            max_response_bytes: whole(self.max_response_bytes),
             cache_ttl: self.cache_ttl,
             cache_stale_if_error: self.cache_stale_if_error,
             offline_cache_dir,
@@ -67,9 +67,9 @@ impl Settings {
 #[derive(Clone)]
 pub struct Prepared {
     session_ttl: Option<f64>,
-    max_retries: Option<u32>,
+    max_retries: Option<f64>,
     deadline: Option<f64>,
-    max_response_bytes: Option<u64>,
+    max_response_bytes: Option<f64>,
     cache_ttl: Option<f64>,
     cache_stale_if_error: Option<f64>,
     offline_cache_dir: Option<String>,
@@ -114,24 +114,11 @@ pub fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Clien
     built.map_err(to_py)
 }
 
-/// A whole-number setting in the range of `T`. Taken as a wide integer so that a negative or
-/// oversized value is an `InvalidInputError` like every other rejected setting, instead of the
-/// `OverflowError` that extracting it as `T` would raise.
-fn whole<T>(name: &str, value: Option<i128>, max: T) -> PyResult<Option<T>>
-where
-    T: TryFrom<i128> + std::fmt::Display,
-{
-    value
-        .map(|number| {
-            T::try_from(number).map_err(|_| {
-                if number < 0 {
-                    invalid(format!("{name} must not be negative"))
-                } else {
-                    invalid(format!("{name} must be at most {max}"))
-                }
-            })
-        })
-        .transpose()
+/// A whole-number setting as the core takes it (the core checks its range). Taken as a wide
+/// integer so that an oversized value is an `InvalidInputError` from the core's check rather
+/// than the `OverflowError` that extracting a narrower integer would raise.
+fn whole(value: Option<i128>) -> Option<f64> {
+    value.map(|number| number as f64)
 }
 
 #[allow(clippy::too_many_arguments)]

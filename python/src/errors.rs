@@ -106,6 +106,7 @@ create_exception!(
 
 /// Converts a core error into the matching Python exception, attributes set.
 pub fn to_py(err: Error) -> PyErr {
+    let err = err.with_naming(phasekit::Naming::Snake);
     Python::attach(|py| {
         let message = err.to_string();
         let exception = match err.code().family() {

@@ -10,7 +10,7 @@ use crate::errors::{invalid, to_py};
 
 /// `app=` (a name) or `app_id=`; the id wins.
 pub fn app_ref(app: Option<String>, app_id: Option<String>) -> PyResult<AppRef> {
-    AppRef::from_parts(app, app_id, ["app=...", "app_id=..."]).map_err(to_py)
+    AppRef::from_parts(app, app_id).map_err(to_py)
 }
 
 /// One `{"key", "value", "comment"?, "tags"?, "path"?, "type"?, "override"?}` mapping.

@@ -129,7 +129,7 @@ fn bytes_out(mut bytes: Vec<u8>) -> (*mut u8, usize) {
 }
 
 fn error_string(err: &Error) -> *mut c_char {
-    json_string(&ErrorInfo::from(err))
+    json_string(&ErrorInfo::named(err, phasekit::Naming::Pascal))
 }
 
 /// Writes `value` to `out` when the caller gave a place for it.
@@ -546,7 +546,7 @@ unsafe fn run_call(
     match outcome {
         Ok(Some(bytes)) => (PHASEKIT_OK, Some(bytes)),
         Ok(None) => (PHASEKIT_CANCELLED, None),
-        Err(err) => (PHASEKIT_ERROR, Some(form.json(&ErrorInfo::from(&err)))),
+        Err(err) => (PHASEKIT_ERROR, Some(form.json(&ErrorInfo::named(&err, phasekit::Naming::Pascal)))),
     }
 }
 

@@ -11,59 +11,34 @@ use zeroize::Zeroize;
 
 /// `app` (a name) or `app_id`; the id wins.
 pub fn app_ref(app: Option<String>, app_id: Option<String>) -> phasekit::Result<AppRef> {
-    AppRef::from_parts(app, app_id, ["App (app)", "AppID (app_id)"])
+    AppRef::from_parts(app, app_id)
 }
 
-/// Client settings; `None` means the environment's value (`PHASE_HOST`, ...), else the default.
-#[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
-#[serde(default, deny_unknown_fields)]
-pub struct ClientOptions {
-    /// e.g. `https://phase.example.com` (default `https://console.phase.dev`).
-    #[uniffi(default)]
-    pub host: Option<String>,
-    /// Seconds for a whole request (default 30).
-    #[uniffi(default)]
-    pub timeout: Option<f64>,
-    /// Seconds to establish a connection (default 10).
-    #[uniffi(default)]
-    pub connect_timeout: Option<f64>,
-    /// `false` turns TLS certificate verification off (with a warning).
-    #[uniffi(default)]
-    pub verify_ssl: Option<bool>,
-    /// A PEM file of extra certificate authorities to trust.
-    #[uniffi(default)]
-    pub ca_bundle: Option<String>,
-    /// Seconds the session data and derived keys are reused (default 300).
-    #[uniffi(default)]
-    pub session_ttl: Option<f64>,
-    /// Retries of idempotent calls after transient failures (default 3).
-    #[uniffi(default)]
-    pub max_retries: Option<u32>,
-    /// Seconds one call may take, retries and waits included (default 60).
-    #[uniffi(default)]
-    pub deadline: Option<f64>,
-    /// The largest response body accepted, in bytes (default 64 MiB).
-    #[uniffi(default)]
-    pub max_response_bytes: Option<u64>,
-    /// Seconds `get` results are served from memory without a request (no in-memory cache
-    /// when absent).
-    #[uniffi(default)]
-    pub cache_ttl: Option<f64>,
-    /// Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
-    /// (default 300; needs `cache_ttl`).
-    #[uniffi(default)]
-    pub cache_stale_if_error: Option<f64>,
-    /// A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
-    /// kept there (ciphertext only) and served when the server cannot be reached.
-    #[uniffi(default)]
-    pub offline_cache_dir: Option<String>,
-    /// `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
-    #[uniffi(default)]
-    pub offline: Option<bool>,
-    /// Logs every request (never headers or bodies).
-    #[uniffi(default)]
-    pub debug: Option<bool>,
+macro_rules! ffi_client_options {
+    ({} $( $(#[doc = $doc:literal])* $name:ident : $ty:ty => $kind:ident ),* $(,)?) => {
+        /// Client settings (a record in Swift; Go sends the same names as JSON), declared once
+        /// by the core's `client_settings!`. `None` means the environment's value (`PHASE_HOST`,
+        /// ...), else the default.
+        #[derive(Debug, Default, Clone, Deserialize, uniffi::Record)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct ClientOptions {
+            $( $(#[doc = $doc])* #[uniffi(default)] pub $name: $ty, )*
+        }
+
+        impl ClientOptions {
+            /// The core's options: these settings, the token and the binding's name.
+            fn core(self, token: Option<String>, binding: String) -> phasekit::ClientOptions {
+                phasekit::ClientOptions {
+                    token,
+                    $( $name: self.$name, )*
+                    user_agent_suffix: Some(binding),
+                }
+            }
+        }
+    };
 }
+
+phasekit::client_settings!(ffi_client_options);
 
 impl ClientOptions {
     /// A core client; `token: None` reads `PHASE_SERVICE_TOKEN`.
@@ -78,32 +53,6 @@ impl ClientOptions {
         // from programs that never create a client.
         phasekit::logs::collect();
         self.core(token, binding).build()
-    }
-
-    /// The core's options: the same fields, plus the token and the binding's name.
-    // Every field is given today; the update stays so that a field the core gains later keeps
-    // its meaning of `None` instead of breaking the Go and Swift builds.
-    #[allow(clippy::needless_update)]
-    fn core(self, token: Option<String>, binding: String) -> phasekit::ClientOptions {
-        phasekit::ClientOptions {
-            token,
-            host: self.host,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            verify_ssl: self.verify_ssl,
-            ca_bundle: self.ca_bundle,
-            session_ttl: self.session_ttl,
-            max_retries: self.max_retries,
-            deadline: self.deadline,
-            max_response_bytes: self.max_response_bytes,
-            cache_ttl: self.cache_ttl,
-            cache_stale_if_error: self.cache_stale_if_error,
-            offline_cache_dir: self.offline_cache_dir,
-            offline: self.offline,
-            debug: self.debug,
-            user_agent_suffix: Some(binding),
-            ..phasekit::ClientOptions::default()
-        }
     }
 }
 
@@ -570,11 +519,12 @@ pub struct ErrorInfo {
     pub retryable: bool,
 }
 
-impl From<&phasekit::Error> for ErrorInfo {
-    fn from(err: &phasekit::Error) -> Self {
+impl ErrorInfo {
+    /// The error with the names in its message spelled as the host language spells them.
+    pub fn named(err: &phasekit::Error, naming: phasekit::Naming) -> Self {
         ErrorInfo {
             code: err.code().as_str(),
-            message: err.message().to_owned(),
+            message: naming.render(err.message()),
             status: err.status(),
             retry_after: err.retry_after().map(|d| d.as_secs_f64()),
             retryable: err.retryable(),

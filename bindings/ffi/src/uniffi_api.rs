@@ -91,7 +91,7 @@ phase_error! {
 
 impl From<phasekit::Error> for PhaseError {
     fn from(err: phasekit::Error) -> Self {
-        PhaseError::of(ErrorInfo::from(&err), err.code())
+        PhaseError::of(ErrorInfo::named(&err, phasekit::Naming::Camel), err.code())
     }
 }
 

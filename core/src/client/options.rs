@@ -1,75 +1,177 @@
 //! Client settings as plain values: the shape in which every binding receives them from its host
-//! language (numbers of seconds, a CA bundle path). Validation lives here, once, so that the
-//! bindings only translate.
+//! language (seconds and counts as numbers, a CA bundle path). They are declared once, in
+//! [`client_settings!`], from which the core's [`ClientOptions`] and every binding's host shape
+//! are made; the rules that check them live here too, so that the bindings only translate.
 
 use std::fmt;
 use std::time::Duration;
 
+use serde::Deserialize;
+
 use super::{CachePolicy, Client, ClientBuilder, RetryPolicy};
 use crate::error::{Error, ErrorCode, Result};
 
-/// Every setting a binding's `Client` constructor accepts. `None` means "the environment's value,
-/// else the default" (see [`ClientBuilder::from_env`]).
-#[derive(Clone, Default)]
-pub struct ClientOptions {
-    pub token: Option<String>,
-    pub host: Option<String>,
-    /// Seconds for a whole request (default 30).
-    pub timeout: Option<f64>,
-    /// Seconds to establish a connection (default 10).
-    pub connect_timeout: Option<f64>,
-    /// `Some(false)` turns TLS verification off (with a warning); `Some(true)` keeps it on even
-    /// when `PHASE_VERIFY_SSL=false`.
-    pub verify_ssl: Option<bool>,
-    /// A PEM file of extra certificate authorities to trust.
-    pub ca_bundle: Option<String>,
-    /// Seconds the session data and derived keys are reused (default 300).
-    pub session_ttl: Option<f64>,
-    /// Retries of idempotent calls after transient failures (default 3).
-    pub max_retries: Option<u32>,
-    /// Seconds one call may take, retries and waits included (default 60).
-    pub deadline: Option<f64>,
-    /// The largest response body accepted, in bytes (default 64 MiB).
-    pub max_response_bytes: Option<u64>,
-    /// Seconds `get` results are served from memory (no in-memory cache when `None`).
-    pub cache_ttl: Option<f64>,
-    /// Seconds past the TTL a cached result may stand in while the server cannot be reached
-    /// (default 300; only with `cache_ttl`).
-    pub cache_stale_if_error: Option<f64>,
-    /// A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`).
-    pub offline_cache_dir: Option<String>,
-    /// `Some(true)`: serve everything from the offline cache, no network (`PHASE_OFFLINE`).
-    pub offline: Option<bool>,
-    pub debug: Option<bool>,
-    /// Names the binding in the user agent, e.g. `node/20.11.0`.
-    pub user_agent_suffix: Option<String>,
+/// Calls `$callback!` with every client setting a binding offers, as `/// doc` lines then
+/// `name: Type => kind`, in a stable order (`kind` says what the value means: `seconds`,
+/// `count`, `bytes`, `flag`, `url`, `path`; generators of host code pick host types by it).
+/// The core makes [`ClientOptions`] of it; each binding makes its host shape of it (Python's keyword arguments, the fields of Node's
+/// options object and of Swift's record, the JSON Go sends, the generated Go options and Python
+/// stub), so that a setting is added here and nowhere else. Types are what every host language
+/// has: text, `f64` numbers (seconds, counts and sizes, checked to be whole where they must be),
+/// booleans. `None` means the environment's value, else the default.
+#[macro_export]
+macro_rules! client_settings {
+    ($callback:path) => {
+        $crate::client_settings! { $callback {} }
+    };
+    // `{ extra }` is passed through first, for callbacks that need more than the settings (a
+    // binding's login options: the provider's fields, then every client setting).
+    ($callback:path { $($extra:tt)* }) => {
+        $callback! {
+            { $($extra)* }
+            /// The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`).
+            host: Option<String> => url,
+            /// Seconds a whole request may take (default 30).
+            timeout: Option<f64> => seconds,
+            /// Seconds to establish a connection (default 10).
+            connect_timeout: Option<f64> => seconds,
+            /// `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+            /// on even when `PHASE_VERIFY_SSL=false`.
+            verify_ssl: Option<bool> => flag,
+            /// A PEM file of extra certificate authorities to trust.
+            ca_bundle: Option<String> => path,
+            /// Seconds the session data and derived keys are reused (default 300).
+            session_ttl: Option<f64> => seconds,
+            /// Retries of idempotent calls after transient failures (a whole number, default 3).
+            max_retries: Option<f64> => count,
+            /// Seconds one call may take, retries and waits included (default 60).
+            deadline: Option<f64> => seconds,
+            /// The largest response body accepted, in bytes (a whole number, default 64 MiB).
+            max_response_bytes: Option<f64> => bytes,
+            /// Seconds `get` results are served from memory without a request (no in-memory cache
+            /// without it). Writes through the client clear it.
+            cache_ttl: Option<f64> => seconds,
+            /// Seconds past the cache TTL a cached result may still stand in while the server cannot
+            /// be reached (default 300; needs the cache TTL).
+            cache_stale_if_error: Option<f64> => seconds,
+            /// A directory where the server's answers are kept (ciphertext only, readable by this
+            /// user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
+            offline_cache_dir: Option<String> => path,
+            /// `true`: no network at all; reads are served from the offline cache directory and
+            /// writes are refused (`PHASE_OFFLINE`).
+            offline: Option<bool> => flag,
+            /// Logs each request's method, path, status and time (never headers or bodies).
+            debug: Option<bool> => flag,
+        }
+    };
 }
 
-impl fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("host", &self.host)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("verify_ssl", &self.verify_ssl)
-            .field("ca_bundle", &self.ca_bundle)
-            .field("session_ttl", &self.session_ttl)
-            .field("max_retries", &self.max_retries)
-            .field("deadline", &self.deadline)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("cache_ttl", &self.cache_ttl)
-            .field("cache_stale_if_error", &self.cache_stale_if_error)
-            .field("offline_cache_dir", &self.offline_cache_dir)
-            .field("offline", &self.offline)
-            .field("debug", &self.debug)
-            .finish()
-    }
+/// One setting of [`client_settings!`], for generators of host code and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The neutral (snake_case) name; each binding spells it its own way.
+    pub name: &'static str,
+    /// The Rust type as `stringify!` writes it, e.g. `Option < f64 >`.
+    pub ty: &'static str,
+    /// What the value means: `seconds`, `count`, `bytes`, `flag`, `url` or `path`.
+    pub kind: &'static str,
+    pub doc: &'static str,
 }
+
+macro_rules! define_client_options {
+    ({} $( $(#[doc = $doc:literal])* $name:ident : $ty:ty => $kind:ident ),* $(,)?) => {
+        /// Every setting a binding's `Client` constructor accepts, plus the token. `None` means
+        /// "the environment's value, else the default" (see [`ClientBuilder::from_env`]).
+        /// Deserializes from the JSON of [`client_settings!`]'s names (what Go sends).
+        #[derive(Clone, Default, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct ClientOptions {
+            /// A service account, service or personal access token (`PHASE_SERVICE_TOKEN`).
+            pub token: Option<String>,
+            $( $(#[doc = $doc])* pub $name: $ty, )*
+            /// Names the binding in the user agent, e.g. `node/20.11.0`.
+            #[serde(skip)]
+            pub user_agent_suffix: Option<String>,
+        }
+
+        impl ClientOptions {
+            /// The settings of [`client_settings!`], in its order.
+            pub const SETTINGS: &'static [Setting] = &[
+                $( Setting {
+                    name: stringify!($name),
+                    ty: stringify!($ty),
+                    kind: stringify!($kind),
+                    doc: concat!($($doc, "\n"),*),
+                }, )*
+            ];
+        }
+
+        impl fmt::Debug for ClientOptions {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct("ClientOptions")
+                    .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+                    $( .field(stringify!($name), &self.$name) )*
+                    .finish()
+            }
+        }
+    };
+}
+
+client_settings!(define_client_options);
 
 impl ClientOptions {
+    /// Checks every setting, before anything else happens (a login checks them before it sends a
+    /// request). Messages name the setting as `` `name` `` (see [`Error::with_naming`]).
+    pub fn validate(&self) -> Result<()> {
+        let seconds_fields = [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("session_ttl", self.session_ttl),
+            ("deadline", self.deadline),
+            ("cache_ttl", self.cache_ttl),
+            ("cache_stale_if_error", self.cache_stale_if_error),
+        ];
+        for (name, value) in seconds_fields {
+            if let Some(value) = value {
+                seconds(name, value)?;
+            }
+        }
+        if let Some(retries) = self.max_retries {
+            whole(
+                "max_retries",
+                retries,
+                0.0,
+                f64::from(u32::MAX),
+                "from 0 to 4294967295",
+            )?;
+        }
+        if let Some(limit) = self.max_response_bytes {
+            whole(
+                "max_response_bytes",
+                limit,
+                1.0,
+                MAX_EXACT_F64,
+                "of bytes, at least 1",
+            )?;
+        }
+        if self.cache_stale_if_error.is_some() && self.cache_ttl.is_none() {
+            return Err(invalid("`cache_stale_if_error` needs `cache_ttl`"));
+        }
+        // An empty path would otherwise surface as "offline mode needs a directory" even when
+        // offline mode is off.
+        if self
+            .offline_cache_dir
+            .as_deref()
+            .is_some_and(|dir| dir.trim().is_empty())
+        {
+            return Err(invalid("`offline_cache_dir` must not be empty"));
+        }
+        Ok(())
+    }
+
     /// The environment (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...) overlaid with these options.
     pub fn builder(self) -> Result<ClientBuilder> {
+        self.validate()?;
         let mut builder = Client::builder();
         if let Some(suffix) = self.user_agent_suffix {
             builder = builder.user_agent_suffix(suffix);
@@ -81,10 +183,10 @@ impl ClientOptions {
             builder = builder.host(host);
         }
         if let Some(timeout) = self.timeout {
-            builder = builder.timeout(seconds("timeout", timeout)?);
+            builder = builder.timeout(duration(timeout));
         }
         if let Some(timeout) = self.connect_timeout {
-            builder = builder.connect_timeout(seconds("connect_timeout", timeout)?);
+            builder = builder.connect_timeout(duration(timeout));
         }
         // Given either way, it wins over PHASE_VERIFY_SSL: code that asks for verification
         // gets it.
@@ -95,55 +197,36 @@ impl ClientOptions {
         }
         if let Some(path) = self.ca_bundle {
             let pem = std::fs::read(&path).map_err(|e| {
-                Error::new(
-                    ErrorCode::InvalidInput,
-                    format!("cannot read the CA bundle {path}: {e}"),
-                )
+                invalid(format!(
+                    "cannot read the CA bundle (`ca_bundle`) {path}: {e}"
+                ))
             })?;
             builder = builder.ca_bundle_pem(pem);
         }
         if let Some(ttl) = self.session_ttl {
-            builder = builder.session_ttl(seconds("session_ttl", ttl)?);
+            builder = builder.session_ttl(duration(ttl));
         }
         if self.max_retries.is_some() || self.deadline.is_some() {
             let defaults = RetryPolicy::default();
             builder = builder.retry_policy(RetryPolicy {
-                max_retries: self.max_retries.unwrap_or(defaults.max_retries),
-                deadline: match self.deadline {
-                    Some(deadline) => seconds("deadline", deadline)?,
-                    None => defaults.deadline,
-                },
+                // Whole and in range: `validate` checked.
+                max_retries: self.max_retries.map_or(defaults.max_retries, |n| n as u32),
+                deadline: self.deadline.map_or(defaults.deadline, duration),
                 ..defaults
             });
         }
         if let Some(limit) = self.max_response_bytes {
-            if limit == 0 {
-                return Err(Error::new(
-                    ErrorCode::InvalidInput,
-                    "max_response_bytes must be a positive number of bytes",
-                ));
-            }
-            builder = builder.max_response_bytes(limit);
+            builder = builder.max_response_bytes(limit as u64);
         }
-        match (self.cache_ttl, self.cache_stale_if_error) {
-            (Some(ttl), stale) => {
-                let defaults = CachePolicy::default();
-                builder = builder.cache(CachePolicy {
-                    ttl: seconds("cache_ttl", ttl)?,
-                    stale_if_error: match stale {
-                        Some(stale) => seconds("cache_stale_if_error", stale)?,
-                        None => defaults.stale_if_error,
-                    },
-                    ..defaults
-                });
-            }
-            (None, Some(_)) => {
-                return Err(Error::new(
-                    ErrorCode::InvalidInput,
-                    "cache_stale_if_error needs cache_ttl",
-                ));
-            }
-            (None, None) => {}
+        if let Some(ttl) = self.cache_ttl {
+            let defaults = CachePolicy::default();
+            builder = builder.cache(CachePolicy {
+                ttl: duration(ttl),
+                stale_if_error: self
+                    .cache_stale_if_error
+                    .map_or(defaults.stale_if_error, duration),
+                ..defaults
+            });
         }
         builder = builder.offline_settings(self.offline_cache_dir, self.offline);
         if let Some(debug) = self.debug {
@@ -157,14 +240,34 @@ impl ClientOptions {
     }
 }
 
-/// A positive, finite number of seconds.
-fn seconds(name: &str, value: f64) -> Result<Duration> {
+/// The largest whole number an `f64` holds exactly (2^53).
+const MAX_EXACT_F64: f64 = 9_007_199_254_740_992.0;
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidInput, message)
+}
+
+/// A positive, finite number of seconds, or an error naming the setting.
+pub(crate) fn seconds(name: &str, value: f64) -> Result<Duration> {
     match Duration::try_from_secs_f64(value) {
         Ok(duration) if !duration.is_zero() => Ok(duration),
-        _ => Err(Error::new(
-            ErrorCode::InvalidInput,
-            format!("{name} must be a positive number of seconds"),
-        )),
+        _ => Err(invalid(format!(
+            "`{name}` must be a positive number of seconds"
+        ))),
+    }
+}
+
+/// A number of seconds `validate` accepted.
+fn duration(value: f64) -> Duration {
+    Duration::from_secs_f64(value)
+}
+
+/// A whole number within `min..=max`.
+fn whole(name: &str, value: f64, min: f64, max: f64, range: &str) -> Result<()> {
+    if value.is_finite() && value.fract() == 0.0 && (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(format!("`{name}` must be a whole number {range}")))
     }
 }
 
@@ -181,8 +284,40 @@ mod tests {
             };
             let error = options.builder().unwrap_err();
             assert_eq!(error.code(), ErrorCode::InvalidInput);
-            assert!(error.message().contains("timeout"), "{error}");
+            assert!(error.message().contains("`timeout`"), "{error}");
         }
+    }
+
+    #[test]
+    fn counts_and_sizes_are_whole_numbers_in_range() {
+        let bad = [
+            (Some(-1.0), None),
+            (Some(1.5), None),
+            (Some(4_294_967_296.0), None),
+            (Some(f64::NAN), None),
+            (None, Some(0.0)),
+            (None, Some(2.5)),
+            (None, Some(1e300)),
+        ];
+        for (max_retries, max_response_bytes) in bad {
+            let options = ClientOptions {
+                max_retries,
+                max_response_bytes,
+                ..ClientOptions::default()
+            };
+            let error = options.validate().unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+            assert!(
+                error.message().contains("must be a whole number"),
+                "{error}"
+            );
+        }
+        let good = ClientOptions {
+            max_retries: Some(0.0),
+            max_response_bytes: Some(1.0),
+            ..ClientOptions::default()
+        };
+        good.validate().unwrap();
     }
 
     #[test]
@@ -209,12 +344,32 @@ mod tests {
     }
 
     #[test]
-    fn stale_if_error_needs_a_ttl() {
+    fn stale_if_error_needs_a_ttl_and_an_empty_cache_dir_is_refused() {
         let options = ClientOptions {
             cache_stale_if_error: Some(5.0),
             ..ClientOptions::default()
         };
         let error = options.builder().unwrap_err();
-        assert!(error.message().contains("cache_ttl"), "{error}");
+        assert!(error.message().contains("`cache_ttl`"), "{error}");
+        let options = ClientOptions {
+            offline_cache_dir: Some(" ".into()),
+            ..ClientOptions::default()
+        };
+        assert!(options.validate().is_err());
+    }
+
+    #[test]
+    fn the_settings_table_names_what_deserializes() {
+        // Go sends the settings as JSON with these names: every one is a field, nothing else is.
+        let all: serde_json::Map<String, serde_json::Value> = ClientOptions::SETTINGS
+            .iter()
+            .map(|s| (s.name.to_owned(), serde_json::Value::Null))
+            .collect();
+        serde_json::from_value::<ClientOptions>(serde_json::Value::Object(all)).unwrap();
+        let unknown = serde_json::json!({"tiemout": 5});
+        let error = serde_json::from_value::<ClientOptions>(unknown).unwrap_err();
+        assert!(error.to_string().contains("tiemout"), "{error}");
+        assert_eq!(ClientOptions::SETTINGS.len(), 14);
+        assert!(ClientOptions::SETTINGS.iter().all(|s| !s.doc.is_empty()));
     }
 }

@@ -21,19 +21,15 @@ impl AppRef {
         AppRef::Name(name.into())
     }
 
-    /// The app as bindings receive it: a name, an id, or both (the id wins); at least one.
-    /// `[name_parameter, id_parameter]` are the binding's own names, used in the error.
-    pub fn from_parts(
-        name: Option<String>,
-        id: Option<String>,
-        [name_parameter, id_parameter]: [&str; 2],
-    ) -> Result<Self> {
+    /// The app as bindings receive it: a name (`app`), an id (`app_id`), or both (the id
+    /// wins); at least one. The error names them neutrally (see `Error::with_naming`).
+    pub fn from_parts(name: Option<String>, id: Option<String>) -> Result<Self> {
         match (name, id) {
             (_, Some(id)) => Ok(AppRef::Id(id)),
             (Some(name), None) => Ok(AppRef::Name(name)),
             (None, None) => Err(Error::new(
                 ErrorCode::InvalidInput,
-                format!("give the app by name ({name_parameter}) or by id ({id_parameter})"),
+                "give the app by name (`app`) or by id (`app_id`)",
             )),
         }
     }

@@ -45,6 +45,41 @@ pub struct AwsIam {
     pub signing_time: Option<SystemTime>,
 }
 
+impl AwsIam {
+    /// The settings as bindings receive them: static credentials are both keys (and perhaps a
+    /// session token) or none, in which case the standard AWS sources are used.
+    pub fn from_parts(
+        access_key_id: Option<String>,
+        secret_access_key: Option<String>,
+        session_token: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        sts_endpoint: Option<String>,
+    ) -> Result<Self> {
+        let credentials = match (access_key_id, secret_access_key) {
+            (Some(id), Some(secret)) => Some(AwsCredentials::new(id, secret, session_token)),
+            (None, None) if session_token.is_none() => None,
+            (None, None) => {
+                return Err(invalid(
+                    "`session_token` needs `access_key_id` and `secret_access_key`",
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    "`access_key_id` and `secret_access_key` go together: give both or neither",
+                ));
+            }
+        };
+        Ok(AwsIam {
+            credentials,
+            profile,
+            region,
+            sts_endpoint,
+            ..AwsIam::default()
+        })
+    }
+}
+
 /// Where the signed request is addressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Endpoint {
@@ -386,6 +421,33 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
+
+    #[test]
+    fn static_credentials_are_both_keys_or_none() {
+        let parts = |id: Option<&str>, secret: Option<&str>, token: Option<&str>| {
+            AwsIam::from_parts(
+                id.map(str::to_owned),
+                secret.map(str::to_owned),
+                token.map(str::to_owned),
+                None,
+                None,
+                None,
+            )
+        };
+        assert!(parts(None, None, None).unwrap().credentials.is_none());
+        let both = parts(Some("AKIA1"), Some("s3cret"), Some("t")).unwrap();
+        assert_eq!(both.credentials.unwrap().access_key_id(), "AKIA1");
+        for (id, secret, token, says) in [
+            (Some("AKIA1"), None, None, "go together"),
+            (None, Some("s3cret"), None, "go together"),
+            (None, None, Some("t"), "needs `access_key_id`"),
+        ] {
+            let error = parts(id, secret, token).unwrap_err();
+            assert_eq!(error.code(), crate::ErrorCode::InvalidInput);
+            assert!(error.message().contains(says), "{error}");
+            assert!(!error.message().contains("s3cret"), "{error}");
+        }
+    }
     use crate::error::ErrorCode;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

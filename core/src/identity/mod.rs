@@ -147,15 +147,17 @@ impl LoginOptions {
         normalize_host(&host)
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the login's own settings (the service account id, the TTL, the HTTP settings);
+    /// [`login`] does before it sends anything.
+    pub fn validate(&self) -> Result<()> {
         if !is_uuid(self.service_account_id.trim()) {
             return Err(invalid(
-                "service_account_id must be the service account's UUID (shown in the Phase console)",
+                "`service_account_id` must be the service account's UUID (shown in the Phase console)",
             ));
         }
         if let Some(ttl) = self.ttl {
             if ttl <= 0 {
-                return Err(invalid("ttl must be a positive number of seconds"));
+                return Err(invalid("`ttl` must be a positive number of seconds"));
             }
         }
         for (name, value) in [
@@ -286,6 +288,14 @@ pub async fn login_client(options: &LoginOptions) -> Result<Client> {
     login(options).await?.client()
 }
 
+/// [`login`], then a client for the token with `settings` (their token and host are the
+/// login's). The settings are checked first: a bad one fails before a token is minted.
+pub async fn login_client_with(options: &LoginOptions, settings: ClientOptions) -> Result<Client> {
+    settings.validate()?;
+    options.validate()?;
+    login(options).await?.client_with(settings)
+}
+
 /// [`login`] on the process-wide runtime of the blocking client, for callers without one.
 pub fn login_blocking(options: &LoginOptions) -> Result<Login> {
     crate::client::runtime()?.block_on(login(options))
@@ -348,15 +358,7 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
 }
 
-/// A positive, finite number of seconds.
-fn seconds(name: &str, value: f64) -> Result<Duration> {
-    match Duration::try_from_secs_f64(value) {
-        Ok(duration) if !duration.is_zero() => Ok(duration),
-        _ => Err(invalid(format!(
-            "{name} must be a positive number of seconds"
-        ))),
-    }
-}
+use crate::client::seconds;
 
 /// `8-4-4-4-12` hexadecimal digits, as the console shows account ids.
 fn is_uuid(text: &str) -> bool {

@@ -30,7 +30,13 @@ pub struct Secret {
     pub lifecycle: String,
     pub app: String,
     pub env: String,
+    /// The secret's version, counted by the server from 1 (a personal override does not
+    /// change it).
     pub version: Option<i64>,
+    /// When the secret was created and last changed, as the server writes them (ISO 8601,
+    /// e.g. `2026-12-04T21:39:47.521868Z`).
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
     pub is_dynamic: bool,
     /// For dynamic secrets, the group they belong to, e.g. `db-creds (aws)`.
     pub dynamic_group: Option<String>,
