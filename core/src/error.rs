@@ -356,9 +356,7 @@ impl Naming {
     }
 }
 
-const GO_INITIALISMS: [&str; 9] = [
-    "id", "ttl", "ssl", "tls", "ca", "url", "json", "aws", "jwt",
-];
+const GO_INITIALISMS: [&str; 9] = ["id", "ttl", "ssl", "tls", "ca", "url", "json", "aws", "jwt"];
 
 impl Error {
     /// The message with every `` `snake_name` `` written as the binding spells it (without the

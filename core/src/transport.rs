@@ -417,7 +417,7 @@ async fn read_body(
 }
 
 /// Validates the host: an absolute http(s) URL, without `/service` (it is added per request).
-fn normalize_host(host: &str) -> Result<String> {
+pub(crate) fn normalize_host(host: &str) -> Result<String> {
     let trimmed = host.trim().trim_end_matches('/');
     let trimmed = trimmed.strip_suffix("/service").unwrap_or(trimmed);
     let parsed = reqwest::Url::parse(trimmed).map_err(|_| {

@@ -171,14 +171,29 @@ impl Client {
         provenance: &Provenance,
     ) -> Result<Vec<Secret>> {
         self.bounded(async {
-            let session = self.session(provenance).await?;
+            let path = options.path.as_deref().filter(|p| !p.is_empty());
+            // A cold call whose environment is known without the session sends both requests
+            // at once: one round trip of latency instead of two.
+            let (session, early) = match self.early_listing(options).await {
+                Some(early_env) => {
+                    let listing = Listing {
+                        path,
+                        ..Listing::default()
+                    };
+                    let (session, body) = tokio::join!(
+                        self.session(provenance),
+                        self.request_listing(&early_env, &listing, provenance)
+                    );
+                    (session?, Some((early_env, body)))
+                }
+                None => (self.session(provenance).await?, None),
+            };
             let (app_name, scope, env_name) = resolve(&session, options)?;
             let keys = session.environment_keys(&scope.env_id)?;
-            let path = options.path.as_deref().filter(|p| !p.is_empty());
             // One key: the server filters by its digest instead of sending the whole environment
             // (not in offline mode, where only whole listings are stored).
             let digest = match options.keys.as_slice() {
-                [only] if !self.is_offline() => Some(keys.key_digest(only)),
+                [only] if !self.is_offline() && early.is_none() => Some(keys.key_digest(only)),
                 _ => None,
             };
             // What the request covered decides what a missing reference target proves.
@@ -194,16 +209,15 @@ impl Client {
                 lease: options.lease,
                 lease_ttl: options.lease_ttl,
             };
-            let fetched = self
-                .fetch(
-                    &scope.env_id,
-                    listing,
-                    &keys,
-                    &app_name,
-                    &env_name,
-                    provenance,
-                )
-                .await?;
+            let body = match early {
+                // The session names the environment the early request guessed.
+                Some((env_id, body)) if env_id == scope.env_id => body?,
+                _ => {
+                    self.request_listing(&scope.env_id, &listing, provenance)
+                        .await?
+                }
+            };
+            let fetched = self.decrypt_listing(&body, &keys, &app_name, &env_name)?;
             let mut index = Index::default();
             // Everything fetched serves references, also secrets the filters below drop. Most
             // environments hold no reference at all: then the index (a copy of every key and
@@ -235,16 +249,45 @@ impl Client {
         .await
     }
 
-    /// One `GET /secrets/` of an environment, decrypted; dynamic secrets come last.
-    async fn fetch(
+    /// The environment id of a cold call that can be known before the session arrives: the
+    /// call names the app and the environment by id, or the offline cache's stored session
+    /// names them. `None` when the session is fresh (nothing to wait for) or the listing is
+    /// not a plain one (a key's digest needs the session's keys; leases are never requested on
+    /// a guess).
+    async fn early_listing(&self, options: &GetOptions) -> Option<String> {
+        if options.dynamic || options.keys.len() == 1 && !self.is_offline() {
+            return None;
+        }
+        let fresh = self
+            .inner
+            .session
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|s| s.is_fresh(self.inner.session_ttl));
+        if fresh {
+            return None;
+        }
+        if matches!(options.app, AppRef::Id(_)) && crate::api::is_uuid(&options.env) {
+            return Some(options.env.clone());
+        }
+        let cache = self.inner.offline.as_ref()?;
+        let stored = cache.load(&cache.session_file()).ok()??;
+        let data: crate::api::wire::TokensResponse =
+            decode_json(&stored, "the stored session").ok()?;
+        let app = select_app(&data.apps, &options.app).ok()?;
+        select_environment(app, &options.env)
+            .ok()
+            .map(|key| key.environment.id.clone())
+    }
+
+    /// One `GET /secrets/` of an environment: its body, from the server or the offline cache.
+    async fn request_listing(
         &self,
         env_id: &str,
-        listing: Listing<'_>,
-        keys: &Arc<EnvironmentKeys>,
-        app_name: &str,
-        env_name: &str,
+        listing: &Listing<'_>,
         provenance: &Provenance,
-    ) -> Result<Vec<Secret>> {
+    ) -> Result<bytes::Bytes> {
         // Whole listings (every folder or one) are what the offline cache keeps.
         let whole = listing.digest.is_none() && !listing.dynamic;
         let path = listing.path;
@@ -252,7 +295,7 @@ impl Client {
         if let Some(path) = listing.path {
             request = request.header("path", path);
         }
-        if let Some(digest) = listing.digest {
+        if let Some(digest) = listing.digest.as_deref() {
             request = request.header("keydigest", digest);
         }
         if listing.dynamic {
@@ -265,14 +308,24 @@ impl Client {
                 }
             }
         }
-        let body = if whole {
+        if whole {
             let file_of = |cache: &OfflineCache| cache.secrets_file(env_id, path);
-            self.send_cached(request, file_of, provenance).await?
+            self.send_cached(request, file_of, provenance).await
         } else {
             provenance.note(Source::Network);
-            self.send(request).await?
-        };
-        let records: Vec<SecretRecord> = decode_json(&body, "GET /secrets/")?;
+            self.send(request).await
+        }
+    }
+
+    /// A listing's records decrypted; dynamic secrets come last.
+    fn decrypt_listing(
+        &self,
+        body: &[u8],
+        keys: &Arc<EnvironmentKeys>,
+        app_name: &str,
+        env_name: &str,
+    ) -> Result<Vec<Secret>> {
+        let records: Vec<SecretRecord> = decode_json(body, "GET /secrets/")?;
         let (dynamic, fixed): (Vec<_>, Vec<_>) =
             records.into_iter().partition(SecretRecord::is_dynamic);
         let memo = Some(&self.inner.memo);
@@ -351,15 +404,15 @@ impl Client {
                             path: Some(&path),
                             ..Listing::default()
                         };
-                        self.fetch(
-                            &env_id,
-                            listing,
-                            &keys,
-                            &app.name,
-                            env_name.as_deref().unwrap_or(""),
-                            provenance,
-                        )
-                        .await
+                        match self.request_listing(&env_id, &listing, provenance).await {
+                            Ok(body) => self.decrypt_listing(
+                                &body,
+                                &keys,
+                                &app.name,
+                                env_name.as_deref().unwrap_or(""),
+                            ),
+                            Err(err) => Err(err),
+                        }
                     }
                     Err(err) => Err(err),
                 };

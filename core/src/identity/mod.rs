@@ -52,9 +52,10 @@ pub use aws::AwsIam;
 pub use aws_credentials::AwsCredentials;
 pub use azure::{AzureEntra, JwtFuture, JwtProvider};
 
-use crate::client::{Client, ClientOptions, DEFAULT_HOST};
+use crate::client::{Client, ClientOptions, DEFAULT_HOST, seconds};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret_string::SecretString;
+use crate::transport::normalize_host;
 
 /// The identity provider a login goes through.
 #[derive(Clone, Debug)]
@@ -150,7 +151,7 @@ impl LoginOptions {
     /// Checks the login's own settings (the service account id, the TTL, the HTTP settings);
     /// [`login`] does before it sends anything.
     pub fn validate(&self) -> Result<()> {
-        if !is_uuid(self.service_account_id.trim()) {
+        if !crate::api::is_uuid(self.service_account_id.trim()) {
             return Err(invalid(
                 "`service_account_id` must be the service account's UUID (shown in the Phase console)",
             ));
@@ -356,37 +357,6 @@ pub(crate) fn to_json(value: &impl Serialize) -> Result<Zeroizing<Vec<u8>>> {
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
-}
-
-use crate::client::seconds;
-
-/// `8-4-4-4-12` hexadecimal digits, as the console shows account ids.
-fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// An absolute http(s) URL without a trailing slash or `/service` (added per request).
-fn normalize_host(host: &str) -> Result<String> {
-    let trimmed = host.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix("/service").unwrap_or(trimmed);
-    let parsed = reqwest::Url::parse(trimmed).map_err(|_| {
-        invalid("the host must be an absolute URL such as https://console.phase.dev")
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https")
-        || parsed.host_str().is_none()
-        || parsed.query().is_some()
-        || parsed.fragment().is_some()
-    {
-        return Err(invalid(
-            "the host must be an http:// or https:// URL with a host name, without a query",
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 #[cfg(test)]
