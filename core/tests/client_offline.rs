@@ -213,3 +213,73 @@ fn plain_value_settings_choose_the_mode() {
     assert_eq!(offline.stats().requests, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_young_stored_answer_is_served_at_once_and_refreshed_in_the_background() {
+    let local = Local::start(SEED);
+    let dir = temp_dir("max-age");
+    let api = || dev().path("/api");
+    // A first process stores the session and the folder's listing.
+    client(&local, &dir, OfflineMode::Fallback)
+        .get(&api())
+        .unwrap();
+    local.server.set_faults(Faults {
+        latency_ms: 800,
+        ..Faults::default()
+    });
+    local.server.reset_request_counts();
+
+    // A new process with `offline_max_age` answers from them without waiting for the server.
+    let young = |max_age: std::time::Duration| {
+        local.client_with(
+            "sa",
+            Client::builder()
+                .offline_cache(&dir, OfflineMode::Fallback)
+                .offline_max_age(max_age),
+        )
+    };
+    let fresh_enough = young(std::time::Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let result = fresh_enough.get_result(&api()).unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(result.source, Source::Offline);
+    assert_eq!(result.secrets[0].value.expose(), "offline-canary-value-2");
+    // One refresh runs in the background: the server is asked once, for both answers.
+    let counts = || {
+        let counts = local.server.request_counts();
+        let count = |e: &str| counts.get(e).copied().unwrap_or(0);
+        (count("GET /secrets/tokens/"), count("GET /secrets/"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while counts() != (1, 1) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(counts(), (1, 1));
+    // After it, the client has the session: its next read goes to the server as usual.
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    assert_eq!(
+        fresh_enough.get_result(&api()).unwrap().source,
+        Source::Network
+    );
+
+    // A stored answer older than max_age, and dynamic reads, take the usual way.
+    let too_old = young(std::time::Duration::from_millis(1));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert_eq!(too_old.get_result(&api()).unwrap().source, Source::Network);
+    let error = Client::builder()
+        .token(&local.tokens["sa"])
+        .host(local.server.url())
+        .offline_max_age(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    assert!(
+        error.message().contains("offline cache directory"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -127,7 +127,11 @@ impl Client {
         async {
             let started = std::time::Instant::now();
             let decrypted_before = self.inner.memo.misses();
-            let result = match self.get_cached(options).await {
+            let cached = match self.get_recent_offline(options).await {
+                Some(recent) => Some(Ok(recent)),
+                None => self.get_cached(options).await,
+            };
+            let result = match cached {
                 Some(result) => result,
                 None => {
                     let provenance = Provenance::default();
@@ -227,12 +231,7 @@ impl Client {
                 index.add(&scope, &fetched, coverage);
             }
             let mut secrets = fetched;
-            if !options.keys.is_empty() {
-                secrets.retain(|s| options.keys.contains(&s.key));
-            }
-            if let Some(tag) = &options.tag {
-                secrets.retain(|s| tag_matches(tag, &s.tags));
-            }
+            keep_selected(options, &mut secrets);
             if resolving {
                 self.resolve_references(
                     &session,
@@ -318,7 +317,7 @@ impl Client {
     }
 
     /// A listing's records decrypted; dynamic secrets come last.
-    fn decrypt_listing(
+    pub(super) fn decrypt_listing(
         &self,
         body: &[u8],
         keys: &Arc<EnvironmentKeys>,
@@ -498,11 +497,21 @@ fn is_absent(err: &Error) -> bool {
 
 /// Whether a secret's value may hold a `${...}` reference (generated credentials of dynamic
 /// secrets never count as references).
-fn has_reference(secret: &Secret) -> bool {
+/// Keeps the secrets of `options`' keys and tag (a listing holds every key of its scope).
+pub(super) fn keep_selected(options: &GetOptions, secrets: &mut Vec<Secret>) {
+    if !options.keys.is_empty() {
+        secrets.retain(|s| options.keys.contains(&s.key));
+    }
+    if let Some(tag) = &options.tag {
+        secrets.retain(|s| tag_matches(tag, &s.tags));
+    }
+}
+
+pub(super) fn has_reference(secret: &Secret) -> bool {
     !secret.is_dynamic && secret.value.expose().contains("${")
 }
 
-fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, String)> {
+pub(super) fn resolve(session: &Session, options: &GetOptions) -> Result<(String, Scope, String)> {
     let app = select_app(&session.data.apps, &options.app)?;
     let env = select_environment(app, &options.env)?;
     let scope = Scope {

@@ -5,6 +5,7 @@ mod cache;
 mod get;
 mod leases;
 mod options;
+mod recent;
 mod resolve;
 mod select;
 mod session;
@@ -57,6 +58,7 @@ pub struct ClientBuilder {
     memo_capacity: usize,
     offline: Option<(PathBuf, OfflineMode)>,
     cache: Option<CachePolicy>,
+    offline_max_age: Option<Duration>,
 }
 
 impl Default for ClientBuilder {
@@ -69,6 +71,7 @@ impl Default for ClientBuilder {
             memo_capacity: 50_000,
             offline: None,
             cache: None,
+            offline_max_age: None,
         }
     }
 }
@@ -163,6 +166,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Serves a stored answer of the offline cache younger than `max_age` at once on a cold
+    /// read, and asks the server again in the background (see `recent.rs`). Needs the offline
+    /// cache.
+    pub fn offline_max_age(mut self, max_age: Duration) -> Self {
+        self.offline_max_age = Some(max_age);
+        self
+    }
+
     /// The offline settings as plain values over what the environment said: a directory
     /// (fallback mode) and/or `offline` (offline mode, which needs a directory from somewhere).
     pub fn offline_settings(mut self, dir: Option<String>, offline: Option<bool>) -> Self {
@@ -253,6 +264,12 @@ impl ClientBuilder {
             )),
             None => None,
         };
+        if self.offline_max_age.is_some() && offline.is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "`offline_max_age` needs an offline cache directory (`offline_cache_dir` or PHASE_OFFLINE_CACHE_DIR)",
+            ));
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 token,
@@ -263,6 +280,8 @@ impl ClientBuilder {
                 stats,
                 offline,
                 cache_policy: self.cache,
+                offline_max_age: self.offline_max_age,
+                refreshing_offline: Default::default(),
                 cache: Default::default(),
             }),
         })
@@ -285,6 +304,9 @@ struct Inner {
     stats: Arc<Stats>,
     offline: Option<OfflineCache>,
     cache_policy: Option<CachePolicy>,
+    offline_max_age: Option<Duration>,
+    /// Whether a background refresh of a young offline answer is under way (one at a time).
+    refreshing_offline: std::sync::atomic::AtomicBool,
     cache: cache::ResultCache,
 }
 

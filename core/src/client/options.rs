@@ -60,6 +60,11 @@ macro_rules! client_settings {
             /// `true`: no network at all; reads are served from the offline cache directory and
             /// writes are refused (`PHASE_OFFLINE`).
             offline: Option<bool> => flag,
+            /// Seconds a stored answer of the offline cache is young enough to be served at once
+            /// by a new client's first read, while the server is asked again in the background
+            /// (the result's source says offline; never for dynamic secrets). Needs the offline
+            /// cache directory.
+            offline_max_age: Option<f64> => seconds,
             /// Logs each request's method, path, status and time (never headers or bodies).
             debug: Option<bool> => flag,
         }
@@ -130,6 +135,7 @@ impl ClientOptions {
             ("deadline", self.deadline),
             ("cache_ttl", self.cache_ttl),
             ("cache_stale_if_error", self.cache_stale_if_error),
+            ("offline_max_age", self.offline_max_age),
         ];
         for (name, value) in seconds_fields {
             if let Some(value) = value {
@@ -229,6 +235,9 @@ impl ClientOptions {
             });
         }
         builder = builder.offline_settings(self.offline_cache_dir, self.offline);
+        if let Some(max_age) = self.offline_max_age {
+            builder = builder.offline_max_age(duration(max_age));
+        }
         if let Some(debug) = self.debug {
             builder = builder.debug(debug);
         }
@@ -369,7 +378,7 @@ mod tests {
         let unknown = serde_json::json!({"tiemout": 5});
         let error = serde_json::from_value::<ClientOptions>(unknown).unwrap_err();
         assert!(error.to_string().contains("tiemout"), "{error}");
-        assert_eq!(ClientOptions::SETTINGS.len(), 14);
+        assert_eq!(ClientOptions::SETTINGS.len(), 15);
         assert!(ClientOptions::SETTINGS.iter().all(|s| !s.doc.is_empty()));
     }
 }

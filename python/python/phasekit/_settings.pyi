@@ -33,5 +33,7 @@ class ClientSettings(TypedDict, total=False):
     """A directory where the server's answers are kept (ciphertext only, readable by this user only) and served when the server cannot be reached (PHASE_OFFLINE_CACHE_DIR)."""
     offline: bool | None
     """true: no network at all; reads are served from the offline cache directory and writes are refused (PHASE_OFFLINE)."""
+    offline_max_age: float | None
+    """Seconds a stored answer of the offline cache is young enough to be served at once by a new client's first read, while the server is asked again in the background (the result's source says offline; never for dynamic secrets). Needs the offline cache directory."""
     debug: bool | None
     """Logs each request's method, path, status and time (never headers or bodies)."""
