@@ -546,7 +546,10 @@ unsafe fn run_call(
     match outcome {
         Ok(Some(bytes)) => (PHASEKIT_OK, Some(bytes)),
         Ok(None) => (PHASEKIT_CANCELLED, None),
-        Err(err) => (PHASEKIT_ERROR, Some(form.json(&ErrorInfo::named(&err, phasekit::Naming::Pascal)))),
+        Err(err) => (
+            PHASEKIT_ERROR,
+            Some(form.json(&ErrorInfo::named(&err, phasekit::Naming::Pascal))),
+        ),
     }
 }
 
