@@ -98,6 +98,10 @@ export declare class Secret {
   get leaseId(): string | null
   /** When the lease of a dynamic secret ends (ISO 8601). */
   get leaseExpiresAt(): string | null
+  /** When the secret was created, as the server writes it (ISO 8601). */
+  get createdAt(): string | null
+  /** When the secret last changed, as the server writes it (ISO 8601). */
+  get updatedAt(): string | null
   /** `Secret(key=..., path=..., app=..., env=..., value=<redacted>)`. */
   toString(): string
   /** Everything but the value, so that logging a secret as JSON cannot leak it. */

@@ -7,7 +7,7 @@
 // never see the value; only the `value` getter returns it.
 //
 // A row is [id, key, value, comment, path, tags, overridden, type, lifecycle, app, env,
-// version, isDynamic, dynamicGroup, leaseId, leaseExpiresAt] (the order of types.rs's `Row`).
+// version, isDynamic, dynamicGroup, leaseId, leaseExpiresAt, createdAt, updatedAt] (the order of types.rs's `Row`).
 (function defineSecret() {
   const made = Symbol("phasekit secret");
 
@@ -93,6 +93,16 @@
     /** When the lease of a dynamic secret ends (ISO 8601). */
     get leaseExpiresAt() {
       return this.#row[15];
+    }
+
+    /** When the secret was created, as the server writes it (ISO 8601). */
+    get createdAt() {
+      return this.#row[16];
+    }
+
+    /** When the secret last changed, as the server writes it (ISO 8601). */
+    get updatedAt() {
+      return this.#row[17];
     }
 
     /** `Secret(key=..., path=..., app=..., env=..., value=<redacted>)`. */

@@ -59,6 +59,8 @@ struct Row<'a>(
     Option<&'a str>,
     Option<&'a str>,
     Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
 );
 
 impl<'a> From<&'a phasekit::Secret> for Row<'a> {
@@ -80,6 +82,8 @@ impl<'a> From<&'a phasekit::Secret> for Row<'a> {
             secret.dynamic_group.as_deref(),
             secret.lease_id.as_deref(),
             secret.lease_expires_at.as_deref(),
+            secret.created_at.as_deref(),
+            secret.updated_at.as_deref(),
         )
     }
 }

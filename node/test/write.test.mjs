@@ -198,6 +198,7 @@ for (const [item, fragment] of [
 
 test("update of the value keeps comment and tags and bumps the version", async () => {
   const phase = client(ctx.server);
+  const before = await one(phase, "DB_PASSWORD", "/db");
   await phase.update({
     app: APP,
     env: DEV,
@@ -209,6 +210,13 @@ test("update of the value keeps comment and tags and bumps the version", async (
   assert.deepEqual(
     [updated.value, updated.comment, updated.tags, updated.version],
     ["new-Pa55", "rotated monthly", ["database"], 2],
+  );
+  // createdAt stays, updatedAt moves on (ISO 8601 UTC: later times sort later as text).
+  assert.equal(typeof before.createdAt, "string");
+  assert.equal(updated.createdAt, before.createdAt);
+  assert.ok(
+    updated.updatedAt > before.updatedAt,
+    `${updated.updatedAt} after ${before.updatedAt}`,
   );
   assert.equal(
     await phase.update({

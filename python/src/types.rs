@@ -57,6 +57,16 @@ impl PySecret {
     fn version(&self) -> Option<i64> {
         self.0.version
     }
+    /// When the secret was created, as the server writes it (ISO 8601).
+    #[getter]
+    fn created_at(&self) -> Option<&str> {
+        self.0.created_at.as_deref()
+    }
+    /// When the secret last changed, as the server writes it (ISO 8601).
+    #[getter]
+    fn updated_at(&self) -> Option<&str> {
+        self.0.updated_at.as_deref()
+    }
     #[getter]
     fn is_dynamic(&self) -> bool {
         self.0.is_dynamic

@@ -175,5 +175,5 @@ def test_an_offline_cache_dir_of_the_wrong_type_is_refused(
     """Only str and os.PathLike name a directory, and an empty one names none."""
     with pytest.raises(TypeError):
         server.client(offline_cache_dir=42)
-    with pytest.raises(InvalidInputError, match="offline cache directory"):
+    with pytest.raises(InvalidInputError, match="offline_cache_dir must not be empty"):
         server.client(offline_cache_dir="", offline=True)

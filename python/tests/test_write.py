@@ -150,9 +150,15 @@ def test_create_rejects_malformed_secrets_without_writing(
 
 
 def test_update_value_keeps_comment_and_tags(client: Client) -> None:
-    """update(value=...) changes the value only (also to ""), bumping the version."""
+    """update(value=...) changes the value only (also to ""), bumping the version and
+    updated_at while created_at stays."""
+    before = one(client, "DB_PASSWORD", "/db")
     client.update("DB_PASSWORD", APP, path="/db", value="new-Pa55")
     updated = one(client, "DB_PASSWORD", "/db")
+    assert before.created_at is not None and before.updated_at is not None
+    assert updated.created_at == before.created_at
+    # ISO 8601 UTC as the server writes it: later times sort later as text.
+    assert updated.updated_at is not None and updated.updated_at > before.updated_at
     assert (updated.value, updated.comment, updated.tags, updated.version) == (
         "new-Pa55",
         "rotated monthly",
