@@ -22,8 +22,8 @@ pub mod transport;
 
 pub use client::{
     AppInfo, AppRef, BlockingClient, CachePolicy, Change, Client, ClientBuilder, ClientOptions,
-    EnvironmentInfo, GetOptions, GetResult, NewSecret, RetryPolicy, SecretUpdate, Setting, Source,
-    Watch, WatchPolicy,
+    EnvironmentInfo, GetOptions, GetResult, NewSecret, RetryPolicy, SecretUpdate, Setting,
+    SettingValue, Source, Watch, WatchPolicy,
 };
 pub use error::{Error, ErrorCode, ErrorFamily, Naming, Result};
 pub use export::{ExportFormat, export};

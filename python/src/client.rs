@@ -1,99 +1,15 @@
 //! `Client` (blocking, GIL released during I/O and decryption) and `AsyncClient` (asyncio).
 //! Both translate arguments, call the same core client, and translate results and errors.
 
-use std::path::PathBuf;
-
 use phasekit::{ClientOptions, ExportFormat, GetOptions, SecretUpdate, WatchPolicy};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
-use crate::errors::{invalid, to_py};
-use crate::options::{app_ref, new_secret, seconds};
+use crate::errors::to_py;
+use crate::options::{app_ref, client_options, new_secret, seconds};
 use crate::runtime::{awaitable, block_on};
 use crate::types::{GetResultValue, PyApp, PyEnvironment, PySecret, PyStats, secrets};
 use crate::watch::Watch;
-
-/// The constructor's settings beyond the HTTP ones, which a client built by a cloud identity
-/// login (`crate::login`) takes too.
-pub struct Settings {
-    pub session_ttl: Option<f64>,
-    pub max_retries: Option<i128>,
-    pub deadline: Option<f64>,
-    pub max_response_bytes: Option<i128>,
-    pub cache_ttl: Option<f64>,
-    pub cache_stale_if_error: Option<f64>,
-    pub offline_cache_dir: Option<PathBuf>,
-    pub offline: Option<bool>,
-    pub debug: Option<bool>,
-}
-
-impl Settings {
-    /// The settings checked and converted, ready to go into `ClientOptions`. Done before any
-    /// network call, so that a bad setting fails at once and not after a login.
-    pub fn prepare(self) -> PyResult<Prepared> {
-        let offline_cache_dir = self
-            .offline_cache_dir
-            .map(|dir| {
-                // The core takes the directory as text; a path that is not UTF-8 would have to
-                // be mangled to become text, and then name another directory.
-                dir.into_os_string()
-                    .into_string()
-                    .map_err(|_| invalid("offline_cache_dir must be a UTF-8 path"))
-            })
-            .transpose()?;
-        let prepared = Prepared {
-            session_ttl: self.session_ttl,
-            max_retries: whole(self.max_retries),
-            deadline: self.deadline,
-            max_response_bytes: whole(self.max_response_bytes),
-            cache_ttl: self.cache_ttl,
-            cache_stale_if_error: self.cache_stale_if_error,
-            offline_cache_dir,
-            offline: self.offline,
-            debug: self.debug,
-        };
-        // The core's own checks of these settings (a TTL that is not positive, stale-if-error
-        // without a TTL, ...), which building a client would make only after a login.
-        prepared
-            .clone()
-            .apply(ClientOptions::default())
-            .builder()
-            .map_err(to_py)?;
-        Ok(prepared)
-    }
-}
-
-/// [`Settings`] as the core takes them.
-#[derive(Clone)]
-pub struct Prepared {
-    session_ttl: Option<f64>,
-    max_retries: Option<f64>,
-    deadline: Option<f64>,
-    max_response_bytes: Option<f64>,
-    cache_ttl: Option<f64>,
-    cache_stale_if_error: Option<f64>,
-    offline_cache_dir: Option<String>,
-    offline: Option<bool>,
-    debug: Option<bool>,
-}
-
-impl Prepared {
-    /// `options` with these settings in place.
-    pub fn apply(self, options: ClientOptions) -> ClientOptions {
-        ClientOptions {
-            session_ttl: self.session_ttl,
-            max_retries: self.max_retries,
-            deadline: self.deadline,
-            max_response_bytes: self.max_response_bytes,
-            cache_ttl: self.cache_ttl,
-            cache_stale_if_error: self.cache_stale_if_error,
-            offline_cache_dir: self.offline_cache_dir,
-            offline: self.offline,
-            debug: self.debug,
-            ..options
-        }
-    }
-}
 
 /// `python/3.11`: names the binding in the user agent.
 pub fn user_agent_suffix(py: Python<'_>) -> String {
@@ -114,18 +30,11 @@ pub fn build(py: Python<'_>, options: ClientOptions) -> PyResult<phasekit::Clien
     built.map_err(to_py)
 }
 
-/// A whole-number setting as the core takes it (the core checks its range). Taken as a wide
-/// integer so that an oversized value is an `InvalidInputError` from the core's check rather
-/// than the `OverflowError` that extracting a narrower integer would raise.
-fn whole(value: Option<i128>) -> Option<f64> {
-    value.map(|number| number as f64)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn get_options(
     app: Option<String>,
     app_id: Option<String>,
-    env: String,
+    env: &str,
     path: Option<String>,
     keys: Option<Vec<String>>,
     tag: Option<String>,
@@ -214,47 +123,16 @@ macro_rules! client_common {
     ($ty:ident) => {
         #[pymethods]
         impl $ty {
+            /// `Client(token, host, **settings)`: the settings are the core's (`_settings.pyi`).
             #[new]
-            #[pyo3(signature = (token=None, host=None, *, timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, cache_ttl=None, cache_stale_if_error=None, offline_cache_dir=None, offline=None, debug=None))]
-            #[allow(clippy::too_many_arguments)]
+            #[pyo3(signature = (token=None, host=None, **settings))]
             fn new(
                 py: Python<'_>,
                 token: Option<String>,
                 host: Option<String>,
-                timeout: Option<f64>,
-                connect_timeout: Option<f64>,
-                verify_ssl: Option<bool>,
-                ca_bundle: Option<String>,
-                session_ttl: Option<f64>,
-                max_retries: Option<i128>,
-                deadline: Option<f64>,
-                max_response_bytes: Option<i128>,
-                cache_ttl: Option<f64>,
-                cache_stale_if_error: Option<f64>,
-                offline_cache_dir: Option<PathBuf>,
-                offline: Option<bool>,
-                debug: Option<bool>,
+                settings: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Self> {
-                let settings = Settings {
-                    session_ttl,
-                    max_retries,
-                    deadline,
-                    max_response_bytes,
-                    cache_ttl,
-                    cache_stale_if_error,
-                    offline_cache_dir,
-                    offline,
-                    debug,
-                };
-                let options = settings.prepare()?.apply(ClientOptions {
-                    token,
-                    host,
-                    timeout,
-                    connect_timeout,
-                    verify_ssl,
-                    ca_bundle,
-                    ..Default::default()
-                });
+                let options = client_options(token, host, settings)?;
                 Ok($ty { inner: build(py, options)? })
             }
 
@@ -281,13 +159,13 @@ macro_rules! client_common {
 
             /// Polls one scope and calls `on_change(Change)` on a thread of the watch's own
             /// when secrets are added, changed or removed (see `crate::watch`).
-            #[pyo3(signature = (app=None, env="Development".to_owned(), path=None, *, app_id=None, keys=None, tag=None, interval=30.0, max_backoff=300.0, on_change, on_error=None))]
+            #[pyo3(signature = (app=None, env="Development", path=None, *, app_id=None, keys=None, tag=None, interval=30.0, max_backoff=300.0, on_change, on_error=None))]
             #[allow(clippy::too_many_arguments)]
             fn watch(
                 &self,
                 py: Python<'_>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 path: Option<String>,
                 app_id: Option<String>,
                 keys: Option<Vec<String>>,
@@ -347,13 +225,13 @@ macro_rules! operations {
                 self.refresh(py)
             }
 
-            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+            #[pyo3(signature = (app=None, env="Development", *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
             #[allow(clippy::too_many_arguments)]
             fn get(
                 &self,
                 py: Python<'_>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 path: Option<String>,
                 keys: Option<Vec<String>>,
@@ -371,13 +249,13 @@ macro_rules! operations {
 
             /// `get`, with where the secrets came from: `network`, `memory` (the in-memory cache),
             /// `stale` (the cache past its TTL, the server unreachable) or `offline`.
-            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
+            #[pyo3(signature = (app=None, env="Development", *, app_id=None, path=None, keys=None, tag=None, raw=false, strict=false, dynamic=false, lease=false, lease_ttl=None))]
             #[allow(clippy::too_many_arguments)]
             fn get_result(
                 &self,
                 py: Python<'_>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 path: Option<String>,
                 keys: Option<Vec<String>>,
@@ -395,45 +273,47 @@ macro_rules! operations {
                 })
             }
 
-            #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path="/".to_owned()))]
+            #[pyo3(signature = (key, app=None, env="Development", *, app_id=None, path="/"))]
             fn get_secret(
                 &self,
                 py: Python<'_>,
                 key: String,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
-                path: String,
+                path: &str,
             ) -> PyResult<ret!($mode, PySecret)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
+                let (env, path) = (env.to_owned(), path.to_owned());
                 run!($mode, py, async move {
                     client.get_secret(app, &env, &key, Some(&path)).await.map(PySecret).map_err(to_py)
                 })
             }
 
-            #[pyo3(signature = (secrets, app=None, env="Development".to_owned(), *, app_id=None))]
+            #[pyo3(signature = (secrets, app=None, env="Development", *, app_id=None))]
             fn create(
                 &self,
                 py: Python<'_>,
                 secrets: &Bound<'_, PyList>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
             ) -> PyResult<ret!($mode, Option<()>)> {
                 let (app, secrets) = (app_ref(app, app_id)?, new_secrets(secrets)?);
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move { client.create(&app, &env, &secrets).await.map(|()| None::<()>).map_err(to_py) })
             }
 
-            #[pyo3(signature = (key, app=None, env="Development".to_owned(), *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
+            #[pyo3(signature = (key, app=None, env="Development", *, app_id=None, path=None, value=None, comment=None, tags=None, new_path=None, r#type=None, override_value=None, toggle_override=false))]
             #[allow(clippy::too_many_arguments)]
             fn update(
                 &self,
                 py: Python<'_>,
                 key: String,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 path: Option<String>,
                 value: Option<String>,
@@ -447,22 +327,24 @@ macro_rules! operations {
                 let app = app_ref(app, app_id)?;
                 let update = update_of(key, path, value, comment, tags, new_path, r#type, override_value, toggle_override);
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move { client.update(&app, &env, &update).await.map(|()| None::<()>).map_err(to_py) })
             }
 
             /// Deletes secrets by key; returns the keys that were not found.
-            #[pyo3(signature = (keys, app=None, env="Development".to_owned(), *, app_id=None, path=None))]
+            #[pyo3(signature = (keys, app=None, env="Development", *, app_id=None, path=None))]
             fn delete(
                 &self,
                 py: Python<'_>,
                 keys: Vec<String>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 path: Option<String>,
             ) -> PyResult<ret!($mode, Vec<String>)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move { client.delete(&app, &env, &keys, path.as_deref()).await.map_err(to_py) })
             }
 
@@ -489,12 +371,12 @@ macro_rules! operations {
             }
 
             /// The secrets of an environment as `dotenv`, `json` or `yaml` text.
-            #[pyo3(signature = (app=None, env="Development".to_owned(), format="dotenv", *, app_id=None, path=None))]
+            #[pyo3(signature = (app=None, env="Development", format="dotenv", *, app_id=None, path=None))]
             fn export(
                 &self,
                 py: Python<'_>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 format: &str,
                 app_id: Option<String>,
                 path: Option<String>,
@@ -511,13 +393,13 @@ macro_rules! operations {
             /// Puts the secrets into `os.environ` (the first of each key when several folders
             /// hold it); variables that are already set are kept unless `override=True`.
             /// Returns the keys that were set.
-            #[pyo3(signature = (app=None, env="Development".to_owned(), *, app_id=None, path=None, keys=None, tag=None, r#override=false))]
+            #[pyo3(signature = (app=None, env="Development", *, app_id=None, path=None, keys=None, tag=None, r#override=false))]
             #[allow(clippy::too_many_arguments)]
             fn load_env(
                 &self,
                 py: Python<'_>,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 path: Option<String>,
                 keys: Option<Vec<String>>,
@@ -532,51 +414,54 @@ macro_rules! operations {
                 })
             }
 
-            #[pyo3(signature = (secret_id, app=None, env="Development".to_owned(), *, app_id=None, ttl=None))]
+            #[pyo3(signature = (secret_id, app=None, env="Development", *, app_id=None, ttl=None))]
             fn lease_generate(
                 &self,
                 py: Python<'_>,
                 secret_id: String,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
                 ttl: Option<u64>,
             ) -> PyResult<ret!($mode, Vec<PySecret>)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move {
                     client.lease_generate(&app, &env, &secret_id, ttl).await.map(secrets).map_err(to_py)
                 })
             }
 
-            #[pyo3(signature = (lease_id, ttl, app=None, env="Development".to_owned(), *, app_id=None))]
+            #[pyo3(signature = (lease_id, ttl, app=None, env="Development", *, app_id=None))]
             fn lease_renew(
                 &self,
                 py: Python<'_>,
                 lease_id: String,
                 ttl: u64,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
             ) -> PyResult<ret!($mode, String)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move {
                     client.lease_renew(&app, &env, &lease_id, ttl).await.map(|m| m.message).map_err(to_py)
                 })
             }
 
-            #[pyo3(signature = (lease_id, app=None, env="Development".to_owned(), *, app_id=None))]
+            #[pyo3(signature = (lease_id, app=None, env="Development", *, app_id=None))]
             fn lease_revoke(
                 &self,
                 py: Python<'_>,
                 lease_id: String,
                 app: Option<String>,
-                env: String,
+                env: &str,
                 app_id: Option<String>,
             ) -> PyResult<ret!($mode, String)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
+                let env = env.to_owned();
                 run!($mode, py, async move {
                     client.lease_revoke(&app, &env, &lease_id).await.map(|m| m.message).map_err(to_py)
                 })

@@ -6,48 +6,42 @@
 
 use std::path::PathBuf;
 
-use phasekit::SecretString;
-use phasekit::identity::{AwsCredentials, AwsIam, AzureEntra, LoginOptions, Provider};
+use phasekit::identity::{AwsIam, AzureEntra, LoginOptions, Provider};
+use phasekit::{ClientOptions, SecretString};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-use crate::client::{AsyncClient, Client, Prepared, Settings, build, user_agent_suffix};
+use crate::client::{AsyncClient, Client, user_agent_suffix};
 use crate::errors::{invalid, to_py};
+use crate::options::client_options;
 use crate::runtime::{awaitable, block_on};
 
-/// The core's login settings and the settings of the client built with the minted token.
-#[allow(clippy::too_many_arguments)]
+/// The core's login settings and the settings of the client built with the minted token: one
+/// set of keyword arguments for both (`LoginOptions::for_client`), checked before any request.
 fn prepare(
     py: Python<'_>,
     service_account_id: String,
     provider: Provider,
-    host: Option<String>,
     ttl: Option<i128>,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    verify_ssl: Option<bool>,
-    ca_bundle: Option<String>,
-    settings: Settings,
-) -> PyResult<(LoginOptions, Prepared)> {
+    host: Option<String>,
+    settings: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(LoginOptions, ClientOptions)> {
     // A TTL beyond i64 is refused here like a negative one is by the core: as invalid input,
     // not as the OverflowError that extracting an i64 would raise.
     let ttl = ttl
         .map(|ttl| i64::try_from(ttl).map_err(|_| invalid("ttl is out of range")))
         .transpose()?;
-    let options = LoginOptions {
-        host,
-        ttl,
-        timeout,
-        connect_timeout,
-        verify_ssl,
-        ca_bundle,
+    let client = ClientOptions {
         user_agent_suffix: Some(user_agent_suffix(py)),
-        ..LoginOptions::new(service_account_id, provider)
+        ..client_options(None, host, settings)?
     };
-    Ok((options, settings.prepare()?))
+    let login = LoginOptions::for_client(service_account_id, provider, ttl, &client);
+    login.validate().map_err(to_py)?;
+    Ok((login, client))
 }
 
 /// AWS credentials to sign with: both keys or none (then the standard AWS sources: the
-/// environment, the shared files of `profile`).
+/// environment, the shared files of `profile`); the rule is the core's.
 fn aws_provider(
     region: Option<String>,
     access_key_id: Option<String>,
@@ -56,27 +50,16 @@ fn aws_provider(
     profile: Option<String>,
     sts_endpoint: Option<String>,
 ) -> PyResult<Provider> {
-    let credentials = match (access_key_id, secret_access_key) {
-        (Some(id), Some(secret)) => Some(AwsCredentials::new(id, secret, session_token)),
-        (None, None) if session_token.is_none() => None,
-        (None, None) => {
-            return Err(invalid(
-                "session_token needs access_key_id and secret_access_key",
-            ));
-        }
-        _ => {
-            return Err(invalid(
-                "access_key_id and secret_access_key go together: pass both or neither",
-            ));
-        }
-    };
-    Ok(Provider::AwsIam(AwsIam {
-        credentials,
-        profile,
+    AwsIam::from_parts(
+        access_key_id,
+        secret_access_key,
+        session_token,
         region,
+        profile,
         sts_endpoint,
-        ..AwsIam::default()
-    }))
+    )
+    .map(Provider::AwsIam)
+    .map_err(to_py)
 }
 
 /// An Entra ID access token to present, else workload identity (the given values over
@@ -117,7 +100,7 @@ macro_rules! login_functions {
     ) => {
         $(#[$doc])*
         #[pyfunction]
-        #[pyo3(signature = (service_account_id, *, host=None, ttl=None, $($arg=None,)* timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, cache_ttl=None, cache_stale_if_error=None, offline_cache_dir=None, offline=None, debug=None))]
+        #[pyo3(signature = (service_account_id, *, host=None, ttl=None, $($arg=None,)* **settings))]
         #[allow(clippy::too_many_arguments)]
         pub fn $blocking(
             py: Python<'_>,
@@ -125,54 +108,21 @@ macro_rules! login_functions {
             host: Option<String>,
             ttl: Option<i128>,
             $($arg: $ty,)*
-            timeout: Option<f64>,
-            connect_timeout: Option<f64>,
-            verify_ssl: Option<bool>,
-            ca_bundle: Option<String>,
-            session_ttl: Option<f64>,
-            max_retries: Option<i128>,
-            deadline: Option<f64>,
-            max_response_bytes: Option<i128>,
-            cache_ttl: Option<f64>,
-            cache_stale_if_error: Option<f64>,
-            offline_cache_dir: Option<PathBuf>,
-            offline: Option<bool>,
-            debug: Option<bool>,
+            settings: Option<&Bound<'_, PyDict>>,
         ) -> PyResult<Client> {
-            let settings = Settings {
-                session_ttl,
-                max_retries,
-                deadline,
-                max_response_bytes,
-                cache_ttl,
-                cache_stale_if_error,
-                offline_cache_dir,
-                offline,
-                debug,
-            };
-            let (options, client_settings) = prepare(
-                py,
-                service_account_id,
-                $provider?,
-                host,
-                ttl,
-                timeout,
-                connect_timeout,
-                verify_ssl,
-                ca_bundle,
-                settings,
-            )?;
-            let login = block_on(py, async {
-                phasekit::identity::login(&options).await.map_err(to_py)
-            })?;
-            let inner = build(py, client_settings.apply(login.client_options()))?;
-            Ok(Client { inner })
+            let (login, client) = prepare(py, service_account_id, $provider?, ttl, host, settings)?;
+            let inner = block_on(py, async {
+                phasekit::identity::login_client_with(&login, client).await.map_err(to_py)
+            });
+            // Building the client may log (TLS verification off): hand the records to `logging`.
+            crate::logs::emit(py);
+            Ok(Client { inner: inner? })
         }
 
         $(#[$doc])*
         /// Returns an awaitable of an `AsyncClient`.
         #[pyfunction]
-        #[pyo3(signature = (service_account_id, *, host=None, ttl=None, $($arg=None,)* timeout=None, connect_timeout=None, verify_ssl=None, ca_bundle=None, session_ttl=None, max_retries=None, deadline=None, max_response_bytes=None, cache_ttl=None, cache_stale_if_error=None, offline_cache_dir=None, offline=None, debug=None))]
+        #[pyo3(signature = (service_account_id, *, host=None, ttl=None, $($arg=None,)* **settings))]
         #[allow(clippy::too_many_arguments)]
         pub fn $asyncio(
             py: Python<'_>,
@@ -180,50 +130,11 @@ macro_rules! login_functions {
             host: Option<String>,
             ttl: Option<i128>,
             $($arg: $ty,)*
-            timeout: Option<f64>,
-            connect_timeout: Option<f64>,
-            verify_ssl: Option<bool>,
-            ca_bundle: Option<String>,
-            session_ttl: Option<f64>,
-            max_retries: Option<i128>,
-            deadline: Option<f64>,
-            max_response_bytes: Option<i128>,
-            cache_ttl: Option<f64>,
-            cache_stale_if_error: Option<f64>,
-            offline_cache_dir: Option<PathBuf>,
-            offline: Option<bool>,
-            debug: Option<bool>,
+            settings: Option<&Bound<'_, PyDict>>,
         ) -> PyResult<Py<PyAny>> {
-            let settings = Settings {
-                session_ttl,
-                max_retries,
-                deadline,
-                max_response_bytes,
-                cache_ttl,
-                cache_stale_if_error,
-                offline_cache_dir,
-                offline,
-                debug,
-            };
-            let (options, client_settings) = prepare(
-                py,
-                service_account_id,
-                $provider?,
-                host,
-                ttl,
-                timeout,
-                connect_timeout,
-                verify_ssl,
-                ca_bundle,
-                settings,
-            )?;
+            let (login, client) = prepare(py, service_account_id, $provider?, ttl, host, settings)?;
             awaitable(py, async move {
-                let login = phasekit::identity::login(&options).await.map_err(to_py)?;
-                // The login's options name the binding in the user agent already.
-                let inner = client_settings
-                    .apply(login.client_options())
-                    .build()
-                    .map_err(to_py)?;
+                let inner = phasekit::identity::login_client_with(&login, client).await.map_err(to_py)?;
                 Ok(AsyncClient { inner })
             })
             .map(Bound::unbind)

@@ -23,6 +23,11 @@ fi
 cd "$repo"
 TARGET="$target" scripts/python-wheel.sh
 
-# No __pycache__ or .pytest_cache in the work tree.
+# No __pycache__, .pytest_cache or .mypy_cache in the work tree.
 export PYTHONDONTWRITEBYTECODE=1
+export MYPY_CACHE_DIR="$repo/target/mypy-cache"
+
+# The hand-written stub must describe the module as built: mypy's stubtest compares every name,
+# signature and default (python/stubtest-allowlist.txt lists what exists for type checkers only).
+"$venv/bin/python" -m mypy.stubtest phasekit --allowlist python/stubtest-allowlist.txt
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests "$@"

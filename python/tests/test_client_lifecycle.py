@@ -98,6 +98,8 @@ def test_host_is_normalized_and_shown_in_repr(server: PhasekitServer) -> None:
         {"connect_timeout": float("nan")},
         {"session_ttl": 0.0},
         {"ca_bundle": "/nonexistent/ca.pem"},
+        # Every setting of the core is a keyword argument, the newest included.
+        {"offline_max_age": -1.0},
     ],
 )
 def test_invalid_settings_are_rejected_at_construction(
@@ -109,6 +111,15 @@ def test_invalid_settings_are_rejected_at_construction(
     with pytest.raises(InvalidInputError) as caught:
         Client(server.tokens["sa-token"], **settings)  # type: ignore[arg-type]
     assert caught.value.code == "invalid_input"
+    assert server.requests() == {}
+
+
+def test_an_unknown_setting_is_a_type_error(server: PhasekitServer) -> None:
+    """A misspelt keyword argument is refused as Python refuses any unknown one."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'cache_tll'"):
+        Client(server.tokens["sa-token"], server.url, cache_tll=5)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="offline must be a bool, not str"):
+        Client(server.tokens["sa-token"], server.url, offline="yes")  # type: ignore[arg-type]
     assert server.requests() == {}
 
 

@@ -24,7 +24,7 @@ pub use cache::CachePolicy;
 pub use get::{GetOptions, GetResult};
 pub use leases::LeaseMessage;
 pub(crate) use options::seconds;
-pub use options::{ClientOptions, Setting};
+pub use options::{ClientOptions, Setting, SettingValue};
 pub use select::AppRef;
 pub use sources::Source;
 pub use watch::{Change, Watch, WatchPolicy};

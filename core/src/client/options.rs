@@ -83,6 +83,55 @@ pub struct Setting {
     pub doc: &'static str,
 }
 
+/// A setting's value as a host language hands it over (see [`ClientOptions::set`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingValue {
+    Text(String),
+    Number(f64),
+    Flag(bool),
+}
+
+/// A field of [`ClientOptions`] that [`ClientOptions::set`] can fill.
+trait SettingSlot {
+    fn put(&mut self, name: &str, value: SettingValue) -> Result<()>;
+}
+
+impl SettingSlot for Option<String> {
+    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
+        match value {
+            SettingValue::Text(text) => {
+                *self = Some(text);
+                Ok(())
+            }
+            _ => Err(invalid(format!("`{name}` must be text"))),
+        }
+    }
+}
+
+impl SettingSlot for Option<f64> {
+    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
+        match value {
+            SettingValue::Number(number) => {
+                *self = Some(number);
+                Ok(())
+            }
+            _ => Err(invalid(format!("`{name}` must be a number"))),
+        }
+    }
+}
+
+impl SettingSlot for Option<bool> {
+    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
+        match value {
+            SettingValue::Flag(flag) => {
+                *self = Some(flag);
+                Ok(())
+            }
+            _ => Err(invalid(format!("`{name}` must be true or false"))),
+        }
+    }
+}
+
 macro_rules! define_client_options {
     ({} $( $(#[doc = $doc:literal])* $name:ident : $ty:ty => $kind:ident ),* $(,)?) => {
         /// Every setting a binding's `Client` constructor accepts, plus the token. `None` means
@@ -109,6 +158,19 @@ macro_rules! define_client_options {
                     doc: concat!($($doc, "\n"),*),
                 }, )*
             ];
+        }
+
+        impl ClientOptions {
+            /// Sets the setting named `name` (its neutral name) to a value as a host language
+            /// hands it over: bindings that receive settings by name (Python's keyword
+            /// arguments) go through this and need no list of their own. The value's rules
+            /// are [`ClientOptions::validate`]'s.
+            pub fn set(&mut self, name: &str, value: SettingValue) -> Result<()> {
+                match name {
+                    $( stringify!($name) => self.$name.put(stringify!($name), value), )*
+                    _ => Err(invalid(format!("there is no setting `{name}`"))),
+                }
+            }
         }
 
         impl fmt::Debug for ClientOptions {
@@ -283,6 +345,41 @@ fn whole(name: &str, value: f64, min: f64, max: f64, range: &str) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_are_set_by_their_neutral_names() {
+        let mut options = ClientOptions::default();
+        options.set("cache_ttl", SettingValue::Number(5.0)).unwrap();
+        options.set("offline", SettingValue::Flag(true)).unwrap();
+        options
+            .set("offline_cache_dir", SettingValue::Text("/tmp/x".into()))
+            .unwrap();
+        assert_eq!(options.cache_ttl, Some(5.0));
+        assert_eq!(options.offline, Some(true));
+        assert_eq!(options.offline_cache_dir.as_deref(), Some("/tmp/x"));
+        // Every name of the table is settable.
+        for setting in ClientOptions::SETTINGS {
+            let value = match setting.kind {
+                "flag" => SettingValue::Flag(false),
+                "url" | "path" => SettingValue::Text("x".into()),
+                _ => SettingValue::Number(1.0),
+            };
+            options.set(setting.name, value).unwrap();
+        }
+        let unknown = options
+            .set("cache_tll", SettingValue::Number(1.0))
+            .unwrap_err();
+        assert_eq!(unknown.code(), ErrorCode::InvalidInput);
+        assert!(unknown.to_string().contains("no setting `cache_tll`"));
+        let mistyped = options
+            .set("offline", SettingValue::Number(1.0))
+            .unwrap_err();
+        assert!(
+            mistyped
+                .to_string()
+                .contains("`offline` must be true or false")
+        );
+    }
 
     #[test]
     fn rejects_non_positive_or_non_finite_seconds() {

@@ -2,9 +2,11 @@
 
 import os
 from types import TracebackType
-from typing import Awaitable, Callable, Literal, Optional, TypedDict, Union
+from typing import Awaitable, Callable, Literal, Optional, TypedDict, Union, final
 
-from typing_extensions import NotRequired, Self
+from typing_extensions import NotRequired, Self, Unpack
+
+from ._settings import ClientSettings
 
 __version__: str
 ERROR_CODES: list[str]
@@ -24,6 +26,7 @@ class NewSecret(TypedDict):
     type: NotRequired[Optional[Literal["secret", "sealed", "config"]]]
     override: NotRequired[Optional[str]]
 
+@final
 class Secret:
     """A decrypted secret; repr() never shows the value."""
 
@@ -64,6 +67,7 @@ class Secret:
     @property
     def lease_expires_at(self) -> Optional[str]: ...
 
+@final
 class Environment:
     @property
     def id(self) -> str: ...
@@ -72,6 +76,7 @@ class Environment:
     @property
     def env_type(self) -> str: ...
 
+@final
 class App:
     @property
     def id(self) -> str: ...
@@ -82,6 +87,7 @@ class App:
     @property
     def environments(self) -> list[Environment]: ...
 
+@final
 class GetResult:
     """The secrets of a get_result() and where they came from."""
 
@@ -90,6 +96,7 @@ class GetResult:
     @property
     def source(self) -> Source: ...
 
+@final
 class Stats:
     """A client's counters at one moment; never a name or a value."""
 
@@ -115,6 +122,7 @@ class Stats:
 
     def as_dict(self) -> dict[str, Union[int, float]]: ...
 
+@final
 class Change:
     """Keys added, changed and removed between two polls (`/folder/KEY` outside the root)."""
 
@@ -125,6 +133,7 @@ class Change:
     @property
     def removed(self) -> list[str]: ...
 
+@final
 class Watch:
     """A running watch; close() stops it (idempotent, safe from a callback)."""
 
@@ -139,28 +148,16 @@ class Watch:
         tb: Optional[TracebackType],
     ) -> None: ...
 
+@final
 class Client:
     """A blocking client; thread-safe, releases the GIL while it waits or decrypts."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         token: Optional[str] = None,
         host: Optional[str] = None,
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        verify_ssl: Optional[bool] = None,
-        ca_bundle: Optional[str] = None,
-        session_ttl: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        deadline: Optional[float] = None,
-        max_response_bytes: Optional[int] = None,
-        cache_ttl: Optional[float] = None,
-        cache_stale_if_error: Optional[float] = None,
-        offline_cache_dir: Optional[StrPath] = None,
-        offline: Optional[bool] = None,
-        debug: Optional[bool] = None,
-    ) -> None: ...
+        **settings: Unpack[ClientSettings],
+    ) -> Self: ...
     @staticmethod
     def from_env() -> Client: ...
     @property
@@ -319,28 +316,16 @@ class Client:
         app_id: Optional[str] = None,
     ) -> str: ...
 
+@final
 class AsyncClient:
     """An asyncio client: every network method returns an awaitable."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         token: Optional[str] = None,
         host: Optional[str] = None,
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        verify_ssl: Optional[bool] = None,
-        ca_bundle: Optional[str] = None,
-        session_ttl: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        deadline: Optional[float] = None,
-        max_response_bytes: Optional[int] = None,
-        cache_ttl: Optional[float] = None,
-        cache_stale_if_error: Optional[float] = None,
-        offline_cache_dir: Optional[StrPath] = None,
-        offline: Optional[bool] = None,
-        debug: Optional[bool] = None,
-    ) -> None: ...
+        **settings: Unpack[ClientSettings],
+    ) -> Self: ...
     @staticmethod
     def from_env() -> AsyncClient: ...
     @property
@@ -510,19 +495,7 @@ def login_aws_iam(
     session_token: Optional[str] = None,
     profile: Optional[str] = None,
     sts_endpoint: Optional[str] = None,
-    timeout: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    verify_ssl: Optional[bool] = None,
-    ca_bundle: Optional[str] = None,
-    session_ttl: Optional[float] = None,
-    max_retries: Optional[int] = None,
-    deadline: Optional[float] = None,
-    max_response_bytes: Optional[int] = None,
-    cache_ttl: Optional[float] = None,
-    cache_stale_if_error: Optional[float] = None,
-    offline_cache_dir: Optional[StrPath] = None,
-    offline: Optional[bool] = None,
-    debug: Optional[bool] = None,
+    **settings: Unpack[ClientSettings],
 ) -> Client:
     """Logs in with an AWS IAM identity; a client for the minted token."""
 
@@ -537,19 +510,7 @@ def async_login_aws_iam(
     session_token: Optional[str] = None,
     profile: Optional[str] = None,
     sts_endpoint: Optional[str] = None,
-    timeout: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    verify_ssl: Optional[bool] = None,
-    ca_bundle: Optional[str] = None,
-    session_ttl: Optional[float] = None,
-    max_retries: Optional[int] = None,
-    deadline: Optional[float] = None,
-    max_response_bytes: Optional[int] = None,
-    cache_ttl: Optional[float] = None,
-    cache_stale_if_error: Optional[float] = None,
-    offline_cache_dir: Optional[StrPath] = None,
-    offline: Optional[bool] = None,
-    debug: Optional[bool] = None,
+    **settings: Unpack[ClientSettings],
 ) -> Awaitable[AsyncClient]:
     """login_aws_iam() for asyncio."""
 
@@ -564,19 +525,7 @@ def login_azure(
     client_id: Optional[str] = None,
     tenant_id: Optional[str] = None,
     authority_host: Optional[str] = None,
-    timeout: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    verify_ssl: Optional[bool] = None,
-    ca_bundle: Optional[str] = None,
-    session_ttl: Optional[float] = None,
-    max_retries: Optional[int] = None,
-    deadline: Optional[float] = None,
-    max_response_bytes: Optional[int] = None,
-    cache_ttl: Optional[float] = None,
-    cache_stale_if_error: Optional[float] = None,
-    offline_cache_dir: Optional[StrPath] = None,
-    offline: Optional[bool] = None,
-    debug: Optional[bool] = None,
+    **settings: Unpack[ClientSettings],
 ) -> Client:
     """Logs in with an Azure Entra ID identity; a client for the minted token."""
 
@@ -591,19 +540,7 @@ def async_login_azure(
     client_id: Optional[str] = None,
     tenant_id: Optional[str] = None,
     authority_host: Optional[str] = None,
-    timeout: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    verify_ssl: Optional[bool] = None,
-    ca_bundle: Optional[str] = None,
-    session_ttl: Optional[float] = None,
-    max_retries: Optional[int] = None,
-    deadline: Optional[float] = None,
-    max_response_bytes: Optional[int] = None,
-    cache_ttl: Optional[float] = None,
-    cache_stale_if_error: Optional[float] = None,
-    offline_cache_dir: Optional[StrPath] = None,
-    offline: Optional[bool] = None,
-    debug: Optional[bool] = None,
+    **settings: Unpack[ClientSettings],
 ) -> Awaitable[AsyncClient]:
     """login_azure() for asyncio."""
 

@@ -7,8 +7,6 @@ from typing import Union
 from typing_extensions import TypedDict
 
 class ClientSettings(TypedDict, total=False):
-    host: str | None
-    """The Phase host, e.g. https://phase.example.com (default https://console.phase.dev)."""
     timeout: float | None
     """Seconds a whole request may take (default 30)."""
     connect_timeout: float | None
