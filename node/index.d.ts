@@ -237,16 +237,17 @@ export interface AppOptions {
 }
 
 /**
- * `Client.loginAwsIam`: the service account, the token's TTL and the AWS credentials (default:
- * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, then the profile of
- * `~/.aws/credentials` and `~/.aws/config`), then the client's options.
+ * `Client.loginAwsIam`: the service account, the token's TTL and the AWS credentials
+ * (default: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, then the
+ * profile of `~/.aws/credentials` and `~/.aws/config`), then the client's settings (the
+ * host, timeouts and TLS settings serve the login too).
  */
 export interface AwsIamLoginOptions {
   /** The service account's id (a UUID, shown in the Phase console). */
   serviceAccountId: string
   /**
-   * Seconds the token should live (default: the identity's default TTL); the server refuses
-   * more than the identity's maximum.
+   * Seconds the token should live (default: the identity's default TTL); the server
+   * refuses more than the identity's maximum.
    */
   ttl?: number
   /** An AWS access key id, with `secretAccessKey`, instead of the standard AWS sources. */
@@ -261,51 +262,58 @@ export interface AwsIamLoginOptions {
    */
   region?: string
   /**
-   * The profile of the shared AWS files to take credentials from, instead of `AWS_PROFILE`
-   * (the environment's keys are then not used).
+   * The profile of the shared AWS files to take credentials from, instead of
+   * `AWS_PROFILE` (the environment's keys are then not used).
    */
   profile?: string
-  /**
-   * The Phase host to log in to, which the client then uses (default `PHASE_HOST`, else
-   * `https://console.phase.dev`).
-   */
+  /** The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`). */
   host?: string
-  /** Seconds a whole request may take, the login's included (default 30). */
+  /** Seconds a whole request may take (default 30). */
   timeout?: number
-  /** Seconds to establish a connection, also for the login (default 10). */
+  /** Seconds to establish a connection (default 10). */
   connectTimeout?: number
   /**
-   * `false` turns TLS certificate verification off, also for the login (logged as a
-   * warning).
+   * `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+   * on even when `PHASE_VERIFY_SSL=false`.
    */
   verifySsl?: boolean
-  /** Path of a PEM file of extra certificate authorities to trust, also for the login. */
+  /** A PEM file of extra certificate authorities to trust. */
   caBundle?: string
   /** Seconds the session data and derived keys are reused (default 300). */
   sessionTtl?: number
-  /** Retries of idempotent requests after transient failures (default 3). */
+  /** Retries of idempotent calls after transient failures (a whole number, default 3). */
   maxRetries?: number
   /** Seconds one call may take, retries and waits included (default 60). */
   deadline?: number
-  /** The largest response body accepted, in bytes (default 64 MiB). */
+  /** The largest response body accepted, in bytes (a whole number, default 64 MiB). */
   maxResponseBytes?: number
   /**
    * Seconds `get` results are served from memory without a request (no in-memory cache
-   * when absent).
+   * without it). Writes through the client clear it.
    */
   cacheTtl?: number
   /**
-   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
-   * be reached (default 300; needs `cacheTtl`).
+   * Seconds past the cache TTL a cached result may still stand in while the server cannot
+   * be reached (default 300; needs the cache TTL).
    */
   cacheStaleIfError?: number
   /**
-   * A directory where the server's answers are kept for when the server cannot be
-   * reached (`PHASE_OFFLINE_CACHE_DIR`).
+   * A directory where the server's answers are kept (ciphertext only, readable by this
+   * user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
    */
   offlineCacheDir?: string
-  /** `true`: the client never uses the network after the login (`PHASE_OFFLINE`). */
+  /**
+   * `true`: no network at all; reads are served from the offline cache directory and
+   * writes are refused (`PHASE_OFFLINE`).
+   */
   offline?: boolean
+  /**
+   * Seconds a stored answer of the offline cache is young enough to be served at once
+   * by a new client's first read, while the server is asked again in the background
+   * (the result's source says offline; never for dynamic secrets). Needs the offline
+   * cache directory.
+   */
+  offlineMaxAge?: number
   /** Logs each request's method, path, status and time (never headers or bodies). */
   debug?: boolean
 }
@@ -313,14 +321,15 @@ export interface AwsIamLoginOptions {
 /**
  * `Client.loginAzure`: the service account, the token's TTL and the Entra ID access token
  * (default: workload identity from `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`,
- * `AZURE_TENANT_ID` and `AZURE_AUTHORITY_HOST`), then the client's options.
+ * `AZURE_TENANT_ID` and `AZURE_AUTHORITY_HOST`), then the client's settings (the host,
+ * timeouts and TLS settings serve the login too).
  */
 export interface AzureLoginOptions {
   /** The service account's id (a UUID, shown in the Phase console). */
   serviceAccountId: string
   /**
-   * Seconds the token should live (default: the identity's default TTL); the server refuses
-   * more than the identity's maximum.
+   * Seconds the token should live (default: the identity's default TTL); the server
+   * refuses more than the identity's maximum.
    */
   ttl?: number
   /**
@@ -333,97 +342,113 @@ export interface AzureLoginOptions {
    * (default `https://management.azure.com/`).
    */
   resource?: string
-  /**
-   * The Phase host to log in to, which the client then uses (default `PHASE_HOST`, else
-   * `https://console.phase.dev`).
-   */
+  /** The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`). */
   host?: string
-  /** Seconds a whole request may take, the login's included (default 30). */
+  /** Seconds a whole request may take (default 30). */
   timeout?: number
-  /** Seconds to establish a connection, also for the login (default 10). */
+  /** Seconds to establish a connection (default 10). */
   connectTimeout?: number
   /**
-   * `false` turns TLS certificate verification off, also for the login (logged as a
-   * warning).
+   * `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+   * on even when `PHASE_VERIFY_SSL=false`.
    */
   verifySsl?: boolean
-  /** Path of a PEM file of extra certificate authorities to trust, also for the login. */
+  /** A PEM file of extra certificate authorities to trust. */
   caBundle?: string
   /** Seconds the session data and derived keys are reused (default 300). */
   sessionTtl?: number
-  /** Retries of idempotent requests after transient failures (default 3). */
+  /** Retries of idempotent calls after transient failures (a whole number, default 3). */
   maxRetries?: number
   /** Seconds one call may take, retries and waits included (default 60). */
   deadline?: number
-  /** The largest response body accepted, in bytes (default 64 MiB). */
+  /** The largest response body accepted, in bytes (a whole number, default 64 MiB). */
   maxResponseBytes?: number
   /**
    * Seconds `get` results are served from memory without a request (no in-memory cache
-   * when absent).
+   * without it). Writes through the client clear it.
    */
   cacheTtl?: number
   /**
-   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
-   * be reached (default 300; needs `cacheTtl`).
+   * Seconds past the cache TTL a cached result may still stand in while the server cannot
+   * be reached (default 300; needs the cache TTL).
    */
   cacheStaleIfError?: number
   /**
-   * A directory where the server's answers are kept for when the server cannot be
-   * reached (`PHASE_OFFLINE_CACHE_DIR`).
+   * A directory where the server's answers are kept (ciphertext only, readable by this
+   * user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
    */
   offlineCacheDir?: string
-  /** `true`: the client never uses the network after the login (`PHASE_OFFLINE`). */
+  /**
+   * `true`: no network at all; reads are served from the offline cache directory and
+   * writes are refused (`PHASE_OFFLINE`).
+   */
   offline?: boolean
+  /**
+   * Seconds a stored answer of the offline cache is young enough to be served at once
+   * by a new client's first read, while the server is asked again in the background
+   * (the result's source says offline; never for dynamic secrets). Needs the offline
+   * cache directory.
+   */
+  offlineMaxAge?: number
   /** Logs each request's method, path, status and time (never headers or bodies). */
   debug?: boolean
 }
 
 /**
  * Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
- * `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`), then to the default.
+ * `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`, ...), then to the default.
  */
 export interface ClientOptions {
   /** A service account, service or personal access token (`pss_service:v2:...`). */
   token?: string
-  /** The Phase host, default `https://console.phase.dev`. */
+  /** The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`). */
   host?: string
   /** Seconds a whole request may take (default 30). */
   timeout?: number
   /** Seconds to establish a connection (default 10). */
   connectTimeout?: number
-  /** `false` turns TLS certificate verification off (logged as a warning). */
+  /**
+   * `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+   * on even when `PHASE_VERIFY_SSL=false`.
+   */
   verifySsl?: boolean
-  /** Path of a PEM file of extra certificate authorities to trust. */
+  /** A PEM file of extra certificate authorities to trust. */
   caBundle?: string
   /** Seconds the session data and derived keys are reused (default 300). */
   sessionTtl?: number
-  /** Retries of idempotent requests after transient failures (default 3). */
+  /** Retries of idempotent calls after transient failures (a whole number, default 3). */
   maxRetries?: number
   /** Seconds one call may take, retries and waits included (default 60). */
   deadline?: number
-  /** The largest response body accepted, in bytes (default 64 MiB). */
+  /** The largest response body accepted, in bytes (a whole number, default 64 MiB). */
   maxResponseBytes?: number
   /**
    * Seconds `get` results are served from memory without a request (no in-memory cache
-   * when absent). Writes through this client clear it.
+   * without it). Writes through the client clear it.
    */
   cacheTtl?: number
   /**
-   * Seconds past `cacheTtl` a cached result may still be served while the server cannot
-   * be reached (default 300; needs `cacheTtl`).
+   * Seconds past the cache TTL a cached result may still stand in while the server cannot
+   * be reached (default 300; needs the cache TTL).
    */
   cacheStaleIfError?: number
   /**
-   * A directory where the server's answers are kept (ciphertext only, files readable by
-   * this user only) and served when the server cannot be reached
-   * (`PHASE_OFFLINE_CACHE_DIR`).
+   * A directory where the server's answers are kept (ciphertext only, readable by this
+   * user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
    */
   offlineCacheDir?: string
   /**
-   * `true`: no network at all; reads are served from `offlineCacheDir` and writes are
-   * refused with an `OfflineError` (`PHASE_OFFLINE`).
+   * `true`: no network at all; reads are served from the offline cache directory and
+   * writes are refused (`PHASE_OFFLINE`).
    */
   offline?: boolean
+  /**
+   * Seconds a stored answer of the offline cache is young enough to be served at once
+   * by a new client's first read, while the server is asked again in the background
+   * (the result's source says offline; never for dynamic secrets). Needs the offline
+   * cache directory.
+   */
+  offlineMaxAge?: number
   /** Logs each request's method, path, status and time (never headers or bodies). */
   debug?: boolean
 }

@@ -207,21 +207,6 @@ pub fn optional_seconds(env: &Env, name: &str, value: Option<f64>) -> Result<Opt
 /// The largest whole number a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// A size limit in bytes: a whole number from 1 (a limit of 0 would refuse every answer) to
-/// `Number.MAX_SAFE_INTEGER`, so that limits above 4 GiB are not refused as `u32` would.
-pub fn optional_byte_limit(env: &Env, name: &str, value: Option<f64>) -> Result<Option<u64>> {
-    match value {
-        None => Ok(None),
-        Some(bytes) if bytes.fract() == 0.0 && (1.0..=MAX_SAFE_INTEGER).contains(&bytes) => {
-            Ok(Some(bytes as u64))
-        }
-        Some(_) => Err(errors::invalid(
-            env,
-            format!("{name} must be a whole number of bytes from 1 to {MAX_SAFE_INTEGER}"),
-        )),
-    }
-}
-
 /// A whole number of seconds from 1 to `Number.MAX_SAFE_INTEGER` (a token's TTL): napi's own
 /// `i64` conversion would truncate `1.5` and wrap or saturate what does not fit.
 pub fn optional_whole_seconds(env: &Env, name: &str, value: Option<f64>) -> Result<Option<i64>> {

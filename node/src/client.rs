@@ -30,7 +30,7 @@ pub(crate) fn user_agent_suffix(env: &Env) -> String {
 
 fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
     let inner = settings
-        .into_core(env, user_agent_suffix(env))?
+        .into_core(env)?
         .build()
         .map_err(|error| errors::to_js(env, &error))?;
     crate::logging::enable(inner.logs_requests());

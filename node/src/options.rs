@@ -9,103 +9,74 @@ use phasekit::{
     AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate, WatchPolicy,
 };
 
-use crate::arguments::{optional_byte_limit, optional_seconds, optional_whole_number};
+use crate::arguments::{optional_seconds, optional_whole_number};
 use crate::errors;
 
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
     AppRef::from_parts(app, app_id).map_err(|error| errors::to_js(env, &error))
 }
 
-/// Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,
-/// `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`), then to the default.
-#[napi(object, js_name = "ClientOptions")]
-#[derive(Clone, Default)]
-pub struct ClientSettings {
-    /// A service account, service or personal access token (`pss_service:v2:...`).
-    pub token: Option<String>,
-    /// The Phase host, default `https://console.phase.dev`.
-    pub host: Option<String>,
-    /// Seconds a whole request may take (default 30).
-    pub timeout: Option<f64>,
-    /// Seconds to establish a connection (default 10).
-    pub connect_timeout: Option<f64>,
-    /// `false` turns TLS certificate verification off (logged as a warning).
-    pub verify_ssl: Option<bool>,
-    /// Path of a PEM file of extra certificate authorities to trust.
-    pub ca_bundle: Option<String>,
-    /// Seconds the session data and derived keys are reused (default 300).
-    pub session_ttl: Option<f64>,
-    /// Retries of idempotent requests after transient failures (default 3).
-    pub max_retries: Option<f64>,
-    /// Seconds one call may take, retries and waits included (default 60).
-    pub deadline: Option<f64>,
-    /// The largest response body accepted, in bytes (default 64 MiB).
-    pub max_response_bytes: Option<f64>,
-    /// Seconds `get` results are served from memory without a request (no in-memory cache
-    /// when absent). Writes through this client clear it.
-    pub cache_ttl: Option<f64>,
-    /// Seconds past `cacheTtl` a cached result may still be served while the server cannot
-    /// be reached (default 300; needs `cacheTtl`).
-    pub cache_stale_if_error: Option<f64>,
-    /// A directory where the server's answers are kept (ciphertext only, files readable by
-    /// this user only) and served when the server cannot be reached
-    /// (`PHASE_OFFLINE_CACHE_DIR`).
-    pub offline_cache_dir: Option<String>,
-    /// `true`: no network at all; reads are served from `offlineCacheDir` and writes are
-    /// refused with an `OfflineError` (`PHASE_OFFLINE`).
-    pub offline: Option<bool>,
-    /// Logs each request's method, path, status and time (never headers or bodies).
-    pub debug: Option<bool>,
+/// An options object of napi-rs's (`#[napi(object)]`, a TypeScript interface of the same
+/// fields in camelCase) holding the fields given in `{ ... }`, then every client setting of the
+/// core's `client_settings!` with its documentation: a setting added in the core is a field
+/// here (and in the TypeScript types) with no change to this binding. napi-rs objects cannot
+/// embed one another, so each options object that carries the client settings is made here.
+macro_rules! options_with_client_settings {
+    // Types and docs are matched as plain tokens (`ident`, `tt`), not as `ty` or `literal`
+    // fragments: napi-rs must see `Option<...>` (an optional field) and the doc strings as
+    // written, which fragments would hide from it. The docs are `#[doc = "..."]` attributes
+    // because `///` comments reach napi-rs through a macro as raw strings (`r"..."`), which
+    // it would copy into the TypeScript comments as they are.
+    (
+        {
+            $(#[doc = $struct_doc:tt])*
+            $js_name:literal => $name:ident {
+                $( $(#[doc = $field_doc:tt])* $field:ident : $field_ty:ident $(<$field_inner:ident>)? ),* $(,)?
+            }
+        }
+        $( $(#[doc = $doc:tt])* $setting:ident : Option<$ty:ident> => $kind:ident ),* $(,)?
+    ) => {
+        $(#[doc = $struct_doc])*
+        #[napi(object, js_name = $js_name)]
+        #[derive(Clone, Default)]
+        pub struct $name {
+            $( $(#[doc = $field_doc])* pub $field: $field_ty $(<$field_inner>)?, )*
+            $( $(#[doc = $doc])* pub $setting: Option<$ty>, )*
+        }
+
+        impl $name {
+            /// The client settings of these options (taken out of them), with the Node
+            /// version in the user agent; the core checks them.
+            pub fn client_options(&mut self, env: &Env) -> Result<phasekit::ClientOptions> {
+                let options = phasekit::ClientOptions {
+                    $( $setting: self.$setting.take(), )*
+                    user_agent_suffix: Some(crate::client::user_agent_suffix(env)),
+                    ..phasekit::ClientOptions::default()
+                };
+                options.validate().map_err(|error| errors::to_js(env, &error))?;
+                Ok(options)
+            }
+        }
+    };
 }
+pub(crate) use options_with_client_settings;
+
+phasekit::client_settings!(options_with_client_settings {
+    #[doc = " Settings of a client. Every field falls back to the environment (`PHASE_SERVICE_TOKEN`,"]
+    #[doc = " `PHASE_HOST`, `PHASE_VERIFY_SSL`, `PHASE_DEBUG`, ...), then to the default."]
+    "ClientOptions" => ClientSettings {
+        #[doc = " A service account, service or personal access token (`pss_service:v2:...`)."]
+        token: Option<String>,
+    }
+});
 
 impl ClientSettings {
-    // Every core setting is offered today, but the `..default()` below stays so that a new
-    // core setting does not break this build before the binding offers it.
-    #[allow(clippy::needless_update)]
-    pub fn into_core(
-        self,
-        env: &Env,
-        user_agent_suffix: String,
-    ) -> Result<phasekit::ClientOptions> {
+    /// The core's options: the token and every setting.
+    pub fn into_core(mut self, env: &Env) -> Result<phasekit::ClientOptions> {
+        let token = self.token.take();
         Ok(phasekit::ClientOptions {
-            token: self.token,
-            host: self.host,
-            timeout: optional_seconds(env, "timeout", self.timeout)?,
-            connect_timeout: optional_seconds(env, "connectTimeout", self.connect_timeout)?,
-            verify_ssl: self.verify_ssl,
-            ca_bundle: self.ca_bundle,
-            session_ttl: optional_seconds(env, "sessionTtl", self.session_ttl)?,
-            max_retries: optional_whole_number(env, "maxRetries", self.max_retries)?.map(f64::from),
-            deadline: optional_seconds(env, "deadline", self.deadline)?,
-            max_response_bytes: optional_byte_limit(
-                env,
-                "maxResponseBytes",
-                self.max_response_bytes,
-            )?
-            .map(|limit| limit as f64),
-            cache_ttl: optional_seconds(env, "cacheTtl", self.cache_ttl)?,
-            cache_stale_if_error: match (self.cache_ttl, self.cache_stale_if_error) {
-                // The core refuses this too, but under its own field names.
-                (None, Some(_)) => {
-                    return Err(errors::invalid(env, "cacheStaleIfError needs cacheTtl"));
-                }
-                (_, stale) => optional_seconds(env, "cacheStaleIfError", stale)?,
-            },
-            offline_cache_dir: match self.offline_cache_dir {
-                // An empty path would otherwise surface as "offline mode needs a directory"
-                // even when offline mode is off.
-                Some(dir) if dir.trim().is_empty() => {
-                    return Err(errors::invalid(env, "offlineCacheDir must not be empty"));
-                }
-                dir => dir,
-            },
-            offline: self.offline,
-            debug: self.debug,
-            user_agent_suffix: Some(user_agent_suffix),
-            // Settings this binding does not offer yet keep their meaning of `None` (the
-            // environment's value, else the default), so that the core can gain options without
-            // breaking the Node build.
-            ..phasekit::ClientOptions::default()
+            token,
+            ..self.client_options(env)?
         })
     }
 }

@@ -263,12 +263,12 @@ test("bad arguments reject with InvalidInputError, in JavaScript names, before a
     ],
     [
       () => Client.loginAwsIam(account({ accessKeyId: keys.accessKeyId })),
-      /accessKeyId and secretAccessKey must be given together/,
+      /accessKeyId and secretAccessKey go together: give both or neither/,
     ],
     [
       () =>
         Client.loginAwsIam(account({ secretAccessKey: keys.secretAccessKey })),
-      /accessKeyId and secretAccessKey must be given together/,
+      /accessKeyId and secretAccessKey go together: give both or neither/,
     ],
     [
       () =>

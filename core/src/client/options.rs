@@ -29,43 +29,43 @@ macro_rules! client_settings {
     ($callback:path { $($extra:tt)* }) => {
         $callback! {
             { $($extra)* }
-            /// The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`).
+            #[doc = " The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`)."]
             host: Option<String> => url,
-            /// Seconds a whole request may take (default 30).
+            #[doc = " Seconds a whole request may take (default 30)."]
             timeout: Option<f64> => seconds,
-            /// Seconds to establish a connection (default 10).
+            #[doc = " Seconds to establish a connection (default 10)."]
             connect_timeout: Option<f64> => seconds,
-            /// `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
-            /// on even when `PHASE_VERIFY_SSL=false`.
+            #[doc = " `false` turns TLS certificate verification off (logged as a warning); `true` keeps it"]
+            #[doc = " on even when `PHASE_VERIFY_SSL=false`."]
             verify_ssl: Option<bool> => flag,
-            /// A PEM file of extra certificate authorities to trust.
+            #[doc = " A PEM file of extra certificate authorities to trust."]
             ca_bundle: Option<String> => path,
-            /// Seconds the session data and derived keys are reused (default 300).
+            #[doc = " Seconds the session data and derived keys are reused (default 300)."]
             session_ttl: Option<f64> => seconds,
-            /// Retries of idempotent calls after transient failures (a whole number, default 3).
+            #[doc = " Retries of idempotent calls after transient failures (a whole number, default 3)."]
             max_retries: Option<f64> => count,
-            /// Seconds one call may take, retries and waits included (default 60).
+            #[doc = " Seconds one call may take, retries and waits included (default 60)."]
             deadline: Option<f64> => seconds,
-            /// The largest response body accepted, in bytes (a whole number, default 64 MiB).
+            #[doc = " The largest response body accepted, in bytes (a whole number, default 64 MiB)."]
             max_response_bytes: Option<f64> => bytes,
-            /// Seconds `get` results are served from memory without a request (no in-memory cache
-            /// without it). Writes through the client clear it.
+            #[doc = " Seconds `get` results are served from memory without a request (no in-memory cache"]
+            #[doc = " without it). Writes through the client clear it."]
             cache_ttl: Option<f64> => seconds,
-            /// Seconds past the cache TTL a cached result may still stand in while the server cannot
-            /// be reached (default 300; needs the cache TTL).
+            #[doc = " Seconds past the cache TTL a cached result may still stand in while the server cannot"]
+            #[doc = " be reached (default 300; needs the cache TTL)."]
             cache_stale_if_error: Option<f64> => seconds,
-            /// A directory where the server's answers are kept (ciphertext only, readable by this
-            /// user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
+            #[doc = " A directory where the server's answers are kept (ciphertext only, readable by this"]
+            #[doc = " user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`)."]
             offline_cache_dir: Option<String> => path,
-            /// `true`: no network at all; reads are served from the offline cache directory and
-            /// writes are refused (`PHASE_OFFLINE`).
+            #[doc = " `true`: no network at all; reads are served from the offline cache directory and"]
+            #[doc = " writes are refused (`PHASE_OFFLINE`)."]
             offline: Option<bool> => flag,
-            /// Seconds a stored answer of the offline cache is young enough to be served at once
-            /// by a new client's first read, while the server is asked again in the background
-            /// (the result's source says offline; never for dynamic secrets). Needs the offline
-            /// cache directory.
+            #[doc = " Seconds a stored answer of the offline cache is young enough to be served at once"]
+            #[doc = " by a new client's first read, while the server is asked again in the background"]
+            #[doc = " (the result's source says offline; never for dynamic secrets). Needs the offline"]
+            #[doc = " cache directory."]
             offline_max_age: Option<f64> => seconds,
-            /// Logs each request's method, path, status and time (never headers or bodies).
+            #[doc = " Logs each request's method, path, status and time (never headers or bodies)."]
             debug: Option<bool> => flag,
         }
     };
