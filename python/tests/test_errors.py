@@ -116,6 +116,22 @@ def test_error_classes_form_one_hierarchy() -> None:
     assert ERROR_CODES == ALL_CODES
 
 
+def test_error_classes_are_the_cores_families() -> None:
+    """The exception classes are exactly the core's error families (ERROR_FAMILIES, the
+    core's table), each exported by the package, and every code belongs to one family."""
+    from phasekit import _phasekit
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        return found.union(*(subclasses(sub) for sub in found))
+
+    classes = {cls.__name__ for cls in subclasses(PhaseError)}
+    assert classes == set(_phasekit.ERROR_FAMILIES)
+    assert classes <= set(phasekit.__all__)
+    codes = [code for family in _phasekit.ERROR_FAMILIES.values() for code in family]
+    assert sorted(codes) == sorted(ERROR_CODES)
+
+
 def test_malformed_token_is_an_authentication_error(server: PhasekitServer) -> None:
     """A token that is not a Phase token fails at construction with invalid_token, and
     the message repeats no part of it."""

@@ -10,6 +10,8 @@ from ._settings import ClientSettings
 
 __version__: str
 ERROR_CODES: list[str]
+# Each error family's class name and its codes, as the core declares them.
+ERROR_FAMILIES: dict[str, list[str]]
 
 ExportFormat = Literal["dotenv", "env", "json", "yaml", "yml"]
 # Where the secrets of a get_result() came from: the server, the in-memory cache within its
