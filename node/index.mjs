@@ -10,6 +10,7 @@ export const {
   Secret,
   Watch,
   ERROR_CODES,
+  ERROR_FAMILIES,
   PhaseError,
   AuthenticationError,
   PermissionDeniedError,

@@ -206,7 +206,7 @@ impl ErrorFamily {
             ErrorFamily::Conflict => "A secret with this key already exists at this path.",
             ErrorFamily::InvalidInput => "An argument or request was rejected as invalid.",
             ErrorFamily::RateLimit => {
-                "The server throttled the request; `retry_after` says when to come back."
+                "The server throttled the request; the error's retry-after says when to come back."
             }
             ErrorFamily::Network => {
                 "The server could not be reached or the connection failed (`network`; timeouts and TLS failures too)."

@@ -9,8 +9,8 @@ use phasekit::{Error, ErrorCode, ErrorFamily};
 
 use crate::realm;
 
-/// Builds the classes from `[[className, parentClassName | null], ...]` and returns
-/// `{ classes, create, codes }`; `create(className, message, code, status, retryAfter,
+/// Builds the classes from `[[className, parentClassName | null, ...codes], ...]` and returns
+/// `{ classes, create, codes, families }` (`families`: class name -> its codes); `create(className, message, code, status, retryAfter,
 /// retryable)` makes one error; `codes` is the frozen list of error codes.
 const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families, codes) {
   class PhaseError extends Error {
@@ -24,9 +24,11 @@ const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families, codes) {
     }
   }
   const classes = { PhaseError };
-  for (const [name, parent] of families) {
+  const familyCodes = {};
+  for (const [name, parent, ...ownCodes] of families) {
     const Base = classes[parent ?? 'PhaseError'];
     classes[name] = { [name]: class extends Base {} }[name];
+    familyCodes[name] = Object.freeze(ownCodes);
   }
   for (const [name, cls] of Object.entries(classes)) {
     Object.defineProperty(cls.prototype, 'name', {
@@ -38,7 +40,7 @@ const DEFINE_CLASSES: &str = r#"(function defineErrorClasses(families, codes) {
     Error.captureStackTrace?.(error, create);
     return error;
   };
-  return { classes, create, codes: Object.freeze([...codes]) };
+  return { classes, create, codes: Object.freeze([...codes]), families: Object.freeze(familyCodes) };
 })"#;
 
 type CreateArgs = FnArgs<(
@@ -63,10 +65,13 @@ impl ErrorFactory {
         let families: Vec<Vec<Option<&str>>> = ErrorFamily::ALL
             .iter()
             .map(|family| {
-                vec![
+                [
                     Some(family.class_name()),
                     family.parent().map(ErrorFamily::class_name),
                 ]
+                .into_iter()
+                .chain(family.codes().map(|code| Some(code.as_str())))
+                .collect()
             })
             .collect();
         let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
@@ -80,6 +85,10 @@ impl ErrorFactory {
         }
         let codes: Unknown = defined.get_named_property("codes")?;
         exports.set_named_property("ERROR_CODES", codes)?;
+        // The core's table as data (class name -> its codes), against which the tests check
+        // the classes.
+        let families: Unknown = defined.get_named_property("families")?;
+        exports.set_named_property("ERROR_FAMILIES", families)?;
         let create: Function<CreateArgs, Unknown<'static>> =
             defined.get_named_property("create")?;
         Ok(ErrorFactory {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { test } from "node:test";
 
 import * as phasekit from "phasekit";
@@ -115,6 +116,26 @@ test("the error classes form one hierarchy under PhaseError, an Error", () => {
   }
   assert.ok(!(SecretReferenceError.prototype instanceof ReferenceError));
   assert.deepEqual([...ERROR_CODES], ALL_CODES);
+});
+
+test("the error classes are the core's families, from both entry points", async () => {
+  const { ERROR_FAMILIES } = phasekit;
+  const exported = Object.entries(phasekit)
+    .filter(([, value]) => value?.prototype instanceof PhaseError)
+    .map(([name]) => name)
+    .sort();
+  assert.deepEqual(exported, Object.keys(ERROR_FAMILIES).sort());
+  assert.deepEqual(exported, [...FAMILIES].sort());
+  const require = createRequire(import.meta.url);
+  const commonjs = require("phasekit");
+  for (const name of exported) {
+    assert.equal(commonjs[name], phasekit[name], name);
+  }
+  assert.deepEqual(
+    Object.values(ERROR_FAMILIES).flat().sort(),
+    [...ERROR_CODES].sort(),
+  );
+  assert.ok(Object.isFrozen(ERROR_FAMILIES));
 });
 
 test("a malformed token throws AuthenticationError from the constructor, repeating none of it", async () => {

@@ -5,9 +5,11 @@
 //! which `tests/generated.rs` keeps equal to what is committed (`make surface` rewrites them).
 
 mod go;
+mod node;
 mod python;
 
 pub use go::{go_errors, go_settings};
+pub use node::node_classes_header;
 pub use python::python_settings_stub;
 
 /// A generated file: its path from the repository root and its text.
@@ -24,6 +26,10 @@ pub fn all() -> Vec<Generated> {
         Generated {
             path: "python/python/phasekit/_settings.pyi",
             text: python_settings_stub(),
+        },
+        Generated {
+            path: "node/src/classes.d.ts",
+            text: node_classes_header(),
         },
     ]
 }
