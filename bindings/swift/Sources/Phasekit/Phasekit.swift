@@ -481,22 +481,6 @@ fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
-    typealias FfiType = UInt32
-    typealias SwiftType = UInt32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -1441,15 +1425,17 @@ public func FfiConverterTypeChange_lower(_ value: Change) -> RustBuffer {
 
 
 /**
- * Client settings; `None` means the environment's value (`PHASE_HOST`, ...), else the default.
+ * Client settings (a record in Swift; Go sends the same names as JSON), declared once
+ * by the core's `client_settings!`. `None` means the environment's value (`PHASE_HOST`,
+ * ...), else the default.
  */
 public struct ClientOptions: Equatable, Hashable {
     /**
-     * e.g. `https://phase.example.com` (default `https://console.phase.dev`).
+     * The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`).
      */
     public let host: String?
     /**
-     * Seconds for a whole request (default 30).
+     * Seconds a whole request may take (default 30).
      */
     public let timeout: Double?
     /**
@@ -1457,7 +1443,8 @@ public struct ClientOptions: Equatable, Hashable {
      */
     public let connectTimeout: Double?
     /**
-     * `false` turns TLS certificate verification off (with a warning).
+     * `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+     * on even when `PHASE_VERIFY_SSL=false`.
      */
     public let verifySsl: Bool?
     /**
@@ -1469,38 +1456,46 @@ public struct ClientOptions: Equatable, Hashable {
      */
     public let sessionTtl: Double?
     /**
-     * Retries of idempotent calls after transient failures (default 3).
+     * Retries of idempotent calls after transient failures (a whole number, default 3).
      */
-    public let maxRetries: UInt32?
+    public let maxRetries: Double?
     /**
      * Seconds one call may take, retries and waits included (default 60).
      */
     public let deadline: Double?
     /**
-     * The largest response body accepted, in bytes (default 64 MiB).
+     * The largest response body accepted, in bytes (a whole number, default 64 MiB).
      */
-    public let maxResponseBytes: UInt64?
+    public let maxResponseBytes: Double?
     /**
      * Seconds `get` results are served from memory without a request (no in-memory cache
-     * when absent).
+     * without it). Writes through the client clear it.
      */
     public let cacheTtl: Double?
     /**
-     * Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
-     * (default 300; needs `cache_ttl`).
+     * Seconds past the cache TTL a cached result may still stand in while the server cannot
+     * be reached (default 300; needs the cache TTL).
      */
     public let cacheStaleIfError: Double?
     /**
-     * A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
-     * kept there (ciphertext only) and served when the server cannot be reached.
+     * A directory where the server's answers are kept (ciphertext only, readable by this
+     * user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
      */
     public let offlineCacheDir: String?
     /**
-     * `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
+     * `true`: no network at all; reads are served from the offline cache directory and
+     * writes are refused (`PHASE_OFFLINE`).
      */
     public let offline: Bool?
     /**
-     * Logs every request (never headers or bodies).
+     * Seconds a stored answer of the offline cache is young enough to be served at once
+     * by a new client's first read, while the server is asked again in the background
+     * (the result's source says offline; never for dynamic secrets). Needs the offline
+     * cache directory.
+     */
+    public let offlineMaxAge: Double?
+    /**
+     * Logs each request's method, path, status and time (never headers or bodies).
      */
     public let debug: Bool?
 
@@ -1508,16 +1503,17 @@ public struct ClientOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * e.g. `https://phase.example.com` (default `https://console.phase.dev`).
+         * The Phase host, e.g. `https://phase.example.com` (default `https://console.phase.dev`).
          */host: String? = nil, 
         /**
-         * Seconds for a whole request (default 30).
+         * Seconds a whole request may take (default 30).
          */timeout: Double? = nil, 
         /**
          * Seconds to establish a connection (default 10).
          */connectTimeout: Double? = nil, 
         /**
-         * `false` turns TLS certificate verification off (with a warning).
+         * `false` turns TLS certificate verification off (logged as a warning); `true` keeps it
+         * on even when `PHASE_VERIFY_SSL=false`.
          */verifySsl: Bool? = nil, 
         /**
          * A PEM file of extra certificate authorities to trust.
@@ -1526,31 +1522,38 @@ public struct ClientOptions: Equatable, Hashable {
          * Seconds the session data and derived keys are reused (default 300).
          */sessionTtl: Double? = nil, 
         /**
-         * Retries of idempotent calls after transient failures (default 3).
-         */maxRetries: UInt32? = nil, 
+         * Retries of idempotent calls after transient failures (a whole number, default 3).
+         */maxRetries: Double? = nil, 
         /**
          * Seconds one call may take, retries and waits included (default 60).
          */deadline: Double? = nil, 
         /**
-         * The largest response body accepted, in bytes (default 64 MiB).
-         */maxResponseBytes: UInt64? = nil, 
+         * The largest response body accepted, in bytes (a whole number, default 64 MiB).
+         */maxResponseBytes: Double? = nil, 
         /**
          * Seconds `get` results are served from memory without a request (no in-memory cache
-         * when absent).
+         * without it). Writes through the client clear it.
          */cacheTtl: Double? = nil, 
         /**
-         * Seconds past `cache_ttl` a cached result may stand in while the server cannot be reached
-         * (default 300; needs `cache_ttl`).
+         * Seconds past the cache TTL a cached result may still stand in while the server cannot
+         * be reached (default 300; needs the cache TTL).
          */cacheStaleIfError: Double? = nil, 
         /**
-         * A directory for the offline cache (`PHASE_OFFLINE_CACHE_DIR`): the server's answers are
-         * kept there (ciphertext only) and served when the server cannot be reached.
+         * A directory where the server's answers are kept (ciphertext only, readable by this
+         * user only) and served when the server cannot be reached (`PHASE_OFFLINE_CACHE_DIR`).
          */offlineCacheDir: String? = nil, 
         /**
-         * `true`: serve everything from the offline cache, never the network (`PHASE_OFFLINE`).
+         * `true`: no network at all; reads are served from the offline cache directory and
+         * writes are refused (`PHASE_OFFLINE`).
          */offline: Bool? = nil, 
         /**
-         * Logs every request (never headers or bodies).
+         * Seconds a stored answer of the offline cache is young enough to be served at once
+         * by a new client's first read, while the server is asked again in the background
+         * (the result's source says offline; never for dynamic secrets). Needs the offline
+         * cache directory.
+         */offlineMaxAge: Double? = nil, 
+        /**
+         * Logs each request's method, path, status and time (never headers or bodies).
          */debug: Bool? = nil) {
         self.host = host
         self.timeout = timeout
@@ -1565,6 +1568,7 @@ public struct ClientOptions: Equatable, Hashable {
         self.cacheStaleIfError = cacheStaleIfError
         self.offlineCacheDir = offlineCacheDir
         self.offline = offline
+        self.offlineMaxAge = offlineMaxAge
         self.debug = debug
     }
 
@@ -1590,13 +1594,14 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 verifySsl: FfiConverterOptionBool.read(from: &buf), 
                 caBundle: FfiConverterOptionString.read(from: &buf), 
                 sessionTtl: FfiConverterOptionDouble.read(from: &buf), 
-                maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
+                maxRetries: FfiConverterOptionDouble.read(from: &buf), 
                 deadline: FfiConverterOptionDouble.read(from: &buf), 
-                maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionDouble.read(from: &buf), 
                 cacheTtl: FfiConverterOptionDouble.read(from: &buf), 
                 cacheStaleIfError: FfiConverterOptionDouble.read(from: &buf), 
                 offlineCacheDir: FfiConverterOptionString.read(from: &buf), 
                 offline: FfiConverterOptionBool.read(from: &buf), 
+                offlineMaxAge: FfiConverterOptionDouble.read(from: &buf), 
                 debug: FfiConverterOptionBool.read(from: &buf)
         )
     }
@@ -1608,13 +1613,14 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionBool.write(value.verifySsl, into: &buf)
         FfiConverterOptionString.write(value.caBundle, into: &buf)
         FfiConverterOptionDouble.write(value.sessionTtl, into: &buf)
-        FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
+        FfiConverterOptionDouble.write(value.maxRetries, into: &buf)
         FfiConverterOptionDouble.write(value.deadline, into: &buf)
-        FfiConverterOptionUInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterOptionDouble.write(value.maxResponseBytes, into: &buf)
         FfiConverterOptionDouble.write(value.cacheTtl, into: &buf)
         FfiConverterOptionDouble.write(value.cacheStaleIfError, into: &buf)
         FfiConverterOptionString.write(value.offlineCacheDir, into: &buf)
         FfiConverterOptionBool.write(value.offline, into: &buf)
+        FfiConverterOptionDouble.write(value.offlineMaxAge, into: &buf)
         FfiConverterOptionBool.write(value.debug, into: &buf)
     }
 }
@@ -3078,30 +3084,6 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt16.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

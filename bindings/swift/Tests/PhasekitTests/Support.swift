@@ -166,7 +166,7 @@ final class LocalServer: @unchecked Sendable {
                       maxRetries: o?.maxRetries, deadline: o?.deadline,
                       maxResponseBytes: o?.maxResponseBytes, cacheTtl: o?.cacheTtl,
                       cacheStaleIfError: o?.cacheStaleIfError, offlineCacheDir: o?.offlineCacheDir,
-                      offline: o?.offline, debug: o?.debug)
+                      offline: o?.offline, offlineMaxAge: o?.offlineMaxAge, debug: o?.debug)
     }
 }
 
