@@ -3,6 +3,7 @@ package phasekit_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/phasekit/phasekit/go"
 )
@@ -30,9 +31,21 @@ func TestCreateUpdateDelete(t *testing.T) {
 	if err := c.Update(ctx(t), devTarget, "NEW_ONE", phasekit.SecretChanges{Value: phasekit.String("")}); err != nil {
 		t.Fatal(err)
 	}
+	created := one
 	one, err = c.GetSecret(ctx(t), devTarget, "NEW_ONE", "/")
 	if err != nil || one.Value() != "" || one.Comment != "made in Go" || !reflect.DeepEqual(one.Tags, []string{"go"}) {
 		t.Fatalf("after an empty value: %#v comment=%q tags=%v %v", one, one.Comment, one.Tags, err)
+	}
+	// A change counts a version and moves updated_at, never created_at (ISO 8601 UTC, as the
+	// server writes them, so they compare as text).
+	if created.Version != 1 || one.Version != 2 {
+		t.Fatalf("versions: created %d, updated %d", created.Version, one.Version)
+	}
+	if created.CreatedAt == "" || one.CreatedAt != created.CreatedAt || one.UpdatedAt <= created.UpdatedAt {
+		t.Fatalf("times: created %q/%q, updated %q/%q", created.CreatedAt, created.UpdatedAt, one.CreatedAt, one.UpdatedAt)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, one.UpdatedAt); err != nil {
+		t.Fatalf("updated_at: %v", err)
 	}
 	err = c.Update(ctx(t), devTarget, "NEW_ONE", phasekit.SecretChanges{Comment: phasekit.String("changed"), Tags: []string{}, NewPath: "/moved"})
 	if err != nil {
