@@ -61,7 +61,11 @@ func freeNativeWatch(w *nativeWatch) {
 func loginNative(ctx context.Context, accountID, provider string, s *loginSettings, ttl uint64, settingsJSON []byte) (*nativeClient, error) {
 	var a args
 	defer a.done()
-	cid, csettings, cbinding := a.str(accountID), a.str(string(settingsJSON)), a.str(binding())
+	request := &C.PhasekitLogin{
+		service_account_id: a.str(accountID), ttl: C.int64_t(ttl),
+		settings_json: a.str(string(settingsJSON)), binding: a.str(binding()),
+	}
+	a.pin(unsafe.Pointer(request))
 	var handle *nativeClient
 	var err error
 	if provider == "azure_entra" {
@@ -69,7 +73,7 @@ func loginNative(ctx context.Context, accountID, provider string, s *loginSettin
 		ca := &C.PhasekitAzureLogin{jwt: a.optPtr(az.JWT), resource: a.optPtr(az.Resource)}
 		a.pin(unsafe.Pointer(ca))
 		err = nativeCall(ctx, "login", func(call *C.PhasekitCall, failure *C.PhasekitError) C.int32_t {
-			return C.phasekit_login_azure(call, cid, ca, C.int64_t(ttl), csettings, cbinding, &handle, failure)
+			return C.phasekit_login_azure(call, request, ca, &handle, failure)
 		})
 	} else {
 		aws := s.awsSettings()
@@ -79,7 +83,7 @@ func loginNative(ctx context.Context, accountID, provider string, s *loginSettin
 		}
 		a.pin(unsafe.Pointer(ca))
 		err = nativeCall(ctx, "login", func(call *C.PhasekitCall, failure *C.PhasekitError) C.int32_t {
-			return C.phasekit_login_aws(call, cid, ca, C.int64_t(ttl), csettings, cbinding, &handle, failure)
+			return C.phasekit_login_aws(call, request, ca, &handle, failure)
 		})
 	}
 	if err != nil {

@@ -122,6 +122,16 @@ typedef struct PhasekitErrorFamilies {
   struct PhasekitOwned *owner;
 } PhasekitErrorFamilies;
 
+// What every login needs: the service account (`service_account_id`, its UUID), the token's
+// `ttl` in seconds (0: the identity's default), the client's settings (`settings_json`, as for
+// `phasekit_client_new`, checked before the login's request) and the binding's name.
+typedef struct PhasekitLogin {
+  struct PhasekitStr service_account_id;
+  int64_t ttl;
+  struct PhasekitStr settings_json;
+  struct PhasekitStr binding;
+} PhasekitLogin;
+
 // AWS IAM credentials and where to sign; each absent text comes from the standard AWS sources
 // (`AWS_ACCESS_KEY_ID`, ..., the shared files, `AWS_REGION`). The key pair goes together.
 typedef struct PhasekitAwsLogin {
@@ -363,11 +373,8 @@ struct PhasekitErrorFamilies phasekit_error_families(void);
 // # Safety
 // As for `run_login` above; `aws` is NULL or valid during the call.
 int32_t phasekit_login_aws(const struct PhasekitCall *call,
-                           struct PhasekitStr service_account_id,
+                           const struct PhasekitLogin *request,
                            const struct PhasekitAwsLogin *aws,
-                           int64_t ttl,
-                           struct PhasekitStr settings_json,
-                           struct PhasekitStr binding_name,
                            struct PhasekitClient **client,
                            struct PhasekitError *error);
 
@@ -377,11 +384,8 @@ int32_t phasekit_login_aws(const struct PhasekitCall *call,
 // # Safety
 // As for `phasekit_login_aws`; `azure` is NULL or valid during the call.
 int32_t phasekit_login_azure(const struct PhasekitCall *call,
-                             struct PhasekitStr service_account_id,
+                             const struct PhasekitLogin *request,
                              const struct PhasekitAzureLogin *azure,
-                             int64_t ttl,
-                             struct PhasekitStr settings_json,
-                             struct PhasekitStr binding_name,
                              struct PhasekitClient **client,
                              struct PhasekitError *error);
 

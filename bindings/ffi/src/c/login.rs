@@ -5,7 +5,7 @@ use phasekit::Error;
 use super::call::{PhasekitCall, block_on, finish, guarded};
 use super::client::{PhasekitClient, binding, settings};
 use super::error::PhasekitError;
-use super::memory::PhasekitStr;
+use super::memory::{PhasekitStr, invalid};
 use crate::types::{AwsLogin, AzureLogin, login};
 
 /// AWS IAM credentials and where to sign; each absent text comes from the standard AWS sources
@@ -27,37 +27,45 @@ pub struct PhasekitAzureLogin {
     pub resource: PhasekitStr,
 }
 
-/// Logs in as the service account `service_account_id` with the identity `provider` makes,
-/// for a token of `ttl` seconds (0: the identity's default), and writes a client of the
-/// settings in `settings_json` (as for `phasekit_client_new`) to `*client`. Every setting is
-/// checked before the login's request.
+/// What every login needs: the service account (`service_account_id`, its UUID), the token's
+/// `ttl` in seconds (0: the identity's default), the client's settings (`settings_json`, as for
+/// `phasekit_client_new`, checked before the login's request) and the binding's name.
+#[repr(C)]
+pub struct PhasekitLogin {
+    pub service_account_id: PhasekitStr,
+    pub ttl: i64,
+    pub settings_json: PhasekitStr,
+    pub binding: PhasekitStr,
+}
+
+/// Logs in with the identity `provider` makes and writes a client of the minted token to
+/// `*client`.
 ///
 /// # Safety
-/// `call` is NULL or a live handle; the texts are valid during the call; `client` is valid for
-/// a write; `error` is NULL or valid for a write.
+/// `call` is NULL or a live handle; `request` is NULL or valid during the call; `client` is
+/// valid for a write; `error` is NULL or valid for a write.
 unsafe fn run_login(
     call: *const PhasekitCall,
-    service_account_id: &PhasekitStr,
+    request: *const PhasekitLogin,
     provider: impl FnOnce() -> Result<phasekit::identity::Provider, Error>,
-    ttl: i64,
-    settings_json: &PhasekitStr,
-    binding_name: &PhasekitStr,
     client: *mut *mut PhasekitClient,
     error: *mut PhasekitError,
 ) -> i32 {
     let outcome = guarded(|| {
         if client.is_null() {
-            return Err(super::memory::invalid("no place for the client"));
+            return Err(invalid("no place for the client"));
         }
+        // SAFETY: the caller's contract.
+        let request = unsafe { request.as_ref() }.ok_or_else(|| invalid("no login request"))?;
         // SAFETY: the caller's contract.
         let (account, options, binding) = unsafe {
             (
-                service_account_id.required("service_account_id")?,
-                settings(settings_json)?,
-                binding(binding_name)?,
+                request.service_account_id.required("service_account_id")?,
+                settings(&request.settings_json)?,
+                binding(&request.binding)?,
             )
         };
-        let ttl = (ttl != 0).then_some(ttl);
+        let ttl = (request.ttl != 0).then_some(request.ttl);
         let work = login(account, provider()?, ttl, options, binding);
         // SAFETY: the caller's contract.
         block_on(unsafe { call.as_ref() }, work)
@@ -79,11 +87,8 @@ unsafe fn run_login(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_login_aws(
     call: *const PhasekitCall,
-    service_account_id: PhasekitStr,
+    request: *const PhasekitLogin,
     aws: *const PhasekitAwsLogin,
-    ttl: i64,
-    settings_json: PhasekitStr,
-    binding_name: PhasekitStr,
     client: *mut *mut PhasekitClient,
     error: *mut PhasekitError,
 ) -> i32 {
@@ -105,18 +110,7 @@ pub unsafe extern "C" fn phasekit_login_aws(
         .provider()
     };
     // SAFETY: the caller's contract.
-    unsafe {
-        run_login(
-            call,
-            &service_account_id,
-            provider,
-            ttl,
-            &settings_json,
-            &binding_name,
-            client,
-            error,
-        )
-    }
+    unsafe { run_login(call, request, provider, client, error) }
 }
 
 /// Logs in with an Azure Entra ID identity and creates a client for the minted
@@ -127,11 +121,8 @@ pub unsafe extern "C" fn phasekit_login_aws(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_login_azure(
     call: *const PhasekitCall,
-    service_account_id: PhasekitStr,
+    request: *const PhasekitLogin,
     azure: *const PhasekitAzureLogin,
-    ttl: i64,
-    settings_json: PhasekitStr,
-    binding_name: PhasekitStr,
     client: *mut *mut PhasekitClient,
     error: *mut PhasekitError,
 ) -> i32 {
@@ -145,16 +136,5 @@ pub unsafe extern "C" fn phasekit_login_azure(
         Ok(AzureLogin { jwt, resource }.provider())
     };
     // SAFETY: the caller's contract.
-    unsafe {
-        run_login(
-            call,
-            &service_account_id,
-            provider,
-            ttl,
-            &settings_json,
-            &binding_name,
-            client,
-            error,
-        )
-    }
+    unsafe { run_login(call, request, provider, client, error) }
 }

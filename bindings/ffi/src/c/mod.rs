@@ -41,7 +41,9 @@ pub use client::{
 pub use error::{
     PhasekitError, PhasekitErrorFamilies, phasekit_error_codes, phasekit_error_families,
 };
-pub use login::{PhasekitAwsLogin, PhasekitAzureLogin, phasekit_login_aws, phasekit_login_azure};
+pub use login::{
+    PhasekitAwsLogin, PhasekitAzureLogin, PhasekitLogin, phasekit_login_aws, phasekit_login_azure,
+};
 pub use logs::{PhasekitLogRecord, PhasekitLogs, phasekit_logs_drain};
 pub use memory::{
     PhasekitOwned, PhasekitStr, PhasekitStrList, PhasekitStrs, PhasekitText, phasekit_live_objects,
