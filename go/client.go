@@ -211,12 +211,12 @@ type GetOptions struct {
 
 // Get fetches and decrypts the secrets of an environment; opts may be nil.
 func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret, error) {
-	found, _, err := c.get(ctx, t, opts, false)
+	found, _, err := c.get(ctx, t, opts)
 	return found, err
 }
 
-// get reads the secrets of t, with their source when withSource.
-func (c *Client) get(ctx context.Context, t Target, opts *GetOptions, withSource bool) (found []Secret, source Source, err error) {
+// get reads the secrets of t and where they came from.
+func (c *Client) get(ctx context.Context, t Target, opts *GetOptions) (found []Secret, source Source, err error) {
 	var leaseTTL *uint64
 	if opts != nil {
 		if leaseTTL, err = wholeSeconds("LeaseTTL", opts.LeaseTTL); err != nil {
@@ -224,7 +224,7 @@ func (c *Client) get(ctx context.Context, t Target, opts *GetOptions, withSource
 		}
 	}
 	err = c.with(ctx, "get", func(ctx context.Context, n *nativeClient) error {
-		found, source, err = nativeGet(ctx, n, t, opts, orZero(leaseTTL), withSource)
+		found, source, err = nativeGet(ctx, n, t, opts, orZero(leaseTTL))
 		return err
 	})
 	return found, source, err

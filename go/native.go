@@ -99,15 +99,10 @@ func readSecrets(ctx context.Context, name string, op secretsOp) ([]Secret, Sour
 	return secrets, source, nil
 }
 
-func nativeGet(ctx context.Context, n *nativeClient, t Target, opts *GetOptions, leaseTTL uint64, withSource bool) ([]Secret, Source, error) {
+func nativeGet(ctx context.Context, n *nativeClient, t Target, opts *GetOptions, leaseTTL uint64) ([]Secret, Source, error) {
 	var a args
 	defer a.done()
 	ct, co := a.target(t), a.getOptions(opts, leaseTTL)
-	if withSource {
-		return readSecrets(ctx, "get_result", func(call *C.PhasekitCall, out *C.PhasekitSecrets, failure *C.PhasekitError) C.int32_t {
-			return C.phasekit_get_result(n, call, ct, co, out, failure)
-		})
-	}
 	return readSecrets(ctx, "get", func(call *C.PhasekitCall, out *C.PhasekitSecrets, failure *C.PhasekitError) C.int32_t {
 		return C.phasekit_get(n, call, ct, co, out, failure)
 	})

@@ -29,7 +29,7 @@ type Result struct {
 
 // GetResult is Get, also saying where the secrets came from (see Source); opts may be nil.
 func (c *Client) GetResult(ctx context.Context, t Target, opts *GetOptions) (*Result, error) {
-	found, source, err := c.get(ctx, t, opts, true)
+	found, source, err := c.get(ctx, t, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -409,9 +409,10 @@ int64_t phasekit_live_objects(void);
 // The library's version, e.g. `0.1.0` (static, NUL-terminated; do not free).
 const char *phasekit_version(void);
 
-// Fetches and decrypts the secrets `options` (NULL: the defaults) selects in `target`.
-// Blocks until done or `call` (may be NULL) is cancelled: `PHASEKIT_OK` with the secrets in
-// `*out`, `PHASEKIT_ERROR` with `*error`, or `PHASEKIT_CANCELLED`.
+// Fetches and decrypts the secrets `options` (NULL: the defaults) selects in `target`, and says
+// where they came from (`out.source`). Blocks until done or `call` (may be NULL) is cancelled:
+// `PHASEKIT_OK` with the secrets in `*out`, `PHASEKIT_ERROR` with `*error`, or
+// `PHASEKIT_CANCELLED`.
 //
 // # Safety
 // `client` is a live client, not freed during the call; `call` is NULL or a live handle;
@@ -423,17 +424,6 @@ int32_t phasekit_get(const struct PhasekitClient *client,
                      const struct PhasekitGetOptions *options,
                      struct PhasekitSecrets *out,
                      struct PhasekitError *error);
-
-// `phasekit_get`, with where the secrets came from in `out.source`.
-//
-// # Safety
-// As for `phasekit_get`.
-int32_t phasekit_get_result(const struct PhasekitClient *client,
-                            const struct PhasekitCall *call,
-                            const struct PhasekitTarget *target,
-                            const struct PhasekitGetOptions *options,
-                            struct PhasekitSecrets *out,
-                            struct PhasekitError *error);
 
 // One secret by `key` at `path` (absent: the root), as a list of one.
 //

@@ -52,7 +52,7 @@ pub use memory::{
 pub use read::{
     PhasekitApp, PhasekitApps, PhasekitEnvironment, PhasekitEnvironments, PhasekitGetOptions,
     PhasekitTarget, phasekit_apps, phasekit_environments, phasekit_export, phasekit_get,
-    phasekit_get_result, phasekit_get_secret, phasekit_lease_generate,
+    phasekit_get_secret, phasekit_lease_generate,
 };
 pub use secrets::{PhasekitSecret, PhasekitSecrets};
 pub use watch::{

@@ -1,6 +1,8 @@
 //! The reads: secrets (`get`, `get_result`, `get_secret`, `lease_generate`), `export`, and the
 //! apps and environments the token can read.
 
+use std::future::Future;
+
 use phasekit::{AppRef, Error, ExportFormat};
 
 use super::call::{PhasekitCall, run};
@@ -67,28 +69,31 @@ pub struct PhasekitGetOptions {
 }
 
 impl PhasekitGetOptions {
-    /// The core's options for `target` (NULL `options`: the defaults).
+    /// The core's options for `app` and `env` (NULL `options`: the defaults).
     ///
     /// # Safety
-    /// Both are NULL or valid during the call.
+    /// `options` is NULL or valid during the call.
     pub(crate) unsafe fn read(
         options: *const PhasekitGetOptions,
-        target: *const PhasekitTarget,
+        app: AppRef,
+        env: String,
     ) -> Result<phasekit::GetOptions, Error> {
-        // SAFETY: the caller's contract.
-        let (app, env) = unsafe { PhasekitTarget::read(target) }?;
         // SAFETY: the caller's contract.
         let Some(o) = (unsafe { options.as_ref() }) else {
             return Ok(GetOptions::default().core(app, env));
         };
         // SAFETY: the caller's contract.
-        let keys = unsafe { o.keys.read("keys") }?;
+        let (path, keys, tag) = unsafe {
+            (
+                o.path.read("path")?,
+                o.keys.read("keys")?,
+                o.tag.read("tag")?,
+            )
+        };
         let options = GetOptions {
-            // SAFETY: the caller's contract.
-            path: unsafe { o.path.read("path") }?,
+            path,
             keys: (!keys.is_empty()).then_some(keys),
-            // SAFETY: the caller's contract.
-            tag: unsafe { o.tag.read("tag") }?,
+            tag,
             raw: o.raw,
             strict: o.strict,
             dynamic: o.dynamic,
@@ -99,9 +104,44 @@ impl PhasekitGetOptions {
     }
 }
 
-/// Fetches and decrypts the secrets `options` (NULL: the defaults) selects in `target`.
-/// Blocks until done or `call` (may be NULL) is cancelled: `PHASEKIT_OK` with the secrets in
-/// `*out`, `PHASEKIT_ERROR` with `*error`, or `PHASEKIT_CANCELLED`.
+/// [`run`] for an operation on one environment: `start` gets the client and the target's app
+/// and environment, read first.
+///
+/// # Safety
+/// As for [`run`]; `client` is NULL or a live client, not freed during the call; `target` is
+/// NULL or valid during the call.
+pub(crate) unsafe fn run_in<'a, F, T, O>(
+    client: *const PhasekitClient,
+    call: *const PhasekitCall,
+    target: *const PhasekitTarget,
+    out: *mut O,
+    error: *mut PhasekitError,
+    start: impl FnOnce(&'a phasekit::Client, AppRef, String) -> Result<F, Error>,
+    answer: impl FnOnce(T) -> O,
+) -> i32
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    // SAFETY: the caller's contract.
+    unsafe {
+        run(
+            call,
+            out,
+            error,
+            || {
+                let client = PhasekitClient::get(client)?;
+                let (app, env) = PhasekitTarget::read(target)?;
+                start(client, app, env)
+            },
+            answer,
+        )
+    }
+}
+
+/// Fetches and decrypts the secrets `options` (NULL: the defaults) selects in `target`, and says
+/// where they came from (`out.source`). Blocks until done or `call` (may be NULL) is cancelled:
+/// `PHASEKIT_OK` with the secrets in `*out`, `PHASEKIT_ERROR` with `*error`, or
+/// `PHASEKIT_CANCELLED`.
 ///
 /// # Safety
 /// `client` is a live client, not freed during the call; `call` is NULL or a live handle;
@@ -118,42 +158,14 @@ pub unsafe extern "C" fn phasekit_get(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let options = PhasekitGetOptions::read(options, target)?;
-                Ok(async move { client.get(&options).await })
-            },
-            |found| PhasekitSecrets::of(found, phasekit::Source::Network),
-        )
-    }
-}
-
-/// `phasekit_get`, with where the secrets came from in `out.source`.
-///
-/// # Safety
-/// As for `phasekit_get`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn phasekit_get_result(
-    client: *const PhasekitClient,
-    call: *const PhasekitCall,
-    target: *const PhasekitTarget,
-    options: *const PhasekitGetOptions,
-    out: *mut PhasekitSecrets,
-    error: *mut PhasekitError,
-) -> i32 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        run(
-            call,
-            out,
-            error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let options = PhasekitGetOptions::read(options, target)?;
+            |client, app, env| {
+                let options = PhasekitGetOptions::read(options, app, env)?;
                 Ok(async move { client.get_result(&options).await })
             },
             |found| PhasekitSecrets::of(found.secrets, found.source),
@@ -177,13 +189,13 @@ pub unsafe extern "C" fn phasekit_get_secret(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let key = key.required("key")?;
                 let path = path.read("path")?.unwrap_or_else(|| "/".to_owned());
                 Ok(async move { client.get_secret(app, &env, &key, Some(&path)).await })
@@ -210,13 +222,13 @@ pub unsafe extern "C" fn phasekit_lease_generate(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let id = secret_id.required("secret_id")?;
                 let ttl = (ttl > 0).then_some(ttl);
                 Ok(async move { client.lease_generate(&app, &env, &id, ttl).await })
@@ -243,13 +255,13 @@ pub unsafe extern "C" fn phasekit_export(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let format = format.read("format")?;
                 let format: ExportFormat = format.as_deref().unwrap_or("dotenv").parse()?;
                 let mut options = phasekit::GetOptions::new(app, env);

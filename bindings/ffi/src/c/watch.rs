@@ -71,9 +71,10 @@ pub unsafe extern "C" fn phasekit_watch_new(
     let made = guarded(|| {
         // SAFETY: the caller's contract.
         let (client, options, every) = unsafe {
+            let (app, env) = PhasekitTarget::read(target)?;
             (
                 PhasekitClient::get(client)?,
-                PhasekitGetOptions::read(options, target)?,
+                PhasekitGetOptions::read(options, app, env)?,
                 watch.as_ref(),
             )
         };

@@ -3,13 +3,13 @@
 use phasekit::Error;
 use zeroize::Zeroizing;
 
-use super::call::{PhasekitCall, run, run_unit};
+use super::call::PhasekitCall;
 use super::client::PhasekitClient;
 use super::error::PhasekitError;
 use super::memory::{
     PhasekitStr, PhasekitStrList, PhasekitStrs, PhasekitText, list_answer, slice, text_answer,
 };
-use super::read::PhasekitTarget;
+use super::read::{PhasekitTarget, run_in};
 use crate::types::{NewSecret, SecretChanges};
 
 /// A secret to create: `key` and `value` (present, maybe empty), then optional texts: `path`
@@ -99,15 +99,21 @@ pub unsafe extern "C" fn phasekit_create(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run_unit(call, error, || {
-            let client = PhasekitClient::get(client)?;
-            let (app, env) = PhasekitTarget::read(target)?;
-            let secrets = slice(secrets, len)
-                .iter()
-                .map(|s| s.read().map(phasekit::NewSecret::from))
-                .collect::<Result<Vec<_>, Error>>()?;
-            Ok(async move { client.create(&app, &env, &secrets).await })
-        })
+        run_in(
+            client,
+            call,
+            target,
+            &mut (),
+            error,
+            |client, app, env| {
+                let secrets = slice(secrets, len)
+                    .iter()
+                    .map(|s| s.read().map(phasekit::NewSecret::from))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                Ok(async move { client.create(&app, &env, &secrets).await })
+            },
+            |()| (),
+        )
     }
 }
 
@@ -126,17 +132,23 @@ pub unsafe extern "C" fn phasekit_update(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run_unit(call, error, || {
-            let client = PhasekitClient::get(client)?;
-            let (app, env) = PhasekitTarget::read(target)?;
-            let key = key.required("key")?;
-            let changes = match changes.as_ref() {
-                Some(changes) => changes.read()?,
-                None => SecretChanges::default(),
-            };
-            let update = changes.core(key);
-            Ok(async move { client.update(&app, &env, &update).await })
-        })
+        run_in(
+            client,
+            call,
+            target,
+            &mut (),
+            error,
+            |client, app, env| {
+                let key = key.required("key")?;
+                let changes = match changes.as_ref() {
+                    Some(changes) => changes.read()?,
+                    None => SecretChanges::default(),
+                };
+                let update = changes.core(key);
+                Ok(async move { client.update(&app, &env, &update).await })
+            },
+            |()| (),
+        )
     }
 }
 
@@ -157,13 +169,13 @@ pub unsafe extern "C" fn phasekit_delete(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let (keys, path) = (keys.read("keys")?, path.read("path")?);
                 Ok(async move { client.delete(&app, &env, &keys, path.as_deref()).await })
             },
@@ -188,17 +200,17 @@ pub unsafe extern "C" fn phasekit_lease_renew(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let id = lease_id.required("lease_id")?;
                 Ok(async move { client.lease_renew(&app, &env, &id, ttl).await })
             },
-            |answer| text_answer(Zeroizing::new(answer.message)),
+            message_answer,
         )
     }
 }
@@ -218,17 +230,22 @@ pub unsafe extern "C" fn phasekit_lease_revoke(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe {
-        run(
+        run_in(
+            client,
             call,
+            target,
             out,
             error,
-            || {
-                let client = PhasekitClient::get(client)?;
-                let (app, env) = PhasekitTarget::read(target)?;
+            |client, app, env| {
                 let id = lease_id.required("lease_id")?;
                 Ok(async move { client.lease_revoke(&app, &env, &id).await })
             },
-            |answer| text_answer(Zeroizing::new(answer.message)),
+            message_answer,
         )
     }
+}
+
+/// A lease's answer as text: the server's message.
+fn message_answer(answer: phasekit::client::LeaseMessage) -> PhasekitText {
+    text_answer(Zeroizing::new(answer.message))
 }
