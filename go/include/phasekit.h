@@ -509,8 +509,8 @@ int32_t phasekit_watch_next(const struct PhasekitWatch *watch,
                             struct PhasekitChange *out,
                             struct PhasekitError *error);
 
-// Stops a watch's polling (at once: a request in flight is abandoned) and frees it. NULL is
-// ignored.
+// Stops a watch's polling (at once: a request in flight is abandoned; dropping the core's
+// watch aborts its polling task) and frees it. NULL is ignored.
 //
 // # Safety
 // `watch` is NULL or a live watch, freed once, and no call is using it.

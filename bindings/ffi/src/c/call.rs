@@ -9,7 +9,7 @@ use phasekit::Error;
 use tokio::sync::Notify;
 
 use super::error::PhasekitError;
-use super::memory::{handed_out, invalid, taken_back};
+use super::memory::{given_back, handed_out, invalid};
 use super::{PHASEKIT_CANCELLED, PHASEKIT_ERROR, PHASEKIT_OK};
 use crate::types::panic_error;
 
@@ -61,11 +61,8 @@ pub unsafe extern "C" fn phasekit_call_cancel(call: *const PhasekitCall) {
 /// using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_call_free(call: *mut PhasekitCall) {
-    if !call.is_null() {
-        // SAFETY: the caller's contract.
-        drop(unsafe { Box::from_raw(call) });
-        taken_back();
-    }
+    // SAFETY: the caller's contract.
+    unsafe { given_back(call) };
 }
 
 /// Blocks the calling thread on the core's runtime until `work` is done, or `call` (if any) is

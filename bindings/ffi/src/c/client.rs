@@ -1,13 +1,11 @@
 //! A client's life (new, free) and its calls that fetch no secrets (host, stats, refresh).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use phasekit::Error;
 use zeroize::Zeroizing;
 
 use super::call::{PhasekitCall, finish, guarded, run_unit};
 use super::error::PhasekitError;
-use super::memory::{PhasekitStr, PhasekitText, handed_out, invalid, taken_back, text_answer};
+use super::memory::{PhasekitStr, PhasekitText, given_back, handed_out, invalid, text_answer};
 use crate::types::{ClientOptions, Stats};
 
 /// A Phase client (opaque). Thread-safe.
@@ -103,14 +101,8 @@ pub unsafe extern "C" fn phasekit_client_new(
 /// `client` is NULL or a live client, freed once, and no call is using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_client_free(client: *mut PhasekitClient) {
-    if client.is_null() {
-        return;
-    }
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller's contract.
-        drop(unsafe { Box::from_raw(client) });
-    }));
-    taken_back();
+    // SAFETY: the caller's contract.
+    unsafe { given_back(client) };
 }
 
 /// The Phase host the client talks to (free with `phasekit_owned_free(owner)`); an absent

@@ -196,6 +196,22 @@ pub(crate) fn list_answer(texts: Vec<String>) -> PhasekitStrList {
     }
 }
 
+/// Drops what `pointer` (NULL or from `handed_out`) owns and counts it back; a panic while
+/// dropping stops there instead of unwinding into the caller.
+///
+/// # Safety
+/// `pointer` is NULL or came from `Box::into_raw` through `handed_out`, and is given back once.
+pub(crate) unsafe fn given_back<T>(pointer: *mut T) {
+    if pointer.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract.
+        drop(unsafe { Box::from_raw(pointer) });
+    }));
+    taken_back();
+}
+
 /// Frees an answer's memory, wiping the secret values in it. NULL is ignored.
 ///
 /// # Safety
@@ -203,14 +219,8 @@ pub(crate) fn list_answer(texts: Vec<String>) -> PhasekitStrList {
 /// into that answer afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_owned_free(owned: *mut PhasekitOwned) {
-    if owned.is_null() {
-        return;
-    }
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller's contract.
-        drop(unsafe { Box::from_raw(owned) });
-    }));
-    taken_back();
+    // SAFETY: the caller's contract.
+    unsafe { given_back(owned) };
 }
 
 /// How many clients, watches, call handles and answers this library handed out that were not

@@ -1,14 +1,12 @@
 //! Watches: polling in the background on the core's runtime; the host waits for each change
 //! with the blocking `phasekit_watch_next` on a thread of its own (cancelled like any call).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use super::PHASEKIT_END;
 use super::call::{PhasekitCall, block_on, finish, guarded};
 use super::client::PhasekitClient;
 use super::error::PhasekitError;
 use super::memory::{
-    PhasekitOwned, PhasekitStr, PhasekitStrs, handed_out, invalid, own, taken_back,
+    PhasekitOwned, PhasekitStr, PhasekitStrs, given_back, handed_out, invalid, own,
 };
 use super::read::{PhasekitGetOptions, PhasekitTarget};
 use crate::types::WatchOptions;
@@ -141,19 +139,13 @@ pub unsafe extern "C" fn phasekit_watch_next(
     unsafe { finish(item, error, |change| out.write(change_answer(change))) }
 }
 
-/// Stops a watch's polling (at once: a request in flight is abandoned) and frees it. NULL is
-/// ignored.
+/// Stops a watch's polling (at once: a request in flight is abandoned; dropping the core's
+/// watch aborts its polling task) and frees it. NULL is ignored.
 ///
 /// # Safety
 /// `watch` is NULL or a live watch, freed once, and no call is using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn phasekit_watch_free(watch: *mut PhasekitWatch) {
-    if watch.is_null() {
-        return;
-    }
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller's contract. Dropping the core's watch aborts its polling task.
-        drop(unsafe { Box::from_raw(watch) });
-    }));
-    taken_back();
+    // SAFETY: the caller's contract.
+    unsafe { given_back(watch) };
 }
