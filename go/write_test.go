@@ -118,3 +118,38 @@ func TestPersonalOverrides(t *testing.T) {
 	err = sa.Update(ctx(t), devTarget, "PORT", phasekit.SecretChanges{Override: phasekit.String("1")})
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
 }
+
+// Texts cross the boundary by length, not as C strings: a value with a NUL byte, quotes,
+// newlines and non-ASCII text, and an empty one, come back byte for byte.
+func TestTextsCrossByLength(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	odd := "pässwörd 🔑 \x00 \"quoted\"\n\ttab"
+	err := c.Create(ctx(t), devTarget,
+		phasekit.NewSecret{Key: "ODD_VALUE", Value: odd, Comment: "日本語のコメント"},
+		phasekit.NewSecret{Key: "EMPTY_VALUE", Value: ""},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Get(ctx(t), devTarget, &phasekit.GetOptions{Keys: []string{"ODD_VALUE", "EMPTY_VALUE"}})
+	if err != nil || len(found) != 2 {
+		t.Fatalf("get: %d secrets, %v", len(found), err)
+	}
+	for _, secret := range found {
+		want := map[string]string{"ODD_VALUE": odd, "EMPTY_VALUE": ""}[secret.Key]
+		if secret.Value() != want {
+			t.Fatalf("%s: %q, want %q", secret.Key, secret.Value(), want)
+		}
+		if secret.Key == "ODD_VALUE" && secret.Comment != "日本語のコメント" {
+			t.Fatalf("comment: %q", secret.Comment)
+		}
+		if secret.Tags == nil || secret.DynamicGroup != "" || secret.LeaseID != "" {
+			t.Fatalf("absent fields of %s: tags %v, group %q, lease %q", secret.Key, secret.Tags, secret.DynamicGroup, secret.LeaseID)
+		}
+	}
+	missing, err := c.Delete(ctx(t), devTarget, []string{"ODD_VALUE", "NO_SUCH_KEY"}, "")
+	if err != nil || !reflect.DeepEqual(missing, []string{"NO_SUCH_KEY"}) {
+		t.Fatalf("delete: missing %v, %v", missing, err)
+	}
+}
