@@ -1,8 +1,6 @@
 //! A decrypted secret and the result of a `get`, as Swift receives them (the C API reads the
 //! core's secrets in place, see `c::secrets`).
 
-use zeroize::Zeroize;
-
 /// A decrypted secret. Its `Display` and `Debug` forms never show the value.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Display, Debug)]
@@ -54,12 +52,6 @@ impl From<phasekit::Secret> for Secret {
             lease_id: secret.lease_id,
             lease_expires_at: secret.lease_expires_at,
         }
-    }
-}
-
-impl Zeroize for Secret {
-    fn zeroize(&mut self) {
-        self.value.zeroize();
     }
 }
 
@@ -121,11 +113,5 @@ impl From<phasekit::GetResult> for GetResult {
             secrets: secrets(result.secrets),
             source: result.source.into(),
         }
-    }
-}
-
-impl Zeroize for GetResult {
-    fn zeroize(&mut self) {
-        self.secrets.iter_mut().for_each(Zeroize::zeroize);
     }
 }
