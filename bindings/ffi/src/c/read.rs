@@ -11,7 +11,7 @@ use super::error::PhasekitError;
 use super::memory::{
     PhasekitOwned, PhasekitStr, PhasekitStrs, PhasekitText, items, own, text_answer,
 };
-use super::secrets::PhasekitSecrets;
+use super::secrets::{PhasekitSecrets, fetched, one_secret, with_source};
 use crate::types::{self, GetOptions};
 
 /// Names an environment: the app by name (`app`) or id (`app_id`, which wins), and the
@@ -116,8 +116,8 @@ pub(crate) unsafe fn run_in<'a, F, T, O>(
     target: *const PhasekitTarget,
     out: *mut O,
     error: *mut PhasekitError,
-    start: impl FnOnce(&'a phasekit::Client, AppRef, String) -> Result<F, Error>,
     answer: impl FnOnce(T) -> O,
+    start: impl FnOnce(&'a phasekit::Client, AppRef, String) -> Result<F, Error>,
 ) -> i32
 where
     F: Future<Output = Result<T, Error>>,
@@ -164,11 +164,11 @@ pub unsafe extern "C" fn phasekit_get(
             target,
             out,
             error,
+            with_source,
             |client, app, env| {
                 let options = PhasekitGetOptions::read(options, app, env)?;
                 Ok(async move { client.get_result(&options).await })
             },
-            |found| PhasekitSecrets::of(found.secrets, found.source),
         )
     }
 }
@@ -195,12 +195,12 @@ pub unsafe extern "C" fn phasekit_get_secret(
             target,
             out,
             error,
+            one_secret,
             |client, app, env| {
                 let key = key.required("key")?;
                 let path = path.read("path")?.unwrap_or_else(|| "/".to_owned());
                 Ok(async move { client.get_secret(app, &env, &key, Some(&path)).await })
             },
-            |found| PhasekitSecrets::of(vec![found], phasekit::Source::Network),
         )
     }
 }
@@ -228,12 +228,12 @@ pub unsafe extern "C" fn phasekit_lease_generate(
             target,
             out,
             error,
+            fetched,
             |client, app, env| {
                 let id = secret_id.required("secret_id")?;
                 let ttl = (ttl > 0).then_some(ttl);
                 Ok(async move { client.lease_generate(&app, &env, &id, ttl).await })
             },
-            |found| PhasekitSecrets::of(found, phasekit::Source::Network),
         )
     }
 }
@@ -261,6 +261,7 @@ pub unsafe extern "C" fn phasekit_export(
             target,
             out,
             error,
+            text_answer,
             |client, app, env| {
                 let format = format.read("format")?;
                 let format: ExportFormat = format.as_deref().unwrap_or("dotenv").parse()?;
@@ -268,7 +269,6 @@ pub unsafe extern "C" fn phasekit_export(
                 options.path = path.read("path")?;
                 Ok(async move { client.export(&options, format).await })
             },
-            text_answer,
         )
     }
 }

@@ -104,3 +104,18 @@ fn view((secret, tags): (&phasekit::Secret, &Vec<PhasekitStr>)) -> PhasekitSecre
         lease_expires_at: PhasekitStr::of_optional(secret.lease_expires_at.as_deref()),
     }
 }
+
+/// The answer of `phasekit_get`: the secrets and where they came from.
+pub(crate) fn with_source(found: phasekit::GetResult) -> PhasekitSecrets {
+    PhasekitSecrets::of(found.secrets, found.source)
+}
+
+/// The answer of `phasekit_get_secret`: a list of one.
+pub(crate) fn one_secret(found: phasekit::Secret) -> PhasekitSecrets {
+    PhasekitSecrets::of(vec![found], phasekit::Source::Network)
+}
+
+/// Secrets this call fetched from the server (`phasekit_lease_generate`).
+pub(crate) fn fetched(found: Vec<phasekit::Secret>) -> PhasekitSecrets {
+    PhasekitSecrets::of(found, phasekit::Source::Network)
+}

@@ -105,6 +105,7 @@ pub unsafe extern "C" fn phasekit_create(
             target,
             &mut (),
             error,
+            |()| (),
             |client, app, env| {
                 let secrets = slice(secrets, len)
                     .iter()
@@ -112,7 +113,6 @@ pub unsafe extern "C" fn phasekit_create(
                     .collect::<Result<Vec<_>, Error>>()?;
                 Ok(async move { client.create(&app, &env, &secrets).await })
             },
-            |()| (),
         )
     }
 }
@@ -138,6 +138,7 @@ pub unsafe extern "C" fn phasekit_update(
             target,
             &mut (),
             error,
+            |()| (),
             |client, app, env| {
                 let key = key.required("key")?;
                 let changes = match changes.as_ref() {
@@ -147,7 +148,6 @@ pub unsafe extern "C" fn phasekit_update(
                 let update = changes.core(key);
                 Ok(async move { client.update(&app, &env, &update).await })
             },
-            |()| (),
         )
     }
 }
@@ -175,11 +175,11 @@ pub unsafe extern "C" fn phasekit_delete(
             target,
             out,
             error,
+            list_answer,
             |client, app, env| {
                 let (keys, path) = (keys.read("keys")?, path.read("path")?);
                 Ok(async move { client.delete(&app, &env, &keys, path.as_deref()).await })
             },
-            list_answer,
         )
     }
 }
@@ -206,11 +206,11 @@ pub unsafe extern "C" fn phasekit_lease_renew(
             target,
             out,
             error,
+            message_answer,
             |client, app, env| {
                 let id = lease_id.required("lease_id")?;
                 Ok(async move { client.lease_renew(&app, &env, &id, ttl).await })
             },
-            message_answer,
         )
     }
 }
@@ -236,11 +236,11 @@ pub unsafe extern "C" fn phasekit_lease_revoke(
             target,
             out,
             error,
+            message_answer,
             |client, app, env| {
                 let id = lease_id.required("lease_id")?;
                 Ok(async move { client.lease_revoke(&app, &env, &id).await })
             },
-            message_answer,
         )
     }
 }
