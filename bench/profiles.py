@@ -80,7 +80,7 @@ BUCKETS: list[tuple[str, str, str]] = [
     ),
     ("session and keys (token, keyring)", r"phasekit::keyring::|phasekit::token::", ""),
     (
-        "results encoded in Rust for a binding (Go: packed, Node: JSON rows)",
+        "results encoded in Rust for a binding (Go: the answer structs, Node: JSON rows)",
         r"serde_json::ser::|serde_core::ser::|serde::ser::|phasekit_ffi::|phasekit_node::types::",
         "",
     ),
@@ -117,7 +117,7 @@ BUCKETS: list[tuple[str, str, str]] = [
         "",
     ),
     (
-        "Go: decoding the answer into Secrets (packed.go; encoding/json elsewhere)",
+        "Go: copying the answer into Secrets (native.go; encoding/json for the settings)",
         r"encoding/json\.|github\.com/phasekit/phasekit/go\.",
         "",
     ),

@@ -53,66 +53,10 @@ func (h *handle) close() {
 	h.watches = nil
 }
 
-type settings struct {
-	Host           *string  `json:"host,omitempty"`
-	Timeout        *float64 `json:"timeout,omitempty"`
-	ConnectTimeout *float64 `json:"connect_timeout,omitempty"`
-	VerifySSL      *bool    `json:"verify_ssl,omitempty"`
-	CABundle       *string  `json:"ca_bundle,omitempty"`
-	SessionTTL     *float64 `json:"session_ttl,omitempty"`
-	MaxRetries     *int     `json:"max_retries,omitempty"`
-	Deadline       *float64 `json:"deadline,omitempty"`
-	MaxResponse    *int64   `json:"max_response_bytes,omitempty"`
-	CacheTTL       *float64 `json:"cache_ttl,omitempty"`
-	StaleIfError   *float64 `json:"cache_stale_if_error,omitempty"`
-	OfflineDir     *string  `json:"offline_cache_dir,omitempty"`
-	Offline        *bool    `json:"offline,omitempty"`
-	Debug          *bool    `json:"debug,omitempty"`
-}
-
 // Option configures a Client. Settings not given come from the environment (PHASE_HOST,
-// PHASE_VERIFY_SSL, PHASE_DEBUG), else the defaults.
+// PHASE_VERIFY_SSL, PHASE_DEBUG, ...), else the defaults. One With... function per setting of
+// the core is generated in settings_gen.go; the core checks every value when the client is made.
 type Option func(*settings)
-
-func seconds(d time.Duration) *float64 {
-	s := d.Seconds()
-	return &s
-}
-
-// WithHost sets the Phase host, e.g. "https://phase.example.com" (default
-// "https://console.phase.dev").
-func WithHost(host string) Option { return func(s *settings) { s.Host = &host } }
-
-// WithTimeout bounds each request (default 30s).
-func WithTimeout(d time.Duration) Option { return func(s *settings) { s.Timeout = seconds(d) } }
-
-// WithConnectTimeout bounds establishing a connection (default 10s).
-func WithConnectTimeout(d time.Duration) Option {
-	return func(s *settings) { s.ConnectTimeout = seconds(d) }
-}
-
-// WithVerifySSL(false) turns TLS certificate verification off (logged as a warning through the
-// logger of SetLogger); only for local test servers.
-func WithVerifySSL(verify bool) Option { return func(s *settings) { s.VerifySSL = &verify } }
-
-// WithCABundle trusts the certificate authorities of a PEM file in addition to the system's.
-func WithCABundle(path string) Option { return func(s *settings) { s.CABundle = &path } }
-
-// WithSessionTTL sets how long session data and derived keys are reused (default 5m).
-func WithSessionTTL(d time.Duration) Option {
-	return func(s *settings) { s.SessionTTL = seconds(d) }
-}
-
-// WithMaxRetries sets the retries of idempotent calls after transient failures (default 3).
-func WithMaxRetries(n int) Option { return func(s *settings) { s.MaxRetries = &n } }
-
-// WithDeadline bounds each call, retries and waits included (default 60s). A context's own
-// deadline, when sooner, applies too.
-func WithDeadline(d time.Duration) Option { return func(s *settings) { s.Deadline = seconds(d) } }
-
-// WithMaxResponseBytes sets the largest response body accepted (default 64 MiB); a larger one
-// fails the call with ErrProtocol instead of growing memory without bound.
-func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.MaxResponse = &n } }
 
 // WithCache keeps Get and GetResult results in memory for ttl: reads within it make no request
 // (Result.Source "memory"), concurrent readers of an expired result share one fetch, and a
@@ -122,10 +66,10 @@ func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.MaxResp
 // never cached. Without WithCache every read asks the server.
 func WithCache(ttl, staleIfError time.Duration) Option {
 	return func(s *settings) {
-		s.CacheTTL = seconds(ttl)
-		s.StaleIfError = nil
+		WithCacheTTL(ttl)(s)
+		s.CacheStaleIfError = nil
 		if staleIfError != 0 {
-			s.StaleIfError = seconds(staleIfError)
+			WithCacheStaleIfError(staleIfError)(s)
 		}
 	}
 }
@@ -133,17 +77,9 @@ func WithCache(ttl, staleIfError time.Duration) Option {
 // WithOfflineCache keeps the server's answers in dir (ciphertext and wrapped keys only, 0600
 // files in a 0700 directory per account) and serves them when the server cannot be reached
 // (network errors, timeouts, 5xx, 429; never in place of a 401, 403 or 404), with
-// Result.Source "offline". Also set by PHASE_OFFLINE_CACHE_DIR.
-func WithOfflineCache(dir string) Option { return func(s *settings) { s.OfflineDir = &dir } }
-
-// WithOffline(true) serves every read from the offline cache (WithOfflineCache or
-// PHASE_OFFLINE_CACHE_DIR, required) without touching the network, and refuses writes with
-// ErrOffline. Also set by PHASE_OFFLINE=1.
-func WithOffline(offline bool) Option { return func(s *settings) { s.Offline = &offline } }
-
-// WithDebug logs every request (method, path, attempt, time, outcome; never headers or bodies)
-// as an Info record through the logger of SetLogger.
-func WithDebug(debug bool) Option { return func(s *settings) { s.Debug = &debug } }
+// Result.Source "offline". Also set by PHASE_OFFLINE_CACHE_DIR. The same as
+// WithOfflineCacheDir.
+func WithOfflineCache(dir string) Option { return WithOfflineCacheDir(dir) }
 
 // New creates a client with a Phase token (service account, service token or personal access
 // token).
@@ -157,17 +93,6 @@ func FromEnv(opts ...Option) (*Client, error) {
 	return open(nil, opts)
 }
 
-// check refuses what the JSON request cannot carry (the library checks everything else).
-func (s *settings) check() error {
-	if s.MaxRetries != nil && *s.MaxRetries < 0 {
-		return invalidInput("max_retries must not be negative")
-	}
-	if s.MaxResponse != nil && *s.MaxResponse <= 0 {
-		return invalidInput("max_response_bytes must be a positive number of bytes")
-	}
-	return nil
-}
-
 // binding names this package, its version and the Go version in the user agent (after the
 // library's own "phasekit/<version> (<os> <arch>)").
 func binding() string {
@@ -179,22 +104,14 @@ func open(token *string, opts []Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&s)
 	}
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	request, err := json.Marshal(struct {
-		Token   *string  `json:"token,omitempty"`
-		Options settings `json:"options"`
-		Binding string   `json:"binding"`
-	}{token, s, binding()})
+	settingsJSON, err := json.Marshal(s)
 	if err != nil {
-		return nil, err
+		return nil, invalidInput("cannot encode the settings: " + err.Error())
 	}
-	defer wipe(request)
 	// Even a failed New may have logged (a warning about the options), and the records belong
 	// to this goroutine's logger now rather than to whichever call drains next.
 	defer emitLogs()
-	native, err := newNative(request)
+	native, err := newNative(token, settingsJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -216,55 +133,37 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// call runs one method of the Rust client and decodes its JSON result into out (if not nil).
-func (c *Client) call(ctx context.Context, method string, args any, out any) error {
-	return c.raw(ctx, method, args, func(answer []byte) error {
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(answer, out); err != nil {
-			return &Error{Code: CodeProtocol, Message: "malformed result from the phasekit library: " + err.Error()}
-		}
-		return nil
-	})
-}
-
-// raw runs one method of the Rust client and hands its answer, still in Rust's memory, to read
-// (see callNative).
-func (c *Client) raw(ctx context.Context, method string, args any, read func(answer []byte) error) error {
+// with runs op on the Rust client under the read lock that Close waits for, then passes the
+// library's log records on (after the lock: a log handler that closes this client must not
+// deadlock).
+func (c *Client) with(ctx context.Context, name string, op func(ctx context.Context, n *nativeClient) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if ctx.Err() != nil {
-		return contextError(ctx, method)
+		return contextError(ctx, name)
 	}
-	payload, err := json.Marshal(args)
-	if err != nil {
-		return invalidInput("cannot encode the arguments: " + err.Error())
-	}
-	defer wipe(payload)
-	err = c.locked(ctx, method, payload, read)
-	// After the lock is released: a log handler that closes this client must not deadlock.
+	err := c.locked(ctx, op)
 	emitLogs()
 	return err
 }
 
-// locked runs one method of the Rust client under the read lock that Close waits for.
-func (c *Client) locked(ctx context.Context, method string, payload []byte, read func(answer []byte) error) error {
+func (c *Client) locked(ctx context.Context, op func(ctx context.Context, n *nativeClient) error) error {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	if c.h.native == nil {
 		return ErrClosed
 	}
-	return callNative(ctx, c.h.native, method, payload, read)
+	return op(ctx, c.h.native)
 }
 
-// Host is the Phase host this client talks to.
+// Host is the Phase host this client talks to ("" once closed).
 func (c *Client) Host() string {
 	var host string
-	if err := c.call(context.Background(), "host", struct{}{}, &host); err != nil {
-		return ""
-	}
+	_ = c.with(context.Background(), "host", func(_ context.Context, n *nativeClient) error {
+		host = nativeHost(n)
+		return nil
+	})
 	return host
 }
 
@@ -274,35 +173,6 @@ type Target struct {
 	App   string
 	AppID string
 	Env   string
-}
-
-// args is what every method sends: the target and the method's own fields.
-type args struct {
-	App      string         `json:"app,omitempty"`
-	AppID    string         `json:"app_id,omitempty"`
-	Env      string         `json:"env,omitempty"`
-	Key      string         `json:"key,omitempty"`
-	Path     *string        `json:"path,omitempty"`
-	Options  *getOptions    `json:"options,omitempty"`
-	Changes  map[string]any `json:"changes,omitempty"`
-	Secrets  []newSecret    `json:"secrets,omitempty"`
-	Keys     []string       `json:"keys,omitempty"`
-	Format   string         `json:"format,omitempty"`
-	SecretID string         `json:"secret_id,omitempty"`
-	LeaseID  string         `json:"lease_id,omitempty"`
-	TTL      *uint64        `json:"ttl,omitempty"`
-	Watch    *watchArgs     `json:"watch,omitempty"`
-}
-
-func (t Target) args() args {
-	return args{App: t.App, AppID: t.AppID, Env: t.Env}
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // wholeSeconds rounds a positive duration up to whole seconds; 0 means "not given".
@@ -339,69 +209,48 @@ type GetOptions struct {
 	LeaseTTL time.Duration
 }
 
-type getOptions struct {
-	Path     *string  `json:"path,omitempty"`
-	Keys     []string `json:"keys,omitempty"`
-	Tag      *string  `json:"tag,omitempty"`
-	Raw      bool     `json:"raw"`
-	Strict   bool     `json:"strict"`
-	Dynamic  bool     `json:"dynamic"`
-	Lease    bool     `json:"lease"`
-	LeaseTTL *uint64  `json:"lease_ttl,omitempty"`
-}
-
-// getArgs are the arguments of a read of t with opts (nil: the defaults).
-func (t Target) getArgs(opts *GetOptions) (args, error) {
-	if opts == nil {
-		opts = &GetOptions{}
-	}
-	ttl, err := wholeSeconds("LeaseTTL", opts.LeaseTTL)
-	if err != nil {
-		return args{}, err
-	}
-	a := t.args()
-	a.Options = &getOptions{
-		Path: optional(opts.Path), Keys: opts.Keys, Tag: optional(opts.Tag), Raw: opts.Raw,
-		Strict: opts.Strict, Dynamic: opts.Dynamic, Lease: opts.Lease, LeaseTTL: ttl,
-	}
-	return a, nil
-}
-
 // Get fetches and decrypts the secrets of an environment; opts may be nil.
 func (c *Client) Get(ctx context.Context, t Target, opts *GetOptions) ([]Secret, error) {
-	a, err := t.getArgs(opts)
-	if err != nil {
-		return nil, err
-	}
-	return c.secrets(ctx, "get", a)
+	found, _, err := c.get(ctx, t, opts)
+	return found, err
 }
 
-// secrets runs a method that answers with a packed list of secrets.
-func (c *Client) secrets(ctx context.Context, method string, a args) ([]Secret, error) {
-	var found []Secret
-	err := c.raw(ctx, method, a, func(answer []byte) (err error) {
-		found, err = decodeSecretList(answer)
+// get reads the secrets of t and where they came from.
+func (c *Client) get(ctx context.Context, t Target, opts *GetOptions) (found []Secret, source Source, err error) {
+	var leaseTTL *uint64
+	if opts != nil {
+		if leaseTTL, err = wholeSeconds("LeaseTTL", opts.LeaseTTL); err != nil {
+			return nil, "", err
+		}
+	}
+	err = c.with(ctx, "get", func(ctx context.Context, n *nativeClient) error {
+		found, source, err = nativeGet(ctx, n, t, opts, orZero(leaseTTL))
 		return err
 	})
-	if err != nil {
-		return nil, err
+	return found, source, err
+}
+
+func orZero(n *uint64) uint64 {
+	if n == nil {
+		return 0
 	}
-	return found, nil
+	return *n
 }
 
 // GetSecret fetches one secret by key at path ("" means the root, "/").
 func (c *Client) GetSecret(ctx context.Context, t Target, key, path string) (Secret, error) {
-	a := t.args()
-	a.Key, a.Path = key, optional(path)
-	var found Secret
-	err := c.raw(ctx, "get_secret", a, func(answer []byte) (err error) {
-		found, err = decodeOneSecret(answer)
+	var found []Secret
+	err := c.with(ctx, "get_secret", func(ctx context.Context, n *nativeClient) (err error) {
+		found, err = nativeGetSecret(ctx, n, t, key, path)
 		return err
 	})
 	if err != nil {
 		return Secret{}, err
 	}
-	return found, nil
+	if len(found) != 1 {
+		return Secret{}, &Error{Code: CodeProtocol, Message: "the phasekit library answered get_secret with no secret"}
+	}
+	return found[0], nil
 }
 
 // NewSecret is a secret to create. Path defaults to "/", Type to "secret".
@@ -417,31 +266,12 @@ type NewSecret struct {
 	Override string
 }
 
-type newSecret struct {
-	Key      string   `json:"key"`
-	Value    string   `json:"value"`
-	Comment  *string  `json:"comment,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	Path     *string  `json:"path,omitempty"`
-	Type     *string  `json:"type,omitempty"`
-	Override *string  `json:"override,omitempty"`
-}
-
 // Create creates secrets in one environment; a key that already exists at its path is an
 // ErrConflict.
 func (c *Client) Create(ctx context.Context, t Target, secrets ...NewSecret) error {
-	a := t.args()
-	a.Secrets = make([]newSecret, len(secrets))
-	for i, s := range secrets {
-		a.Secrets[i] = newSecret{
-			Key: s.Key, Value: s.Value, Comment: optional(s.Comment), Tags: s.Tags,
-			Path: optional(s.Path), Type: optional(s.Type), Override: optional(s.Override),
-		}
-	}
-	if len(secrets) == 0 {
-		a.Secrets = nil
-	}
-	return c.call(ctx, "create", a, nil)
+	return c.with(ctx, "create", func(ctx context.Context, n *nativeClient) error {
+		return nativeCreate(ctx, n, t, secrets)
+	})
 }
 
 // SecretChanges says what Update changes; nil fields stay as they are.
@@ -469,56 +299,37 @@ func String(s string) *string { return &s }
 
 // Update changes one secret, found by key; only what changes gives is changed.
 func (c *Client) Update(ctx context.Context, t Target, key string, changes SecretChanges) error {
-	a := t.args()
-	a.Key = key
-	m := map[string]any{"toggle_override": changes.ToggleOverride}
-	set := func(name string, value *string) {
-		if value != nil {
-			m[name] = *value
-		}
-	}
-	set("path", optional(changes.Path))
-	set("value", changes.Value)
-	set("comment", changes.Comment)
-	set("new_path", optional(changes.NewPath))
-	set("type", optional(changes.Type))
-	set("override", changes.Override)
-	if changes.Tags != nil {
-		m["tags"] = changes.Tags
-	}
-	a.Changes = m
-	return c.call(ctx, "update", a, nil)
+	return c.with(ctx, "update", func(ctx context.Context, n *nativeClient) error {
+		return nativeUpdate(ctx, n, t, key, changes)
+	})
 }
 
 // Delete deletes secrets by key (at path, or in every folder when path is ""); it returns the
 // keys that were not found.
-func (c *Client) Delete(ctx context.Context, t Target, keys []string, path string) ([]string, error) {
-	a := t.args()
-	a.Keys, a.Path = keys, optional(path)
-	var missing []string
-	if err := c.call(ctx, "delete", a, &missing); err != nil {
-		return nil, err
-	}
-	return missing, nil
+func (c *Client) Delete(ctx context.Context, t Target, keys []string, path string) (missing []string, err error) {
+	err = c.with(ctx, "delete", func(ctx context.Context, n *nativeClient) error {
+		missing, err = nativeDelete(ctx, n, t, keys, path)
+		return err
+	})
+	return missing, err
 }
 
 // Apps lists the apps and environments the token can read.
-func (c *Client) Apps(ctx context.Context) ([]App, error) {
-	var apps []App
-	if err := c.call(ctx, "apps", struct{}{}, &apps); err != nil {
-		return nil, err
-	}
-	return apps, nil
+func (c *Client) Apps(ctx context.Context) (apps []App, err error) {
+	err = c.with(ctx, "apps", func(ctx context.Context, n *nativeClient) error {
+		apps, err = nativeApps(ctx, n)
+		return err
+	})
+	return apps, err
 }
 
 // Environments lists the environments of the app t names (t.Env is not used).
-func (c *Client) Environments(ctx context.Context, t Target) ([]Environment, error) {
-	a := args{App: t.App, AppID: t.AppID}
-	var envs []Environment
-	if err := c.call(ctx, "environments", a, &envs); err != nil {
-		return nil, err
-	}
-	return envs, nil
+func (c *Client) Environments(ctx context.Context, t Target) (envs []Environment, err error) {
+	err = c.with(ctx, "environments", func(ctx context.Context, n *nativeClient) error {
+		envs, err = nativeEnvironments(ctx, n, Target{App: t.App, AppID: t.AppID})
+		return err
+	})
+	return envs, err
 }
 
 // Format is a text format of Export.
@@ -533,55 +344,51 @@ const (
 
 // Export returns the secrets of an environment (at path; every folder when "") as dotenv, JSON
 // or YAML text.
-func (c *Client) Export(ctx context.Context, t Target, format Format, path string) (string, error) {
-	a := t.args()
-	a.Format, a.Path = string(format), optional(path)
-	if a.Format == "" {
-		a.Format = string(FormatDotenv)
-	}
-	var text string
-	err := c.call(ctx, "export", a, &text)
+func (c *Client) Export(ctx context.Context, t Target, format Format, path string) (text string, err error) {
+	err = c.with(ctx, "export", func(ctx context.Context, n *nativeClient) error {
+		text, err = nativeExport(ctx, n, t, string(format), path)
+		return err
+	})
 	return text, err
 }
 
 // LeaseGenerate creates a lease of a dynamic secret (ttl 0: the secret's default) and returns
 // its credentials, each with LeaseID set.
-func (c *Client) LeaseGenerate(ctx context.Context, t Target, secretID string, ttl time.Duration) ([]Secret, error) {
+func (c *Client) LeaseGenerate(ctx context.Context, t Target, secretID string, ttl time.Duration) (found []Secret, err error) {
 	seconds, err := wholeSeconds("ttl", ttl)
 	if err != nil {
 		return nil, err
 	}
-	a := t.args()
-	a.SecretID, a.TTL = secretID, seconds
-	return c.secrets(ctx, "lease_generate", a)
+	err = c.with(ctx, "lease_generate", func(ctx context.Context, n *nativeClient) error {
+		found, err = nativeLeaseGenerate(ctx, n, t, secretID, orZero(seconds))
+		return err
+	})
+	return found, err
 }
 
 // LeaseRenew extends a lease to ttl from now; it returns the server's message.
-func (c *Client) LeaseRenew(ctx context.Context, t Target, leaseID string, ttl time.Duration) (string, error) {
+func (c *Client) LeaseRenew(ctx context.Context, t Target, leaseID string, ttl time.Duration) (message string, err error) {
 	seconds, err := wholeSeconds("ttl", ttl)
 	if err != nil {
 		return "", err
 	}
-	if seconds == nil {
-		return "", invalidInput("ttl must be positive")
-	}
-	a := t.args()
-	a.LeaseID, a.TTL = leaseID, seconds
-	var message string
-	err = c.call(ctx, "lease_renew", a, &message)
+	err = c.with(ctx, "lease_renew", func(ctx context.Context, n *nativeClient) error {
+		message, err = nativeLeaseRenew(ctx, n, t, leaseID, orZero(seconds))
+		return err
+	})
 	return message, err
 }
 
 // LeaseRevoke revokes a lease; it returns the server's message.
-func (c *Client) LeaseRevoke(ctx context.Context, t Target, leaseID string) (string, error) {
-	a := t.args()
-	a.LeaseID = leaseID
-	var message string
-	err := c.call(ctx, "lease_revoke", a, &message)
+func (c *Client) LeaseRevoke(ctx context.Context, t Target, leaseID string) (message string, err error) {
+	err = c.with(ctx, "lease_revoke", func(ctx context.Context, n *nativeClient) error {
+		message, err = nativeLeaseRevoke(ctx, n, t, leaseID)
+		return err
+	})
 	return message, err
 }
 
 // Refresh drops the cached session and keys: the next call fetches them again.
 func (c *Client) Refresh(ctx context.Context) error {
-	return c.call(ctx, "refresh", struct{}{}, nil)
+	return c.with(ctx, "refresh", nativeRefresh)
 }

@@ -11,3 +11,13 @@ func LiveObjects() int64 {
 func EmitLogs() {
 	emitLogs()
 }
+
+// NativeErrorTables are the library's error codes and families ([name, parent, codes...]).
+func NativeErrorTables() ([]Code, [][]string) {
+	return nativeErrorTables()
+}
+
+// Families are the generated family sentinels, in the core's order.
+func Families() []error {
+	return families
+}

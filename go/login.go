@@ -72,7 +72,10 @@ func WithClientOptions(opts ...Option) LoginOption {
 func WithAWSCredentials(accessKeyID, secretAccessKey, sessionToken string) LoginOption {
 	return func(s *loginSettings) {
 		a := s.awsSettings()
-		a.AccessKeyID, a.SecretAccessKey, a.SessionToken = &accessKeyID, &secretAccessKey, optional(sessionToken)
+		a.AccessKeyID, a.SecretAccessKey, a.SessionToken = &accessKeyID, &secretAccessKey, nil
+		if sessionToken != "" {
+			a.SessionToken = &sessionToken
+		}
 	}
 }
 
@@ -128,9 +131,6 @@ func login(ctx context.Context, serviceAccountID, provider string, opts []LoginO
 	for _, opt := range opts {
 		opt(&s)
 	}
-	if err := s.client.check(); err != nil {
-		return nil, err
-	}
 	// Options of the other provider are a mistake to point out, not to ignore.
 	if provider == "aws_iam" && s.azure != nil {
 		return nil, invalidInput("WithAzureJWT and WithAzureResource do not apply to LoginAWS")
@@ -142,20 +142,11 @@ func login(ctx context.Context, serviceAccountID, provider string, opts []LoginO
 	if err != nil {
 		return nil, err
 	}
-	request, err := json.Marshal(struct {
-		ServiceAccountID string      `json:"service_account_id"`
-		Provider         string      `json:"provider"`
-		TTL              *uint64     `json:"ttl,omitempty"`
-		AWS              *awsLogin   `json:"aws,omitempty"`
-		Azure            *azureLogin `json:"azure,omitempty"`
-		Options          settings    `json:"options"`
-		Binding          string      `json:"binding"`
-	}{serviceAccountID, provider, ttl, s.aws, s.azure, s.client, binding()})
+	settingsJSON, err := json.Marshal(s.client)
 	if err != nil {
-		return nil, invalidInput("cannot encode the login request: " + err.Error())
+		return nil, invalidInput("cannot encode the settings: " + err.Error())
 	}
-	defer wipe(request)
-	native, err := loginNative(ctx, request)
+	native, err := loginNative(ctx, serviceAccountID, provider, &s, orZero(ttl), settingsJSON)
 	emitLogs()
 	if err != nil {
 		return nil, err

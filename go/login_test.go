@@ -173,6 +173,17 @@ func TestLoginAWSRefusals(t *testing.T) {
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
 	_, err = phasekit.LoginAWS(ctx(t), account, phasekit.WithAzureJWT("x.y.z"))
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+	// Client settings the core refuses fail the login before its request, named as Go names
+	// them.
+	for _, bad := range []phasekit.Option{phasekit.WithCacheStaleIfError(time.Minute), phasekit.WithMaxRetries(-1)} {
+		_, err = phasekit.LoginAWS(ctx(t), account, phasekit.WithLoginHost(server.url),
+			phasekit.WithAWSCredentials(webKey, webSecret, ""), phasekit.WithAWSRegion("us-east-1"),
+			phasekit.WithClientOptions(bad))
+		e = expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+		if !strings.Contains(e.Message, "CacheStaleIfError needs CacheTTL") && !strings.Contains(e.Message, "MaxRetries") {
+			t.Fatalf("settings refusal: %v", err)
+		}
+	}
 	if n := loginCount(t, "aws/iam"); n != 3 {
 		t.Fatalf("%d AWS logins reached the server, want the 3 that could be signed", n)
 	}

@@ -2,7 +2,6 @@ package phasekit
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync/atomic"
 )
@@ -36,9 +35,7 @@ func currentLogger() *slog.Logger {
 }
 
 type logRecord struct {
-	Level   string `json:"level"`
-	Target  string `json:"target"`
-	Message string `json:"message"`
+	Level, Target, Message string
 }
 
 func slogLevel(level string) slog.Level {
@@ -57,13 +54,8 @@ func slogLevel(level string) slog.Level {
 
 // emitLogs passes the records collected so far to the logger.
 func emitLogs() {
-	text := drainNativeLogs()
-	if len(text) == 0 || string(text) == "[]" {
-		return
-	}
-	var records []logRecord
-	if err := json.Unmarshal(text, &records); err != nil {
-		currentLogger().Warn("phasekit: malformed log records from the library", slog.String("error", err.Error()))
+	records := drainNativeLogs()
+	if len(records) == 0 {
 		return
 	}
 	l := currentLogger()

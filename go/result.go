@@ -29,19 +29,11 @@ type Result struct {
 
 // GetResult is Get, also saying where the secrets came from (see Source); opts may be nil.
 func (c *Client) GetResult(ctx context.Context, t Target, opts *GetOptions) (*Result, error) {
-	a, err := t.getArgs(opts)
+	found, source, err := c.get(ctx, t, opts)
 	if err != nil {
 		return nil, err
 	}
-	var r *Result
-	err = c.raw(ctx, "get_result", a, func(answer []byte) (err error) {
-		r, err = decodeResult(answer)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return &Result{Secrets: found, Source: source}, nil
 }
 
 // Stats are a client's counters since it was created. They never contain names or values.
@@ -66,28 +58,17 @@ type Stats struct {
 	DecryptTime time.Duration
 }
 
-type wireStats struct {
-	Requests        uint64  `json:"requests"`
-	Retries         uint64  `json:"retries"`
-	RateLimited     uint64  `json:"rate_limited"`
-	Failures        uint64  `json:"failures"`
-	CacheHits       uint64  `json:"cache_hits"`
-	CacheMisses     uint64  `json:"cache_misses"`
-	OfflineServed   uint64  `json:"offline_served"`
-	DecryptedFields uint64  `json:"decrypted_fields"`
-	DecryptTime     float64 `json:"decrypt_time"`
-}
-
 // Stats returns the client's counters; a closed client's are all zero.
 func (c *Client) Stats() Stats {
-	var w wireStats
-	if err := c.call(context.Background(), "stats", struct{}{}, &w); err != nil {
-		return Stats{}
-	}
-	return Stats{
-		Requests: w.Requests, Retries: w.Retries, RateLimited: w.RateLimited, Failures: w.Failures,
-		CacheHits: w.CacheHits, CacheMisses: w.CacheMisses, OfflineServed: w.OfflineServed,
-		DecryptedFields: w.DecryptedFields,
-		DecryptTime:     time.Duration(w.DecryptTime * float64(time.Second)),
-	}
+	var stats Stats
+	_ = c.with(context.Background(), "stats", func(_ context.Context, n *nativeClient) error {
+		stats = nativeStats(n)
+		return nil
+	})
+	return stats
+}
+
+// secondsDuration is a number of seconds from the library as a Duration.
+func secondsDuration(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second))
 }

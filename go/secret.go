@@ -23,8 +23,13 @@ type Secret struct {
 	Lifecycle string
 	App       string
 	Env       string
-	// Version is the secret's version, 0 if the server did not send one.
-	Version   int64
+	// Version is the secret's version (counted by the server from 1), 0 if the server did not
+	// send one.
+	Version int64
+	// CreatedAt and UpdatedAt are when the secret was created and last changed, as the server
+	// writes them (ISO 8601, e.g. "2026-12-04T21:39:47.521868Z"); "" if it did not send them.
+	CreatedAt string
+	UpdatedAt string
 	IsDynamic bool
 	// DynamicGroup names the group of a dynamic secret, e.g. "db-creds (aws)".
 	DynamicGroup string

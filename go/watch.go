@@ -2,7 +2,6 @@ package phasekit
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
@@ -17,17 +16,12 @@ type WatchOptions struct {
 	MaxBackoff time.Duration
 }
 
-type watchArgs struct {
-	Interval   *float64 `json:"interval,omitempty"`
-	MaxBackoff *float64 `json:"max_backoff,omitempty"`
-}
-
 // Change is what changed between two polls of a watch: keys, prefixed with their folder when it
 // is not the root ("/db/PASSWORD"), each list sorted. Never values: read them with Get.
 type Change struct {
-	Added   []string `json:"added"`
-	Changed []string `json:"changed"`
-	Removed []string `json:"removed"`
+	Added   []string
+	Changed []string
+	Removed []string
 }
 
 // WatchEvent is one item of a watch: a Change, or an error. A transient error (ErrNetwork,
@@ -51,31 +45,18 @@ func (c *Client) Watch(ctx context.Context, t Target, opts *GetOptions, w WatchO
 	if ctx.Err() != nil {
 		return nil, contextError(ctx, "watch")
 	}
-	a, err := t.getArgs(opts)
-	if err != nil {
-		return nil, err
-	}
-	a.Watch = &watchArgs{}
+	// Durations cannot be negative on the library's side: 0 means the default there.
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-		into  **float64
-	}{{"Interval", w.Interval, &a.Watch.Interval}, {"MaxBackoff", w.MaxBackoff, &a.Watch.MaxBackoff}} {
-		switch {
-		case d.value < 0:
+	}{{"Interval", w.Interval}, {"MaxBackoff", w.MaxBackoff}} {
+		if d.value < 0 {
 			return nil, invalidInput(d.name + " must not be negative")
-		case d.value > 0:
-			*d.into = seconds(d.value)
 		}
 	}
-	payload, err := json.Marshal(a)
-	if err != nil {
-		return nil, invalidInput("cannot encode the arguments: " + err.Error())
-	}
-	defer wipe(payload)
 
 	watchCtx, cancel := context.WithCancel(ctx)
-	native, key, err := c.startWatch(payload, cancel)
+	native, key, err := c.startWatch(t, opts, w, cancel)
 	emitLogs()
 	if err != nil {
 		cancel()
@@ -89,23 +70,8 @@ func (c *Client) Watch(ctx context.Context, t Target, opts *GetOptions, w WatchO
 		// First of the deferred calls to run: the Rust watch is freed (its polling stopped)
 		// before the channel closes, so a closed channel means nothing is left running.
 		defer freeNativeWatch(native)
-		runNativeWatch(watchCtx, native, func(item watchItem, text []byte) bool {
-			defer wipe(text)
+		runNativeWatch(watchCtx, native, func(event WatchEvent) bool {
 			emitLogs()
-			var event WatchEvent
-			switch item {
-			case watchChange:
-				var change Change
-				if err := json.Unmarshal(text, &change); err != nil {
-					event.Err = &Error{Code: CodeProtocol, Message: "malformed change from the phasekit library: " + err.Error()}
-				} else {
-					event.Change = &change
-				}
-			case watchError:
-				event.Err = decodeError(text)
-			default:
-				return false
-			}
 			select {
 			case events <- event:
 				return true
@@ -119,13 +85,13 @@ func (c *Client) Watch(ctx context.Context, t Target, opts *GetOptions, w WatchO
 
 // startWatch starts the Rust watch under the read lock that Close waits for, and registers
 // cancel for Close to call.
-func (c *Client) startWatch(payload []byte, cancel context.CancelFunc) (*nativeWatch, uint64, error) {
+func (c *Client) startWatch(t Target, opts *GetOptions, w WatchOptions, cancel context.CancelFunc) (*nativeWatch, uint64, error) {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	if c.h.native == nil {
 		return nil, 0, ErrClosed
 	}
-	native, err := newNativeWatch(c.h.native, payload)
+	native, err := newNativeWatch(c.h.native, t, opts, w)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -3,6 +3,7 @@ package phasekit_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/phasekit/phasekit/go"
 )
@@ -30,9 +31,21 @@ func TestCreateUpdateDelete(t *testing.T) {
 	if err := c.Update(ctx(t), devTarget, "NEW_ONE", phasekit.SecretChanges{Value: phasekit.String("")}); err != nil {
 		t.Fatal(err)
 	}
+	created := one
 	one, err = c.GetSecret(ctx(t), devTarget, "NEW_ONE", "/")
 	if err != nil || one.Value() != "" || one.Comment != "made in Go" || !reflect.DeepEqual(one.Tags, []string{"go"}) {
 		t.Fatalf("after an empty value: %#v comment=%q tags=%v %v", one, one.Comment, one.Tags, err)
+	}
+	// A change counts a version and moves updated_at, never created_at (ISO 8601 UTC, as the
+	// server writes them, so they compare as text).
+	if created.Version != 1 || one.Version != 2 {
+		t.Fatalf("versions: created %d, updated %d", created.Version, one.Version)
+	}
+	if created.CreatedAt == "" || one.CreatedAt != created.CreatedAt || one.UpdatedAt <= created.UpdatedAt {
+		t.Fatalf("times: created %q/%q, updated %q/%q", created.CreatedAt, created.UpdatedAt, one.CreatedAt, one.UpdatedAt)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, one.UpdatedAt); err != nil {
+		t.Fatalf("updated_at: %v", err)
 	}
 	err = c.Update(ctx(t), devTarget, "NEW_ONE", phasekit.SecretChanges{Comment: phasekit.String("changed"), Tags: []string{}, NewPath: "/moved"})
 	if err != nil {
@@ -104,4 +117,39 @@ func TestPersonalOverrides(t *testing.T) {
 	sa := s.client(t, "sa-token")
 	err = sa.Update(ctx(t), devTarget, "PORT", phasekit.SecretChanges{Override: phasekit.String("1")})
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+}
+
+// Texts cross the boundary by length, not as C strings: a value with a NUL byte, quotes,
+// newlines and non-ASCII text, and an empty one, come back byte for byte.
+func TestTextsCrossByLength(t *testing.T) {
+	s := fresh(t)
+	c := s.client(t, "sa-token")
+	odd := "pässwörd 🔑 \x00 \"quoted\"\n\ttab"
+	err := c.Create(ctx(t), devTarget,
+		phasekit.NewSecret{Key: "ODD_VALUE", Value: odd, Comment: "日本語のコメント"},
+		phasekit.NewSecret{Key: "EMPTY_VALUE", Value: ""},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Get(ctx(t), devTarget, &phasekit.GetOptions{Keys: []string{"ODD_VALUE", "EMPTY_VALUE"}})
+	if err != nil || len(found) != 2 {
+		t.Fatalf("get: %d secrets, %v", len(found), err)
+	}
+	for _, secret := range found {
+		want := map[string]string{"ODD_VALUE": odd, "EMPTY_VALUE": ""}[secret.Key]
+		if secret.Value() != want {
+			t.Fatalf("%s: %q, want %q", secret.Key, secret.Value(), want)
+		}
+		if secret.Key == "ODD_VALUE" && secret.Comment != "日本語のコメント" {
+			t.Fatalf("comment: %q", secret.Comment)
+		}
+		if secret.Tags == nil || secret.DynamicGroup != "" || secret.LeaseID != "" {
+			t.Fatalf("absent fields of %s: tags %v, group %q, lease %q", secret.Key, secret.Tags, secret.DynamicGroup, secret.LeaseID)
+		}
+	}
+	missing, err := c.Delete(ctx(t), devTarget, []string{"ODD_VALUE", "NO_SUCH_KEY"}, "")
+	if err != nil || !reflect.DeepEqual(missing, []string{"NO_SUCH_KEY"}) {
+		t.Fatalf("delete: missing %v, %v", missing, err)
+	}
 }

@@ -1,17 +1,16 @@
 //! phasekit for Go and Swift: one library, two faces over the same core client.
 //!
-//! - [`c_api`]: a small hand-written `extern "C"` API (header `go/include/phasekit.h`, made by
-//!   cbindgen) that Go links statically through cgo. Requests cross as JSON; results as JSON,
-//!   or, for answers that carry secrets, in a packed binary layout (`packed`) that Go slices
-//!   instead of parsing; every call can be cancelled from the caller's side.
-//! - [`uniffi_api`]: uniffi exports (async methods, a `PhaseError` enum) from which Swift sources,
-//!   header and modulemap are generated.
+//! - [`c`]: a typed `extern "C"` API, a function per operation with C structs in and out
+//!   (header `go/include/phasekit.h`, made by cbindgen), that Go links statically through cgo;
+//!   every call can be cancelled from the caller's side.
+//! - [`swift`]: uniffi exports (async methods, a `PhaseError` enum keyed by family) from which
+//!   Swift sources, header and modulemap are generated.
 //!
-//! Both only translate types, errors and async; every rule lives in the `phasekit` crate.
+//! Both only translate values, errors and async ([`types`] holds what they share); every rule
+//! lives in the `phasekit` crate.
 
-pub mod c_api;
-mod packed;
+pub mod c;
+pub mod swift;
 mod types;
-pub mod uniffi_api;
 
 uniffi::setup_scaffolding!();

@@ -1,5 +1,6 @@
 //! The committed C header (go/include/phasekit.h, inside the Go module that includes it) is
-//! exactly what cbindgen makes of src/c_api.rs. `PHASEKIT_BLESS=1` rewrites it (`make ffi-header`).
+//! exactly what cbindgen makes of the crate's
+//! `extern "C"` functions (src/c/). `PHASEKIT_BLESS=1` rewrites it (`make ffi-header`).
 
 use std::path::Path;
 
@@ -10,10 +11,10 @@ fn header_is_current() {
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let mut generated = Vec::new();
     cbindgen::Builder::new()
-        .with_src(crate_dir.join("src/c_api.rs"))
+        .with_src(crate_dir.join("src/lib.rs"))
         .with_config(config)
         .generate()
-        .expect("cbindgen parses src/c_api.rs")
+        .expect("cbindgen parses the crate")
         .write(&mut generated);
     let path = crate_dir.join("../../go/include/phasekit.h");
     if std::env::var_os("PHASEKIT_BLESS").is_some() {

@@ -99,8 +99,17 @@ pub fn go_errors() -> String {
     out
 }
 
-/// `ErrNotFound` for `NotFoundError`.
+/// `ErrNotFound` for `NotFoundError`, `ErrTLS` for `TlsError`: the class name without
+/// `Error`, its words spelled as Go spells names (initialisms in capitals).
 fn sentinel(family: ErrorFamily) -> String {
     let class = family.class_name();
-    format!("Err{}", class.strip_suffix("Error").unwrap_or(class))
+    let stem = class.strip_suffix("Error").unwrap_or(class);
+    let mut snake = String::new();
+    for (index, c) in stem.chars().enumerate() {
+        if c.is_ascii_uppercase() && index > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    format!("Err{}", Naming::Pascal.spell(&snake))
 }

@@ -22,7 +22,8 @@ pub struct Generated {
 /// `PATH`, as for every Go build).
 pub fn all() -> Vec<Generated> {
     vec![
-        // The Go files join once the Go package takes them (go_settings_gen, go_errors_gen).
+        go_settings_gen(),
+        go_errors_gen(),
         Generated {
             path: "python/python/phasekit/_settings.pyi",
             text: python_settings_stub(),

@@ -9,7 +9,7 @@ use super::select::{AppRef, select_app, select_environment};
 use super::sources::Provenance;
 use crate::api::decode_json;
 use crate::api::wire::SecretRecord;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::percent;
 use crate::secrets::{Secret, plaintext_dynamic};
 use crate::transport::ApiRequest;
@@ -63,7 +63,7 @@ impl Client {
         .await
     }
 
-    /// Extends a lease to `ttl` seconds from now.
+    /// Extends a lease to `ttl` seconds from now (at least 1).
     pub async fn lease_renew(
         &self,
         app: &AppRef,
@@ -71,6 +71,13 @@ impl Client {
         lease_id: &str,
         ttl: u64,
     ) -> Result<LeaseMessage> {
+        if ttl == 0 {
+            // Checked before any request: a renewal to now would end the lease.
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "`ttl` must be a positive number of seconds",
+            ));
+        }
         self.bounded(async {
             let (query, _, _) = self.public_context(app, env).await?;
             let path = format!("/public/v1/secrets/dynamic/leases/?{query}");

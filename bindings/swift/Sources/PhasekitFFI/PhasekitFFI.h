@@ -373,6 +373,11 @@ uint64_t uniffi_phasekit_ffi_fn_method_watcher_next(uint64_t ptr
 RustBuffer uniffi_phasekit_ffi_fn_method_phaseerror_code(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASEERROR_FAMILY
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASEERROR_FAMILY
+RustBuffer uniffi_phasekit_ffi_fn_method_phaseerror_family(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASEERROR_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_METHOD_PHASEERROR_MESSAGE
 RustBuffer uniffi_phasekit_ffi_fn_method_phaseerror_message(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -412,6 +417,12 @@ RustBuffer uniffi_phasekit_ffi_fn_func_drain_logs(RustCallStatus *_Nonnull out_s
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_CODES
 RustBuffer uniffi_phasekit_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_FAMILIES
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_FN_FUNC_ERROR_FAMILIES
+RustBuffer uniffi_phasekit_ffi_fn_func_error_families(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -694,6 +705,12 @@ uint16_t uniffi_phasekit_ffi_checksum_func_drain_logs(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_ERROR_CODES
 uint16_t uniffi_phasekit_ffi_checksum_func_error_codes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_ERROR_FAMILIES
+#define UNIFFI_FFIDEF_UNIFFI_PHASEKIT_FFI_CHECKSUM_FUNC_ERROR_FAMILIES
+uint16_t uniffi_phasekit_ffi_checksum_func_error_families(void
     
 );
 #endif

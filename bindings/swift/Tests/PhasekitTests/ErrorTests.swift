@@ -1,4 +1,4 @@
-// Every error code arrives as its own PhaseError case, with the right status, retryAfter and
+// Every error code arrives in the PhaseError case of its family, with the right status, retryAfter and
 // retryable, and no secret value or token part in any rendering of it.
 
 import Foundation
@@ -12,6 +12,35 @@ final class ErrorTests: ServerTestCase {
         "timeout", "tls", "server", "protocol", "decrypt_failed", "reference_unresolved",
         "reference_cycle", "offline_unavailable",
     ]
+
+    /// PhaseError's cases are the core's families, in its order (`caseFamily` is exhaustive,
+    /// so this list is every case); which code arrives in which case is checked for each error
+    /// by `expectError` below.
+    func testTheCasesAreTheCoresFamilies() {
+        XCTAssertEqual(errorCodes(), Self.codes)
+        let e = (code: "", message: "", status: UInt16?.none, retryAfter: Double?.none, retryable: false)
+        let cases: [PhaseError] = [
+            .Authentication(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .PermissionDenied(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .NotFound(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Ambiguous(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Conflict(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .InvalidInput(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .RateLimit(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Network(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .RequestTimeout(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Tls(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Server(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Protocol(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Decryption(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Reference(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+            .Offline(code: e.code, message: e.message, status: e.status, retryAfter: e.retryAfter, retryable: e.retryable),
+        ]
+        let families = errorFamilies()
+        XCTAssertEqual(cases.map(caseFamily), families.map(\.name))
+        XCTAssertEqual(families.flatMap(\.codes).sorted(), Self.codes.sorted(), "each code in one family")
+        XCTAssertEqual(families.first { $0.name == "RequestTimeoutError" }?.parent, "NetworkError")
+    }
 
     func testEveryCodeArrivesAsItsCase() async throws {
         XCTAssertEqual(errorCodes(), Self.codes)

@@ -29,6 +29,10 @@ final class ReadTests: ServerTestCase {
             XCTAssertEqual([secret.app, secret.env, secret.secretType, secret.lifecycle],
                            [APP, DEV, "secret", "static"])
             XCTAssertEqual(secret.version, 1)
+            // As the server writes them (ISO 8601, UTC); never changed since created.
+            let created = try XCTUnwrap(secret.createdAt), updated = try XCTUnwrap(secret.updatedAt)
+            XCTAssertTrue(created.hasPrefix("20") && created.hasSuffix("Z"), created)
+            XCTAssertGreaterThanOrEqual(updated, created)
             XCTAssertFalse(secret.overridden || secret.isDynamic)
             XCTAssertNil(secret.dynamicGroup ?? secret.leaseId ?? secret.leaseExpiresAt)
         }

@@ -166,7 +166,7 @@ final class LocalServer: @unchecked Sendable {
                       maxRetries: o?.maxRetries, deadline: o?.deadline,
                       maxResponseBytes: o?.maxResponseBytes, cacheTtl: o?.cacheTtl,
                       cacheStaleIfError: o?.cacheStaleIfError, offlineCacheDir: o?.offlineCacheDir,
-                      offline: o?.offline, debug: o?.debug)
+                      offline: o?.offline, offlineMaxAge: o?.offlineMaxAge, debug: o?.debug)
     }
 }
 
@@ -183,44 +183,38 @@ class ServerTestCase: XCTestCase {
 
 // MARK: - Errors
 
-/// The code of each case, written out here: the switch is exhaustive, so a case added to
-/// `PhaseError` fails to compile until it is mapped, and the tests compare it with what
-/// the library says (`code()`).
-func caseCode(_ error: PhaseError) -> String {
+/// The core's family (class name) of each case, written out here: the switch is exhaustive,
+/// so a case added to `PhaseError` fails to compile until it is mapped, and the tests compare
+/// it with what the library says (`family()`, `errorFamilies()`).
+func caseFamily(_ error: PhaseError) -> String {
     switch error {
-    case .InvalidToken: return "invalid_token"
-    case .Unauthorized: return "unauthorized"
-    case .Forbidden: return "forbidden"
-    case .AppNotFound: return "app_not_found"
-    case .EnvNotFound: return "env_not_found"
-    case .SecretNotFound: return "secret_not_found"
-    case .Ambiguous: return "ambiguous"
-    case .Conflict: return "conflict"
-    case .InvalidInput: return "invalid_input"
-    case .RateLimited: return "rate_limited"
-    case .Network: return "network"
-    case .Timeout: return "timeout"
-    case .Tls: return "tls"
-    case .Server: return "server"
-    case .Protocol: return "protocol"
-    case .DecryptFailed: return "decrypt_failed"
-    case .ReferenceUnresolved: return "reference_unresolved"
-    case .ReferenceCycle: return "reference_cycle"
-    case .OfflineUnavailable: return "offline_unavailable"
+    case .Authentication: return "AuthenticationError"
+    case .PermissionDenied: return "PermissionDeniedError"
+    case .NotFound: return "NotFoundError"
+    case .Ambiguous: return "AmbiguousError"
+    case .Conflict: return "ConflictError"
+    case .InvalidInput: return "InvalidInputError"
+    case .RateLimit: return "RateLimitError"
+    case .Network: return "NetworkError"
+    case .RequestTimeout: return "RequestTimeoutError"
+    case .Tls: return "TlsError"
+    case .Server: return "ServerError"
+    case .Protocol: return "ProtocolError"
+    case .Decryption: return "DecryptionError"
+    case .Reference: return "SecretReferenceError"
+    case .Offline: return "OfflineError"
     }
 }
 
 /// The associated values of any case.
-func fields(_ error: PhaseError) -> (message: String, status: UInt16?, retryAfter: Double?, retryable: Bool) {
+func fields(_ error: PhaseError) -> (code: String, message: String, status: UInt16?, retryAfter: Double?, retryable: Bool) {
     switch error {
-    case let .InvalidToken(m, s, r, t), let .Unauthorized(m, s, r, t), let .Forbidden(m, s, r, t),
-         let .AppNotFound(m, s, r, t), let .EnvNotFound(m, s, r, t), let .SecretNotFound(m, s, r, t),
-         let .Ambiguous(m, s, r, t), let .Conflict(m, s, r, t), let .InvalidInput(m, s, r, t),
-         let .RateLimited(m, s, r, t), let .Network(m, s, r, t), let .Timeout(m, s, r, t),
-         let .Tls(m, s, r, t), let .Server(m, s, r, t), let .Protocol(m, s, r, t),
-         let .DecryptFailed(m, s, r, t), let .ReferenceUnresolved(m, s, r, t),
-         let .ReferenceCycle(m, s, r, t), let .OfflineUnavailable(m, s, r, t):
-        return (m, s, r, t)
+    case let .Authentication(c, m, s, r, t), let .PermissionDenied(c, m, s, r, t), let .NotFound(c, m, s, r, t),
+         let .Ambiguous(c, m, s, r, t), let .Conflict(c, m, s, r, t), let .InvalidInput(c, m, s, r, t),
+         let .RateLimit(c, m, s, r, t), let .Network(c, m, s, r, t), let .RequestTimeout(c, m, s, r, t),
+         let .Tls(c, m, s, r, t), let .Server(c, m, s, r, t), let .Protocol(c, m, s, r, t),
+         let .Decryption(c, m, s, r, t), let .Reference(c, m, s, r, t), let .Offline(c, m, s, r, t):
+        return (c, m, s, r, t)
     }
 }
 
@@ -244,9 +238,10 @@ func expectError<T>(
         XCTFail("expected \(code), got \(type(of: error)): \(error)", file: file, line: line)
         return nil
     }
-    XCTAssertEqual(caseCode(error), code, "the case", file: file, line: line)
-    XCTAssertEqual(error.code(), code, "code()", file: file, line: line)
     let f = fields(error)
+    XCTAssertEqual(f.code, code, "the case's code", file: file, line: line)
+    XCTAssertEqual(error.code(), code, "code()", file: file, line: line)
+    XCTAssertEqual(caseFamily(error), error.family(), "the case is the code's family", file: file, line: line)
     XCTAssertEqual(error.message(), f.message, file: file, line: line)
     XCTAssertEqual(error.status(), f.status, file: file, line: line)
     XCTAssertEqual(error.retryAfter(), f.retryAfter, file: file, line: line)
@@ -304,7 +299,7 @@ func assertLeakFree(_ error: Error, tokens: [String] = [], extraSecrets: [String
 }
 
 private func caseCodeOrType(_ error: Error) -> String {
-    (error as? PhaseError).map(caseCode) ?? "\(type(of: error))"
+    (error as? PhaseError).map { fields($0).code } ?? "\(type(of: error))"
 }
 
 // MARK: - Small helpers

@@ -33,7 +33,9 @@ final class WatchTests: ServerTestCase {
             }
             XCTFail("no error from the failed poll")
         } catch let error as PhaseError {
-            XCTAssertEqual(caseCode(error), "server")
+            guard case .Server(code: "server", _, _, _, _) = error else {
+                return XCTFail("not a server error: \(error)")
+            }
             XCTAssertTrue(error.retryable())
         }
         try await writer.update(key: "DB_HOST", changes: SecretChanges(value: "moved-host-value"), app: APP)

@@ -16,7 +16,7 @@ do {
     print("consumer: NOPE was found")
     exit(1)
 } catch let error as PhaseError {
-    guard case .SecretNotFound = error else {
+    guard case .NotFound(code: "secret_not_found", _, _, _, _) = error else {
         print("consumer: unexpected \(error.code())")
         exit(1)
     }
