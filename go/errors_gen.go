@@ -42,7 +42,7 @@ var (
 	ErrConflict error = &family{"ConflictError", []Code{CodeConflict}}
 	// An argument or request was rejected as invalid.
 	ErrInvalidInput error = &family{"InvalidInputError", []Code{CodeInvalidInput}}
-	// The server throttled the request; retry_after says when to come back.
+	// The server throttled the request; the error's retry-after says when to come back.
 	ErrRateLimit error = &family{"RateLimitError", []Code{CodeRateLimited}}
 	// The server could not be reached or the connection failed (network; timeouts and TLS failures too).
 	ErrNetwork error = &family{"NetworkError", []Code{CodeNetwork, CodeTimeout, CodeTLS}}
