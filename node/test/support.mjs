@@ -8,13 +8,12 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import { after, before, beforeEach } from "node:test";
 
 import { Client, ERROR_CODES, PhaseError } from "phasekit";
 
 import {
   REPO_ROOT,
-  startServer,
+  useServer as useLocalServer,
 } from "../../tests/nodesupport/local-server.js";
 
 export const SEED_PATH = join(REPO_ROOT, "tests/server/seeds/bindings.json");
@@ -52,23 +51,9 @@ export const ALL_PATH_KEYS = [
   "/two FEATURE_FLAG",
 ].sort();
 
-/**
- * Starts the server (seeded from `seedPath`, default the bindings' seed) before the file's
- * tests and stops it after; every test starts with a freshly seeded world, no faults and
- * zeroed request counters. Returns a handle whose `server` is set once started.
- */
+/** The shared server handle (local-server.js's useServer), seeded by default with the bindings' world. */
 export function useServer(seedPath = SEED_PATH) {
-  const handle = { server: undefined };
-  before(async () => {
-    handle.server = await startServer(seedPath);
-  });
-  after(async () => {
-    await handle.server?.stop();
-  });
-  beforeEach(async () => {
-    await handle.server.startTest();
-  });
-  return handle;
+  return useLocalServer(seedPath);
 }
 
 /** A phasekit client for one of the seeded tokens (by name). */

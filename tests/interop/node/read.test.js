@@ -2,7 +2,7 @@
 // references, personal overrides (camelCase responses) and the end-to-end-only app.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 
 import Phase from "@phase.dev/phase-node";
 
@@ -11,7 +11,7 @@ import {
   capturingWarnings,
   connect,
   seedCopy,
-  startServer,
+  useServer,
 } from "./harness.js";
 
 const APP = "interop-app";
@@ -19,41 +19,32 @@ const E2EE = "interop-e2ee";
 const DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset();
-});
+const ctx = useServer();
 
 test("3.1.1 has no implicit init(): get() before init() rejects without a request", async () => {
   // PROTOCOL §6.3: "Invalid app id" until init() has loaded the session (the implicit init
   // of the later GitHub version is not in the newest npm release).
-  const phase = new Phase(server.tokens["sa-token"], server.url);
+  const phase = new Phase(ctx.server.tokens["sa-token"], ctx.server.url);
   const outcome = await phase
-    .get({ appId: server.appId(APP), envName: "Development" })
+    .get({ appId: ctx.server.appId(APP), envName: "Development" })
     .then(
       () => "resolved",
       (error) => `rejected: ${error}`,
     );
   assert.equal(outcome, "rejected: Invalid app id");
-  assert.equal((await server.requests()).total, 0);
+  assert.equal((await ctx.server.requests()).total, 0);
   await phase.init();
   assert.equal(
-    (await phase.get({ appId: server.appId(APP), envName: "Production" }))
+    (await phase.get({ appId: ctx.server.appId(APP), envName: "Production" }))
       .length,
     2,
   );
 });
 
 test("get all: every path of Development, decrypted and references resolved", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const secrets = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
   });
   assert.deepEqual(byKey(secrets), {
@@ -73,7 +64,7 @@ test("get all: every path of Development, decrypted and references resolved", as
   assert.equal(paths.DB_PASSWORD, "/db");
   assert.equal(paths.DB_HOST, "/");
   // Every secret belongs to the requested environment; /db secrets sit in a folder.
-  const envId = server.envId(APP, "Development");
+  const envId = ctx.server.envId(APP, "Development");
   for (const s of secrets) {
     assert.equal(s.environment, envId);
     assert.equal(s.version, 1);
@@ -84,9 +75,9 @@ test("get all: every path of Development, decrypted and references resolved", as
 });
 
 test("responses are camelCase because the SDK sends X-Use-Camel-Case: true", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const [secret] = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
     key: "DB_HOST",
   });
@@ -102,9 +93,9 @@ test("responses are camelCase because the SDK sends X-Use-Camel-Case: true", asy
 });
 
 test("environment names are matched case-insensitively by get", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const secrets = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "production",
   });
   assert.deepEqual(byKey(secrets), {
@@ -114,8 +105,8 @@ test("environment names are matched case-insensitively by get", async () => {
 });
 
 test("one key: the SDK sends the key digest and gets exactly that secret", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   const found = await phase.get({
     appId,
     envName: "Development",
@@ -142,8 +133,8 @@ test("one key: the SDK sends the key digest and gets exactly that secret", async
 });
 
 test("a path: only the secrets of exactly that folder", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   const db = await phase.get({ appId, envName: "Development", path: "/db" });
   assert.deepEqual(byKey(db), {
     DB_USER: "app_user",
@@ -163,8 +154,8 @@ test("a path: only the secrets of exactly that folder", async () => {
 });
 
 test("tags: any-of, exact names (filtered by the SDK)", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   const database = await phase.get({
     appId,
     envName: "Development",
@@ -189,8 +180,8 @@ test("tags: any-of, exact names (filtered by the SDK)", async () => {
 });
 
 test("comments are decrypted; secrets without one have an empty comment", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   const dev = await phase.get({ appId, envName: "Development" });
   const comments = Object.fromEntries(dev.map((s) => [s.key, s.comment]));
   assert.equal(comments.DB_HOST, "primary database host");
@@ -207,8 +198,8 @@ test("comments are decrypted; secrets without one have an empty comment", async 
 });
 
 test("references: DATABASE_URL is resolved from /db and root secrets", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   // From a get of everything: all four references are found among the fetched secrets.
   const all = byKey(await phase.get({ appId, envName: "Development" }));
   assert.equal(all.DATABASE_URL, DATABASE_URL);
@@ -222,9 +213,9 @@ test("references: DATABASE_URL is resolved from /db and root secrets", async () 
 });
 
 test("references: a cross-environment reference is fetched from Staging", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const [secret] = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
     key: "STAGING_DB_HOST",
   });
@@ -245,9 +236,9 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
     value: "${DB_USER}@${DB_HOST}",
     path: "/db",
   });
-  await server.reset(seed);
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  await ctx.server.reset(seed);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   const { result, warnings } = await capturingWarnings(async () => ({
     inDb: byKey(
       await phase.get({ appId, envName: "Development", path: "/db" }),
@@ -269,9 +260,9 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
 });
 
 test("personal override: alice sees DB_PORT 15432, the service account 5432", async () => {
-  const appId = server.appId(APP);
-  const alice = await connect(server, "alice-pat");
-  const sa = await connect(server, "sa-token");
+  const appId = ctx.server.appId(APP);
+  const alice = await connect(ctx.server, "alice-pat");
+  const sa = await connect(ctx.server, "sa-token");
   assert.equal(alice.tokenType, "User");
   assert.equal(sa.tokenType, "ServiceAccount");
 
@@ -300,9 +291,9 @@ test("personal override: alice sees DB_PORT 15432, the service account 5432", as
 test("personal override feeds reference resolution for the user", async () => {
   // Overrides are applied before references are resolved, so alice's DATABASE_URL uses
   // her DB_PORT.
-  const alice = await connect(server, "alice-pat");
+  const alice = await connect(ctx.server, "alice-pat");
   const all = byKey(
-    await alice.get({ appId: server.appId(APP), envName: "Development" }),
+    await alice.get({ appId: ctx.server.appId(APP), envName: "Development" }),
   );
   assert.equal(all.DB_PORT, "15432");
   assert.equal(all.DATABASE_URL, DATABASE_URL.replace(":5432/", ":15432/"));
@@ -310,8 +301,8 @@ test("personal override feeds reference resolution for the user", async () => {
 
 test("end-to-end-only app: interop-e2ee decrypts client-side", async () => {
   for (const token of ["sa-token", "alice-pat"]) {
-    const phase = await connect(server, token);
-    const appId = server.appId(E2EE);
+    const phase = await connect(ctx.server, token);
+    const appId = ctx.server.appId(E2EE);
     assert.deepEqual(
       phase.apps
         .find((a) => a.id === appId)

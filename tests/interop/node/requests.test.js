@@ -1,36 +1,27 @@
 // Round trips made by the official Node SDK, counted by the server (PROTOCOL §6.2).
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 
-import { connect, startServer } from "./harness.js";
+import { connect, useServer } from "./harness.js";
 
 const APP = "interop-app";
 const TOKENS = "GET /secrets/tokens/";
 const SECRETS = "GET /secrets/";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset(); // also zeroes the counters
-});
+const ctx = useServer();
 
 /** Counters since the last call, then zeroed. */
 async function take() {
-  const counts = (await server.requests()).by_endpoint;
-  await server.resetRequests();
+  const counts = (await ctx.server.requests()).by_endpoint;
+  await ctx.server.resetRequests();
   return counts;
 }
 
 test("init() costs one /tokens/ request; each get without references one /secrets/", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   assert.deepEqual(await take(), { [TOKENS]: 1 });
-  const appId = server.appId(APP);
+  const appId = ctx.server.appId(APP);
   // First call after init: 2 requests in all (init + get), as PROTOCOL §6.2 says.
   assert.equal((await phase.get({ appId, envName: "Production" })).length, 2);
   assert.deepEqual(await take(), { [SECRETS]: 1 });
@@ -46,8 +37,8 @@ test("init() costs one /tokens/ request; each get without references one /secret
 });
 
 test("references cost one /secrets/ request per reference not among the fetched secrets", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   await take();
   // All of Development: DATABASE_URL's four references are in the result; only
   // ${staging.DB_HOST} needs a request.
@@ -65,14 +56,14 @@ test("references cost one /secrets/ request per reference not among the fetched 
 });
 
 test("each new client instance fetches /tokens/ once", async () => {
-  await connect(server, "alice-pat");
-  await connect(server, "alice-pat");
+  await connect(ctx.server, "alice-pat");
+  await connect(ctx.server, "alice-pat");
   assert.deepEqual(await take(), { [TOKENS]: 2 });
 });
 
 test("create, update and delete cost one request each, without re-fetching /tokens/", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const phase = await connect(ctx.server, "sa-token");
+  const appId = ctx.server.appId(APP);
   await take();
   await phase.create({
     appId,
