@@ -376,13 +376,38 @@ def async_client(server: PhasekitServer, relay: Relay) -> AsyncClient:
     return AsyncClient(server.tokens["sa-token"], relay.url, deadline=DEADLINE)
 
 
+async def assert_dropped_and_recovered(
+    client: AsyncClient,
+    relay: Relay,
+    held: Held,
+    abandoned_at: float,
+    late: float,
+    error: str,
+    abandoned_by: str,
+) -> None:
+    """After an async get was abandoned at `abandoned_at` (by `abandoned_by`) and ended
+    with `error` `late` seconds later: it ended promptly, its connection was closed soon
+    after, and the same client reads secrets once the server answers again."""
+    await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
+    dropped = assert_dropped(held, abandoned_at)
+    print(
+        f"{error} {late * 1000:.0f} ms after {abandoned_by}, "
+        f"connection closed {dropped * 1000:.0f} ms after it"
+    )
+    assert late < PROMPT
+    relay.hanging = False
+    assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
+    assert relay.relayed >= 1
+    assert len(relay.held) == 1
+
+
 def test_cancelling_an_async_get_drops_its_request(
     server: PhasekitServer, relay: Relay
 ) -> None:
     """task.cancel() on a get waiting for a server that never answers: CancelledError at
     once, the connection closed; the same AsyncClient reads secrets afterwards."""
 
-    async def main() -> tuple[float, float]:
+    async def main() -> None:
         client = async_client(server, relay)
 
         async def fetch() -> object:
@@ -397,21 +422,11 @@ def test_cancelling_an_async_get_drops_its_request(
         with pytest.raises(asyncio.CancelledError):
             await task
         latency = time.monotonic() - cancelled_at
-        await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
-        dropped = assert_dropped(held, cancelled_at)
+        await assert_dropped_and_recovered(
+            client, relay, held, cancelled_at, latency, "CancelledError", "cancel()"
+        )
 
-        relay.hanging = False
-        assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
-        return latency, dropped
-
-    latency, dropped = asyncio.run(main())
-    print(
-        f"CancelledError {latency * 1000:.0f} ms after cancel(), "
-        f"connection closed {dropped * 1000:.0f} ms after it"
-    )
-    assert latency < PROMPT
-    assert relay.relayed >= 1
-    assert len(relay.held) == 1
+    asyncio.run(main())
 
 
 def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
@@ -421,7 +436,7 @@ def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
     cancelled, the connection closed; the same AsyncClient reads secrets afterwards."""
     timeout = 0.2
 
-    async def main() -> tuple[float, float]:
+    async def main() -> None:
         client = async_client(server, relay)
         pending = asyncio.ensure_future(client.get(APP, DEV))
         held = await asyncio.to_thread(relay.wait_for_request)
@@ -431,21 +446,11 @@ def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
             await asyncio.wait_for(pending, timeout=timeout)
         late = time.monotonic() - started - timeout
         assert pending.cancelled()
-        await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
-        dropped = assert_dropped(held, started + timeout)
+        await assert_dropped_and_recovered(
+            client, relay, held, started + timeout, late, "TimeoutError", "the timeout"
+        )
 
-        relay.hanging = False
-        assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
-        return late, dropped
-
-    late, dropped = asyncio.run(main())
-    print(
-        f"TimeoutError {late * 1000:.0f} ms after the timeout, "
-        f"connection closed {dropped * 1000:.0f} ms after it"
-    )
-    assert late < PROMPT
-    assert relay.relayed >= 1
-    assert len(relay.held) == 1
+    asyncio.run(main())
 
 
 def test_ctrl_c_ends_a_script_in_a_blocking_get(
