@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,11 @@ export const REFS_APP = "refs-app";
 export const DEV = "Development";
 export const STAGING = "Staging";
 export const PROD = "Production";
+
+/** The stable error codes in order, as every binding's tests expect them (tests/error-codes.json). */
+export const STABLE_ERROR_CODES = JSON.parse(
+  readFileSync(join(REPO_ROOT, "tests/error-codes.json"), "utf8"),
+).codes;
 
 export const TOKENS = "GET /secrets/tokens/";
 export const SECRETS = "GET /secrets/";

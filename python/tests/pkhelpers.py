@@ -16,6 +16,10 @@ from phasekit import AsyncClient, Client, Secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
+# The stable error codes in order, as every binding's tests expect them.
+STABLE_ERROR_CODES: list[str] = json.loads(
+    (REPO_ROOT / "tests" / "error-codes.json").read_text(encoding="utf-8")
+)["codes"]
 
 APP = "interop-app"
 E2EE_APP = "interop-e2ee"

@@ -35,34 +35,20 @@ from phasekit import (
     RequestTimeoutError,
     ServerError,
 )
-from pkhelpers import APP, DEV, E2EE_APP, REFS_APP, assert_leak_free, values
+from pkhelpers import (
+    APP,
+    DEV,
+    E2EE_APP,
+    REFS_APP,
+    STABLE_ERROR_CODES,
+    assert_leak_free,
+    values,
+)
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
 
 E = TypeVar("E", bound=PhaseError)
-
-ALL_CODES = [
-    "invalid_token",
-    "unauthorized",
-    "forbidden",
-    "app_not_found",
-    "env_not_found",
-    "secret_not_found",
-    "ambiguous",
-    "conflict",
-    "invalid_input",
-    "rate_limited",
-    "network",
-    "timeout",
-    "tls",
-    "server",
-    "protocol",
-    "decrypt_failed",
-    "reference_unresolved",
-    "reference_cycle",
-    "offline_unavailable",
-]
 
 
 def expect(
@@ -121,7 +107,7 @@ def test_error_classes_form_one_hierarchy() -> None:
     assert issubclass(RequestTimeoutError, NetworkError)
     assert issubclass(phasekit.TlsError, NetworkError)
     assert not issubclass(phasekit.SecretReferenceError, builtins.ReferenceError)
-    assert ERROR_CODES == ALL_CODES
+    assert ERROR_CODES == STABLE_ERROR_CODES
 
 
 def test_error_classes_are_the_cores_families() -> None:
