@@ -71,6 +71,15 @@ export function client(server, tokenName = "sa-token", options = {}) {
   });
 }
 
+/**
+ * Asserts that `phase` reads DB_HOST of interop-app/Development: after a failure, proof that
+ * the same client still works.
+ */
+export async function assertReadsDbHost(phase) {
+  const secret = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  assert.equal(secret.value, "db.dev.internal");
+}
+
 /** `{KEY: value}` of a get() result (fails on duplicate keys). */
 export function byKey(secrets) {
   const out = {};
