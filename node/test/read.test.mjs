@@ -240,36 +240,21 @@ test("getSecret defaults to the root folder, resolves references, and takes path
     [host.key, host.value, host.path, host.env],
     ["DB_HOST", "db.dev.internal", "/", DEV],
   );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: DEV, key: "DATABASE_URL" })).value,
-    RESOLVED_DATABASE_URL,
-  );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: DEV, key: "DB_USER", path: "/db" }))
-      .value,
-    "app_user",
-  );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: PROD, key: "DB_HOST" })).value,
-    "db.prod.internal",
-  );
+  for (const [where, value] of [
+    [{ key: "DATABASE_URL" }, RESOLVED_DATABASE_URL],
+    [{ key: "DB_USER", path: "/db" }, "app_user"],
+    [{ key: "DB_HOST", env: PROD }, "db.prod.internal"],
+    [{ key: "FEATURE_FLAG", path: "/two" }, "flag-two-value"],
+  ]) {
+    const secret = await phase.getSecret({ app: APP, env: DEV, ...where });
+    assert.equal(secret.value, value, JSON.stringify(where));
+  }
   const byId = await phase.getSecret({
     appId: server.appId(APP),
     env: PROD,
     key: "DB_PORT",
   });
   assert.deepEqual([byId.value, byId.comment], ["6432", "pgbouncer"]);
-  assert.equal(
-    (
-      await phase.getSecret({
-        app: APP,
-        env: DEV,
-        key: "FEATURE_FLAG",
-        path: "/two",
-      })
-    ).value,
-    "flag-two-value",
-  );
   // DB_USER lives in /db, not at the root.
   const error = await expectError(
     server,

@@ -198,14 +198,16 @@ for (const [item, fragment] of [
 
 test("update of the value keeps comment and tags and bumps the version", async () => {
   const phase = client(ctx.server);
+  const setPassword = (value) =>
+    phase.update({
+      app: APP,
+      env: DEV,
+      key: "DB_PASSWORD",
+      path: "/db",
+      value,
+    });
   const before = await one(phase, "DB_PASSWORD", "/db");
-  await phase.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PASSWORD",
-    path: "/db",
-    value: "new-Pa55",
-  });
+  await setPassword("new-Pa55");
   const updated = await one(phase, "DB_PASSWORD", "/db");
   assert.deepEqual(
     [updated.value, updated.comment, updated.tags, updated.version],
@@ -218,16 +220,7 @@ test("update of the value keeps comment and tags and bumps the version", async (
     updated.updatedAt > before.updatedAt,
     `${updated.updatedAt} after ${before.updatedAt}`,
   );
-  assert.equal(
-    await phase.update({
-      app: APP,
-      env: DEV,
-      key: "DB_PASSWORD",
-      path: "/db",
-      value: "",
-    }),
-    undefined,
-  );
+  assert.equal(await setPassword(""), undefined);
   const emptied = await one(phase, "DB_PASSWORD", "/db");
   assert.deepEqual(
     [emptied.value, emptied.comment, emptied.tags, emptied.version],
