@@ -34,19 +34,27 @@ export const STABLE_ERROR_CODES = JSON.parse(
 export const TOKENS = "GET /secrets/tokens/";
 export const SECRETS = "GET /secrets/";
 
-/** interop-app/Development at the root path, in seed order (references unresolved). */
-export const ROOT_RAW = {
-  DB_HOST: "db.dev.internal",
-  DB_PORT: "5432",
-  DATABASE_URL:
-    "postgres://${/db/DB_USER}:${/db/DB_PASSWORD}@${DB_HOST}:${DB_PORT}/app",
-  STAGING_DB_HOST: "${staging.DB_HOST}",
-  STRIPE_SECRET_KEY: "sk_test_51Interop",
-  EMPTY_VALUE: "",
-  MULTILINE_CERT: "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----",
-  UNICODE_VALUE: "héllo wörld ✓ 日本語",
-};
-export const DB_VALUES = { DB_USER: "app_user", DB_PASSWORD: "dev-Pa55w0rd!" };
+const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
+
+/**
+ * `{KEY: value}` of the seed's secrets in app/env at `path`, in seed order: what a service
+ * account reads there, references unresolved.
+ */
+export function seededFolder(app, env, path) {
+  const [secrets] = SEED.apps
+    .filter((candidate) => candidate.name === app)
+    .map((found) => found.secrets[env]);
+  return Object.fromEntries(
+    secrets
+      .filter((secret) => (secret.path ?? "/") === path)
+      .map((secret) => [secret.key, secret.value]),
+  );
+}
+
+// interop-app/Development at the root path and in /db (the values tests expect come from
+// the seed the server was started with).
+export const ROOT_RAW = seededFolder(APP, DEV, "/");
+export const DB_VALUES = seededFolder(APP, DEV, "/db");
 export const RESOLVED_DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 /** Every "path key" of interop-app/Development, over all folders, sorted. */

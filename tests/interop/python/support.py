@@ -10,6 +10,10 @@ from typing import Any
 
 from phase import CreateSecretsOptions, Phase, UpdateSecretOptions
 
+# The server's request counters of a read's two endpoints: the session and the secrets.
+TOKENS = "GET /secrets/tokens/"
+SECRETS = "GET /secrets/"
+
 APP = "interop-app"
 E2EE_APP = "interop-e2ee"
 DEV = "Development"

@@ -15,13 +15,20 @@ from phase import (
     GetSecretOptions,
 )
 
-from support import APP, DEV, E2EE_APP, PROD, SdkFactory, create, update
+from support import (
+    APP,
+    DEV,
+    E2EE_APP,
+    PROD,
+    SECRETS,
+    TOKENS,
+    SdkFactory,
+    create,
+    update,
+)
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
-
-TOKENS = "GET /secrets/tokens/"
-SECRETS = "GET /secrets/"
 
 
 def test_get_all_secrets_costs_three_requests(
