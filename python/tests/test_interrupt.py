@@ -13,6 +13,7 @@ flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -453,6 +454,24 @@ def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
     asyncio.run(main())
 
 
+@contextlib.contextmanager
+def python_child(script: str, stdin: int) -> Iterator[subprocess.Popen[str]]:
+    """`script` run by this Python in a child process with its output piped; killed if
+    still running when the block ends."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_ctrl_c_ends_a_script_in_a_blocking_get(
     server: PhasekitServer, relay: Relay
 ) -> None:
@@ -468,23 +487,13 @@ def test_ctrl_c_ends_a_script_in_a_blocking_get(
         )
         client.get({APP!r}, {DEV!r})
         """)
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with python_child(script, stdin=subprocess.DEVNULL) as child:
         relay.wait_for_request(timeout=30)
         time.sleep(IN_FLIGHT)
         sent_at = time.monotonic()
         child.send_signal(signal.SIGINT)
         _, stderr = child.communicate(timeout=DEADLINE)
         ended = time.monotonic() - sent_at
-    finally:
-        child.kill()
-        child.wait()
     print(f"the script ended {ended * 1000:.0f} ms after SIGINT")
     assert child.returncode == -signal.SIGINT, stderr
     assert "KeyboardInterrupt" in stderr
@@ -517,18 +526,8 @@ def test_a_blocking_call_in_a_daemon_thread_lets_the_interpreter_exit(
         threading.Thread(target=client.get, args=({APP!r},), daemon=True).start()
         sys.stdin.readline()
         """)
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with python_child(script, stdin=subprocess.PIPE) as child:
         relay.wait_for_request(timeout=30)
         _, stderr = child.communicate("exit\n", timeout=DEADLINE)
-    finally:
-        child.kill()
-        child.wait()
     assert child.returncode == 0, stderr
     assert stderr == "finalized\n"

@@ -21,13 +21,19 @@ def read(phase: Phase, key: str, path: str = "/") -> PhaseSecret | None:
     )
 
 
+def found(phase: Phase, key: str, path: str = "/") -> PhaseSecret:
+    """The secret that must exist: read() that fails the test when it finds nothing."""
+    secret = read(phase, key, path)
+    assert secret is not None, f"{key} not found in {path}"
+    return secret
+
+
 def test_create_then_read_back(sdk: SdkFactory) -> None:
     """create_secrets stores a new key that get_secret and get_all_secrets then return."""
     phase = sdk("sa-token")
     result = create(phase, [{"NEW_API_KEY": "new-value-1"}])
     assert result == "Success"
-    secret = read(phase, "NEW_API_KEY")
-    assert secret is not None
+    secret = found(phase, "NEW_API_KEY")
     assert (secret.value, secret.path, secret.tags, secret.comment) == (
         "new-value-1",
         "/",
@@ -70,8 +76,8 @@ def test_create_duplicate_is_rejected(sdk: SdkFactory) -> None:
     phase = sdk("sa-token")
     with pytest.raises(Exception, match="409: Duplicate secret found"):
         create(phase, [{"DB_HOST": "again"}])
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and secret.value == "db.dev.internal"
+    secret = found(phase, "DB_HOST")
+    assert secret.value == "db.dev.internal"
 
 
 def test_same_key_in_another_path_is_not_a_duplicate(sdk: SdkFactory) -> None:
@@ -79,10 +85,8 @@ def test_same_key_in_another_path_is_not_a_duplicate(sdk: SdkFactory) -> None:
     phase = sdk("sa-token")
     result = create(phase, [{"DB_HOST": "db-in-folder"}], secret_path="/db")
     assert result == "Success"
-    in_db = read(phase, "DB_HOST", path="/db")
-    at_root = read(phase, "DB_HOST")
-    assert in_db is not None and in_db.value == "db-in-folder"
-    assert at_root is not None and at_root.value == "db.dev.internal"
+    assert found(phase, "DB_HOST", path="/db").value == "db-in-folder"
+    assert found(phase, "DB_HOST").value == "db.dev.internal"
 
 
 def test_update_value_then_read_back(sdk: SdkFactory) -> None:
@@ -90,10 +94,9 @@ def test_update_value_then_read_back(sdk: SdkFactory) -> None:
     phase = sdk("sa-token")
     result = update(phase, "DB_HOST", value="db2.dev.internal")
     assert result == "Success"
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and secret.value == "db2.dev.internal"
-    url = read(phase, "DATABASE_URL")
-    assert url is not None
+    secret = found(phase, "DB_HOST")
+    assert secret.value == "db2.dev.internal"
+    url = found(phase, "DATABASE_URL")
     assert url.value == "postgres://app_user:dev-Pa55w0rd!@db2.dev.internal:5432/app"
 
 
@@ -103,8 +106,7 @@ def test_update_keeps_comment_and_tags(sdk: SdkFactory) -> None:
     assert (
         update(phase, "DB_PASSWORD", value="rotated!", secret_path="/db") == "Success"
     )
-    secret = read(phase, "DB_PASSWORD", path="/db")
-    assert secret is not None
+    secret = found(phase, "DB_PASSWORD", path="/db")
     assert (secret.value, secret.comment, secret.tags) == (
         "rotated!",
         "rotated monthly",
@@ -123,8 +125,8 @@ def test_update_without_value_blanks_it(sdk: SdkFactory) -> None:
     phase = sdk("sa-token")
     result = update(phase, "DB_PORT")
     assert result == "Success"
-    secret = read(phase, "DB_PORT")
-    assert secret is not None and secret.value == ""
+    secret = found(phase, "DB_PORT")
+    assert secret.value == ""
 
 
 def test_update_missing_key_reports_not_found(sdk: SdkFactory) -> None:
@@ -142,8 +144,7 @@ def test_update_moves_secret_to_another_path(sdk: SdkFactory) -> None:
     )
     assert result == "Success"
     assert read(phase, "STRIPE_SECRET_KEY") is None
-    moved = read(phase, "STRIPE_SECRET_KEY", path="/billing")
-    assert moved is not None
+    moved = found(phase, "STRIPE_SECRET_KEY", path="/billing")
     assert (moved.value, moved.path, moved.tags) == (
         "sk_test_moved",
         "/billing",
@@ -206,5 +207,5 @@ def test_delete_then_recreate(sdk: SdkFactory) -> None:
     )
     result = create(phase, [{"DB_HOST": "reborn"}])
     assert result == "Success"
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and (secret.value, secret.comment) == ("reborn", None)
+    secret = found(phase, "DB_HOST")
+    assert (secret.value, secret.comment) == ("reborn", None)
