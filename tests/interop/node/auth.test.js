@@ -8,16 +8,16 @@ import { test } from "node:test";
 import Phase from "@phase.dev/phase-node";
 
 import {
+  APP,
+  E2EE_APP,
   assertLeftPending,
   byKey,
   capturingWarnings,
   connect,
+  connectToApp,
   runSdkCallInChild,
   useServer,
 } from "./harness.js";
-
-const APP = "interop-app";
-const E2EE = "interop-e2ee";
 
 const ctx = useServer();
 
@@ -68,15 +68,14 @@ test("legacy service token cannot reach Production or another app", async () => 
   );
   assert.equal(
     await rejection(
-      phase.get({ appId: ctx.server.appId(E2EE), envName: "Development" }),
+      phase.get({ appId: ctx.server.appId(E2EE_APP), envName: "Development" }),
     ),
     "Invalid app id",
   );
 });
 
 test("legacy service token can write in its environments (no role checks)", async () => {
-  const phase = await connect(ctx.server, "legacy-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "legacy-token", APP);
   await phase.create({
     appId,
     envName: "Staging",
@@ -166,7 +165,7 @@ test("no-access token: staging-only service account sees and reads only Staging"
   );
   assert.equal(
     await rejection(
-      phase.get({ appId: ctx.server.appId(E2EE), envName: "Development" }),
+      phase.get({ appId: ctx.server.appId(E2EE_APP), envName: "Development" }),
     ),
     "Invalid app id",
   );

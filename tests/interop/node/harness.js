@@ -16,6 +16,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SEED_PATH = resolve(here, "../seed.json");
 export const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
 
+/** The seed's two apps: the usual one and the end-to-end-only one. */
+export const APP = "interop-app";
+export const E2EE_APP = "interop-e2ee";
+
 /** Deep copy of the interop seed, for tests that want to add to it. */
 export function seedCopy() {
   return structuredClone(SEED);
@@ -34,6 +38,14 @@ export async function connect(server, tokenName) {
   const phase = new Phase(server.tokens[tokenName], server.url);
   await phase.init();
   return phase;
+}
+
+/** `{phase, appId}`: connect() for one of the seed's tokens, and the id of the app `appName`. */
+export async function connectToApp(server, tokenName, appName) {
+  return {
+    phase: await connect(server, tokenName),
+    appId: server.appId(appName),
+  };
 }
 
 /** `{KEY: value}` of a get() result (fails on duplicate keys). */

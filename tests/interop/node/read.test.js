@@ -7,15 +7,16 @@ import { test } from "node:test";
 import Phase from "@phase.dev/phase-node";
 
 import {
+  APP,
+  E2EE_APP,
   byKey,
   capturingWarnings,
   connect,
+  connectToApp,
   seedCopy,
   useServer,
 } from "./harness.js";
 
-const APP = "interop-app";
-const E2EE = "interop-e2ee";
 const DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 
@@ -105,8 +106,7 @@ test("environment names are matched case-insensitively by get", async () => {
 });
 
 test("one key: the SDK sends the key digest and gets exactly that secret", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const found = await phase.get({
     appId,
     envName: "Development",
@@ -133,8 +133,7 @@ test("one key: the SDK sends the key digest and gets exactly that secret", async
 });
 
 test("a path: only the secrets of exactly that folder", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const db = await phase.get({ appId, envName: "Development", path: "/db" });
   assert.deepEqual(byKey(db), {
     DB_USER: "app_user",
@@ -154,8 +153,7 @@ test("a path: only the secrets of exactly that folder", async () => {
 });
 
 test("tags: any-of, exact names (filtered by the SDK)", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const database = await phase.get({
     appId,
     envName: "Development",
@@ -180,8 +178,7 @@ test("tags: any-of, exact names (filtered by the SDK)", async () => {
 });
 
 test("comments are decrypted; secrets without one have an empty comment", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const dev = await phase.get({ appId, envName: "Development" });
   const comments = Object.fromEntries(dev.map((s) => [s.key, s.comment]));
   assert.equal(comments.DB_HOST, "primary database host");
@@ -198,8 +195,7 @@ test("comments are decrypted; secrets without one have an empty comment", async 
 });
 
 test("references: DATABASE_URL is resolved from /db and root secrets", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   // From a get of everything: all four references are found among the fetched secrets.
   const all = byKey(await phase.get({ appId, envName: "Development" }));
   assert.equal(all.DATABASE_URL, DATABASE_URL);
@@ -237,8 +233,7 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
     path: "/db",
   });
   await ctx.server.reset(seed);
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const { result, warnings } = await capturingWarnings(async () => ({
     inDb: byKey(
       await phase.get({ appId, envName: "Development", path: "/db" }),
@@ -302,7 +297,7 @@ test("personal override feeds reference resolution for the user", async () => {
 test("end-to-end-only app: interop-e2ee decrypts client-side", async () => {
   for (const token of ["sa-token", "alice-pat"]) {
     const phase = await connect(ctx.server, token);
-    const appId = ctx.server.appId(E2EE);
+    const appId = ctx.server.appId(E2EE_APP);
     assert.deepEqual(
       phase.apps
         .find((a) => a.id === appId)

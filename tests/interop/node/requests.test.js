@@ -3,9 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { connect, useServer } from "./harness.js";
+import { APP, connect, connectToApp, useServer } from "./harness.js";
 
-const APP = "interop-app";
 const TOKENS = "GET /secrets/tokens/";
 const SECRETS = "GET /secrets/";
 
@@ -37,8 +36,7 @@ test("init() costs one /tokens/ request; each get without references one /secret
 });
 
 test("references cost one /secrets/ request per reference not among the fetched secrets", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   // All of Development: DATABASE_URL's four references are in the result; only
   // ${staging.DB_HOST} needs a request.
@@ -62,8 +60,7 @@ test("each new client instance fetches /tokens/ once", async () => {
 });
 
 test("create, update and delete cost one request each, without re-fetching /tokens/", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   await phase.create({
     appId,

@@ -5,15 +5,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  APP,
+  E2EE_APP,
   assertLeftPending,
   byKey,
   connect,
+  connectToApp,
   runSdkCallInChild,
   useServer,
 } from "./harness.js";
-
-const APP = "interop-app";
-const E2EE = "interop-e2ee";
 
 const ctx = useServer();
 
@@ -46,8 +46,7 @@ async function one(phase, appId, envName, key) {
 }
 
 test("create then read back: value, comment, path and tags round-trip", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Development",
@@ -95,8 +94,7 @@ test("create then read back: value, comment, path and tags round-trip", async ()
 });
 
 test("create stores references that resolve on read", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Production",
@@ -111,8 +109,7 @@ test("create stores references that resolve on read", async () => {
 test("create with a lower-case key: the SDK upper-cases the name but digests it as given", async () => {
   // Node SDK quirk (PROTOCOL §6.3): the stored name is "MIXED_case" upper-cased, while its
   // key digest is of "Mixed_Case". get({key}) digests the upper-cased name, so it misses.
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Staging",
@@ -127,8 +124,7 @@ test("create with a lower-case key: the SDK upper-cases the name but digests it 
 });
 
 test("update by id then read back: new value, SDK wipes comment and tags", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const before = await one(phase, appId, "Development", "DB_PASSWORD");
   assert.equal(before.comment, "rotated monthly");
   assert.deepEqual(before.tags, ["database"]);
@@ -156,8 +152,7 @@ test("update by id then read back: new value, SDK wipes comment and tags", async
 });
 
 test("update by id can rename, move, re-comment and re-tag a secret", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const stripe = await one(phase, appId, "Development", "STRIPE_SECRET_KEY");
   await phase.update({
     appId,
@@ -197,8 +192,7 @@ test("update by id can rename, move, re-comment and re-tag a secret", async () =
 });
 
 test("delete by id then gone; the other secrets stay", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const appId = ctx.server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const [host, port] = await Promise.all([
     one(phase, appId, "Production", "DB_HOST"),
     one(phase, appId, "Production", "DB_PORT"),
@@ -267,8 +261,11 @@ test("service account override writes are ignored", async () => {
 });
 
 test("end-to-end-only app: create, update and delete in interop-e2ee", async () => {
-  const phase = await connect(ctx.server, "alice-pat");
-  const appId = ctx.server.appId(E2EE);
+  const { phase, appId } = await connectToApp(
+    ctx.server,
+    "alice-pat",
+    E2EE_APP,
+  );
   await phase.create({
     appId,
     envName: "Production",
