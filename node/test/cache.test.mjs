@@ -80,17 +80,33 @@ test("20 concurrent getResult on a cold cache make exactly one GET /secrets/", a
   assert.equal(stats.cacheHits, 19);
 });
 
-test("past cacheTtl with the server failing, the last result is served as stale", async () => {
-  const { server } = ctx;
+/**
+ * A caching client (no retries) that read DB from the network, then waited `waitMs` past its
+ * cacheTtl, with the server now failing every request: `{phase, fresh}` (the first result).
+ */
+async function expiredWhileServerFails(
+  server,
+  { cacheTtl, cacheStaleIfError, waitMs },
+) {
   const phase = client(server, "sa-token", {
-    cacheTtl: 0.3,
-    cacheStaleIfError: 30,
+    cacheTtl,
+    cacheStaleIfError,
     maxRetries: 0,
   });
   const fresh = await phase.getResult(DB);
   assert.equal(fresh.source, "network");
-  await sleep(400);
+  await sleep(waitMs);
   await server.faults({ fail_next: 1000, fail_status: 503 });
+  return { phase, fresh };
+}
+
+test("past cacheTtl with the server failing, the last result is served as stale", async () => {
+  const { server } = ctx;
+  const { phase, fresh } = await expiredWhileServerFails(server, {
+    cacheTtl: 0.3,
+    cacheStaleIfError: 30,
+    waitMs: 400,
+  });
   const stale = await phase.getResult(DB);
   assert.equal(stale.source, "stale");
   assert.deepEqual(byKey(stale.secrets), byKey(fresh.secrets));
@@ -103,14 +119,11 @@ test("past cacheTtl with the server failing, the last result is served as stale"
 
 test("past cacheStaleIfError the server's failure is the result", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", {
+  const { phase } = await expiredWhileServerFails(server, {
     cacheTtl: 0.2,
     cacheStaleIfError: 0.2,
-    maxRetries: 0,
+    waitMs: 500,
   });
-  await phase.getResult(DB);
-  await sleep(500);
-  await server.faults({ fail_next: 1000, fail_status: 503 });
   await expectError(server, ServerError, phase.getResult(DB));
 });
 

@@ -297,22 +297,15 @@ test("update override sets alice's value and toggleOverride flips it; the shared
     return [s.value, s.overridden];
   };
   assert.deepEqual(await port(), ["15432", true]);
-  await alice.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PORT",
-    toggleOverride: true,
-  });
-  assert.deepEqual(await port(), ["5432", false]);
-  await alice.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PORT",
-    toggleOverride: true,
-  });
-  assert.deepEqual(await port(), ["15432", true]);
-  await alice.update({ app: APP, env: DEV, key: "DB_PORT", override: "25432" });
-  assert.deepEqual(await port(), ["25432", true]);
+  // Each change to alice's DB_PORT, then what she reads.
+  for (const [change, expected] of [
+    [{ toggleOverride: true }, ["5432", false]],
+    [{ toggleOverride: true }, ["15432", true]],
+    [{ override: "25432" }, ["25432", true]],
+  ]) {
+    await alice.update({ app: APP, env: DEV, key: "DB_PORT", ...change });
+    assert.deepEqual(await port(), expected, JSON.stringify(change));
+  }
   await alice.update({
     app: APP,
     env: DEV,
