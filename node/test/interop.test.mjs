@@ -8,6 +8,7 @@ import { NotFoundError } from "phasekit";
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   E2EE_APP,
@@ -237,8 +238,5 @@ test("a personal override set by the official SDK is what phasekit shows alice",
   });
   const off = await alice.getSecret({ app: APP, env: DEV, key: "DB_PORT" });
   assert.deepEqual([off.value, off.overridden], ["5432", false]);
-  assert.deepEqual(
-    byKey(await client(ctx.server).get({ app: APP, env: DEV, path: "/db" })),
-    DB_VALUES,
-  );
+  assert.deepEqual(byKey(await client(ctx.server).get(DB_FOLDER)), DB_VALUES);
 });

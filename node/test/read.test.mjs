@@ -12,6 +12,7 @@ import {
 import {
   ALL_PATH_KEYS,
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   E2EE_APP,
@@ -73,7 +74,7 @@ test("get without a path returns every folder, references resolved, every field 
 
 test("get with a path returns only that folder; the root in seed order", async () => {
   const phase = client(ctx.server);
-  const db = await phase.get({ app: APP, env: DEV, path: "/db" });
+  const db = await phase.get(DB_FOLDER);
   assert.deepEqual(byKey(db), DB_VALUES);
   assert.deepEqual(new Set(db.map((s) => s.path)), new Set(["/db"]));
   const root = await phase.get({ app: APP, env: DEV, path: "/" });

@@ -55,6 +55,8 @@ export function seededFolder(app, env, path) {
 // the seed the server was started with).
 export const ROOT_RAW = seededFolder(APP, DEV, "/");
 export const DB_VALUES = seededFolder(APP, DEV, "/db");
+/** interop-app/Development's /db folder (DB_VALUES), as the options of a read. */
+export const DB_FOLDER = Object.freeze({ app: APP, env: DEV, path: "/db" });
 export const RESOLVED_DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 /** Every "path key" of interop-app/Development, over all folders, sorted. */
