@@ -33,8 +33,10 @@ import {
 
 const ctx = useServer();
 
-/** The folder watched: its secrets have no references, so one write is one change. */
+/** Polling fast enough that each test takes a fraction of a second. */
 const FAST = { interval: 0.1, maxBackoff: 0.4 };
+/** The folder mostly watched: its secrets have no references, so one write is one change. */
+const FAST_DB = { ...DB_FOLDER, ...FAST };
 
 /**
  * Starts a watch whose calls are queued; `next()` resolves to the next `{ error, change }`
@@ -79,10 +81,7 @@ function listings(server, count = 1) {
 
 test("a change by another client is reported as { changed: [key] }", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), {
-    ...DB_FOLDER,
-    ...FAST,
-  });
+  const { watch, next, calls } = watching(client(server), FAST_DB);
   try {
     assert.ok(watch instanceof Watch);
     await listings(server);
@@ -142,7 +141,7 @@ test("transient failures reach the callback and later changes still arrive", asy
   const { server } = ctx;
   // No retries inside a poll: every failed poll is reported.
   const phase = client(server, "sa-token", { maxRetries: 0 });
-  const { watch, next } = watching(phase, { ...DB_FOLDER, ...FAST });
+  const { watch, next } = watching(phase, FAST_DB);
   try {
     await listings(server);
     await server.faults({ fail_next: 2, fail_status: 503, path: "/secrets/" });
@@ -170,10 +169,7 @@ test("transient failures reach the callback and later changes still arrive", asy
 
 test("a refusal (403) is the last call, and polling stops", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), {
-    ...DB_FOLDER,
-    ...FAST,
-  });
+  const { watch, next, calls } = watching(client(server), FAST_DB);
   try {
     await listings(server);
     await server.faults({ fail_next: 1, fail_status: 403, path: "/secrets/" });
@@ -215,7 +211,7 @@ test("a scope that does not exist is reported once, as the last call", async () 
 
 test("close() stops the polling, is idempotent, and no call follows it", async () => {
   const { server } = ctx;
-  const { watch, calls } = watching(client(server), { ...DB_FOLDER, ...FAST });
+  const { watch, calls } = watching(client(server), FAST_DB);
   await listings(server, 2);
   // A change is found by the next poll, but close() comes first.
   await client(server).update({
