@@ -40,12 +40,16 @@ export async function connect(server, tokenName) {
   return phase;
 }
 
-/** `{phase, appId}`: connect() for one of the seed's tokens, and the id of the app `appName`. */
+/**
+ * `{phase, appId, get}`: connect() for one of the seed's tokens, the id of the app `appName`,
+ * and `get(envName, options)`, the SDK's get() in that app.
+ */
 export async function connectToApp(server, tokenName, appName) {
-  return {
-    phase: await connect(server, tokenName),
-    appId: server.appId(appName),
-  };
+  const phase = await connect(server, tokenName);
+  const appId = server.appId(appName);
+  const get = (envName, options = {}) =>
+    phase.get({ appId, envName, ...options });
+  return { phase, appId, get };
 }
 
 /** `{KEY: value}` of a get() result (fails on duplicate keys). */

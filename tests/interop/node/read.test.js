@@ -106,105 +106,70 @@ test("environment names are matched case-insensitively by get", async () => {
 });
 
 test("one key: the SDK sends the key digest and gets exactly that secret", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
-  const found = await phase.get({
-    appId,
-    envName: "Development",
-    key: "DB_PASSWORD",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const found = await get("Development", { key: "DB_PASSWORD" });
   assert.equal(found.length, 1);
   assert.equal(found[0].key, "DB_PASSWORD");
   assert.equal(found[0].value, "dev-Pa55w0rd!");
   assert.equal(found[0].path, "/db");
   // The SDK upper-cases the name before digesting, so lower case finds it too.
-  const lower = await phase.get({
-    appId,
-    envName: "Development",
-    key: "db_host",
-  });
+  const lower = await get("Development", { key: "db_host" });
   assert.deepEqual(byKey(lower), { DB_HOST: "db.dev.internal" });
   // An unknown name digests to nothing on the server: an empty list, not an error.
-  const none = await phase.get({
-    appId,
-    envName: "Development",
-    key: "NO_SUCH_KEY",
-  });
+  const none = await get("Development", { key: "NO_SUCH_KEY" });
   assert.deepEqual(none, []);
 });
 
 test("a path: only the secrets of exactly that folder", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
-  const db = await phase.get({ appId, envName: "Development", path: "/db" });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const db = await get("Development", { path: "/db" });
   assert.deepEqual(byKey(db), {
     DB_USER: "app_user",
     DB_PASSWORD: "dev-Pa55w0rd!",
   });
   // "/" is the root folder only (not recursive): /db is excluded.
-  const root = await phase.get({ appId, envName: "Development", path: "/" });
+  const root = await get("Development", { path: "/" });
   assert.equal(root.length, 8);
   assert.ok(root.every((s) => s.path === "/"));
   assert.equal(byKey(root).DB_USER, undefined);
-  const missing = await phase.get({
-    appId,
-    envName: "Development",
-    path: "/nowhere",
-  });
+  const missing = await get("Development", { path: "/nowhere" });
   assert.deepEqual(missing, []);
 });
 
 test("tags: any-of, exact names (filtered by the SDK)", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
-  const database = await phase.get({
-    appId,
-    envName: "Development",
-    tags: ["database"],
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const database = await get("Development", { tags: ["database"] });
   assert.deepEqual(byKey(database), { DB_PASSWORD: "dev-Pa55w0rd!" });
   assert.deepEqual(database[0].tags, ["database"]);
-  const either = await phase.get({
-    appId,
-    envName: "Development",
-    tags: ["payments", "database"],
-  });
+  const either = await get("Development", { tags: ["payments", "database"] });
   assert.deepEqual(byKey(either), {
     DB_PASSWORD: "dev-Pa55w0rd!",
     STRIPE_SECRET_KEY: "sk_test_51Interop",
   });
   // Exact match only: a different case matches nothing.
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Development", tags: ["Database"] }),
-    [],
-  );
+  assert.deepEqual(await get("Development", { tags: ["Database"] }), []);
 });
 
 test("comments are decrypted; secrets without one have an empty comment", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
-  const dev = await phase.get({ appId, envName: "Development" });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const dev = await get("Development");
   const comments = Object.fromEntries(dev.map((s) => [s.key, s.comment]));
   assert.equal(comments.DB_HOST, "primary database host");
   assert.equal(comments.DB_PASSWORD, "rotated monthly");
   for (const key of ["DB_PORT", "DB_USER", "DATABASE_URL", "EMPTY_VALUE"]) {
     assert.equal(comments[key], "", key);
   }
-  const [prodPort] = await phase.get({
-    appId,
-    envName: "Production",
-    key: "DB_PORT",
-  });
+  const [prodPort] = await get("Production", { key: "DB_PORT" });
   assert.equal(prodPort.comment, "pgbouncer");
 });
 
 test("references: DATABASE_URL is resolved from /db and root secrets", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   // From a get of everything: all four references are found among the fetched secrets.
-  const all = byKey(await phase.get({ appId, envName: "Development" }));
+  const all = byKey(await get("Development"));
   assert.equal(all.DATABASE_URL, DATABASE_URL);
   // Alone: the SDK fetches each referenced secret with its own key-digest request.
-  const [alone] = await phase.get({
-    appId,
-    envName: "Development",
-    key: "DATABASE_URL",
-  });
+  const [alone] = await get("Development", { key: "DATABASE_URL" });
   assert.equal(alone.value, DATABASE_URL);
 });
 
@@ -233,12 +198,10 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
     path: "/db",
   });
   await ctx.server.reset(seed);
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   const { result, warnings } = await capturingWarnings(async () => ({
-    inDb: byKey(
-      await phase.get({ appId, envName: "Development", path: "/db" }),
-    ),
-    everything: byKey(await phase.get({ appId, envName: "Development" })),
+    inDb: byKey(await get("Development", { path: "/db" })),
+    everything: byKey(await get("Development")),
   }));
   assert.equal(result.inDb.DB_DSN, "${DB_USER}@db.dev.internal");
   assert.equal(result.everything.DB_DSN, "${DB_USER}@db.dev.internal");

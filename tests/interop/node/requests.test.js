@@ -36,20 +36,20 @@ test("init() costs one /tokens/ request; each get without references one /secret
 });
 
 test("references cost one /secrets/ request per reference not among the fetched secrets", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   // All of Development: DATABASE_URL's four references are in the result; only
   // ${staging.DB_HOST} needs a request.
-  await phase.get({ appId, envName: "Development" });
+  await get("Development");
   assert.deepEqual(await take(), { [SECRETS]: 2 });
   // DATABASE_URL alone: one request for it, one per reference (/db/DB_USER,
   // /db/DB_PASSWORD, DB_HOST, DB_PORT).
-  await phase.get({ appId, envName: "Development", key: "DATABASE_URL" });
+  await get("Development", { key: "DATABASE_URL" });
   assert.deepEqual(await take(), { [SECRETS]: 5 });
-  await phase.get({ appId, envName: "Development", key: "STAGING_DB_HOST" });
+  await get("Development", { key: "STAGING_DB_HOST" });
   assert.deepEqual(await take(), { [SECRETS]: 2 });
   // The reference cache lives for one get() only: repeating costs the same again.
-  await phase.get({ appId, envName: "Development", key: "STAGING_DB_HOST" });
+  await get("Development", { key: "STAGING_DB_HOST" });
   assert.deepEqual(await take(), { [SECRETS]: 2 });
 });
 
@@ -60,7 +60,7 @@ test("each new client instance fetches /tokens/ once", async () => {
 });
 
 test("create, update and delete cost one request each, without re-fetching /tokens/", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   await phase.create({
     appId,
@@ -71,7 +71,7 @@ test("create, update and delete cost one request each, without re-fetching /toke
     ],
   });
   assert.deepEqual(await take(), { "POST /secrets/": 1 });
-  const created = await phase.get({ appId, envName: "Staging", path: "/" });
+  const created = await get("Staging", { path: "/" });
   const ids = created
     .filter((s) => ["A", "B"].includes(s.key))
     .map((s) => s.id);

@@ -109,18 +109,15 @@ test("create stores references that resolve on read", async () => {
 test("create with a lower-case key: the SDK upper-cases the name but digests it as given", async () => {
   // Node SDK quirk (PROTOCOL §6.3): the stored name is "MIXED_case" upper-cased, while its
   // key digest is of "Mixed_Case". get({key}) digests the upper-cased name, so it misses.
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Staging",
     secrets: [{ key: "Mixed_Case", value: "v", comment: "" }],
   });
-  const staging = byKey(await phase.get({ appId, envName: "Staging" }));
+  const staging = byKey(await get("Staging"));
   assert.equal(staging.MIXED_CASE, "v");
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Staging", key: "Mixed_Case" }),
-    [],
-  );
+  assert.deepEqual(await get("Staging", { key: "Mixed_Case" }), []);
 });
 
 test("update by id then read back: new value, SDK wipes comment and tags", async () => {
@@ -152,7 +149,7 @@ test("update by id then read back: new value, SDK wipes comment and tags", async
 });
 
 test("update by id can rename, move, re-comment and re-tag a secret", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   const stripe = await one(phase, appId, "Development", "STRIPE_SECRET_KEY");
   await phase.update({
     appId,
@@ -168,14 +165,7 @@ test("update by id can rename, move, re-comment and re-tag a secret", async () =
       },
     ],
   });
-  assert.deepEqual(
-    await phase.get({
-      appId,
-      envName: "Development",
-      key: "STRIPE_SECRET_KEY",
-    }),
-    [],
-  );
+  assert.deepEqual(await get("Development", { key: "STRIPE_SECRET_KEY" }), []);
   const moved = await one(phase, appId, "Development", "STRIPE_API_KEY");
   assert.equal(moved.id, stripe.id);
   assert.equal(moved.value, "sk_live_moved");
@@ -183,26 +173,19 @@ test("update by id can rename, move, re-comment and re-tag a secret", async () =
   assert.equal(moved.path, "/payments");
   assert.deepEqual([...moved.tags].sort(), ["live", "payments"]);
   assert.equal(moved.version, 2);
-  const inFolder = await phase.get({
-    appId,
-    envName: "Development",
-    path: "/payments",
-  });
+  const inFolder = await get("Development", { path: "/payments" });
   assert.deepEqual(byKey(inFolder), { STRIPE_API_KEY: "sk_live_moved" });
 });
 
 test("delete by id then gone; the other secrets stay", async () => {
-  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   const [host, port] = await Promise.all([
     one(phase, appId, "Production", "DB_HOST"),
     one(phase, appId, "Production", "DB_PORT"),
   ]);
   await phase.delete({ appId, envName: "Production", secretIds: [host.id] });
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Production", key: "DB_HOST" }),
-    [],
-  );
-  const left = await phase.get({ appId, envName: "Production" });
+  assert.deepEqual(await get("Production", { key: "DB_HOST" }), []);
+  const left = await get("Production");
   assert.deepEqual(byKey(left), { DB_PORT: "6432" });
   assert.equal(left[0].id, port.id);
   // Deleted for everyone, and the name can be used again.
@@ -261,7 +244,7 @@ test("service account override writes are ignored", async () => {
 });
 
 test("end-to-end-only app: create, update and delete in interop-e2ee", async () => {
-  const { phase, appId } = await connectToApp(
+  const { phase, appId, get } = await connectToApp(
     ctx.server,
     "alice-pat",
     E2EE_APP,
@@ -290,7 +273,7 @@ test("end-to-end-only app: create, update and delete in interop-e2ee", async () 
     "e2ee-rotated",
   );
   await phase.delete({ appId, envName: "Production", secretIds: [created.id] });
-  assert.deepEqual(await phase.get({ appId, envName: "Production" }), []);
+  assert.deepEqual(await get("Production"), []);
 });
 
 test("write environment names are case-sensitive in the SDK", async () => {
