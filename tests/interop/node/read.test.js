@@ -43,11 +43,8 @@ test("3.1.1 has no implicit init(): get() before init() rejects without a reques
 });
 
 test("get all: every path of Development, decrypted and references resolved", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const secrets = await phase.get({
-    appId: ctx.server.appId(APP),
-    envName: "Development",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const secrets = await get("Development");
   assert.deepEqual(byKey(secrets), {
     DB_HOST: "db.dev.internal",
     DB_PORT: "5432",
@@ -94,11 +91,8 @@ test("responses are camelCase because the SDK sends X-Use-Camel-Case: true", asy
 });
 
 test("environment names are matched case-insensitively by get", async () => {
-  const phase = await connect(ctx.server, "sa-token");
-  const secrets = await phase.get({
-    appId: ctx.server.appId(APP),
-    envName: "production",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const secrets = await get("production");
   assert.deepEqual(byKey(secrets), {
     DB_HOST: "db.prod.internal",
     DB_PORT: "6432",
