@@ -10,8 +10,8 @@ import { DecryptionError, ProtocolError } from "phasekit";
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
-  DEV,
   SECRETS,
   TOKENS,
   byKey,
@@ -22,8 +22,6 @@ import {
 } from "./support.mjs";
 
 const ctx = useServer();
-
-const target = { app: APP, env: DEV, path: "/db" };
 
 /** The two endpoints of a read: the session (/secrets/tokens/) and the ciphertexts (/secrets/). */
 const ENDPOINTS = [
@@ -49,7 +47,7 @@ const CORRUPTIONS = [
 async function readyFor(path, options = {}) {
   const phase = client(ctx.server, "sa-token", options);
   if (path === "/secrets/")
-    await phase.getSecret({ ...target, key: "DB_USER" });
+    await phase.getSecret({ ...DB_FOLDER, key: "DB_USER" });
   await ctx.server.resetRequests();
   return phase;
 }
@@ -60,7 +58,7 @@ for (const { path, counted } of ENDPOINTS) {
       const { server } = ctx;
       const phase = await readyFor(path);
       await server.faults({ path, corrupt_next: 1, corruption });
-      const error = await expectError(server, Kind, phase.get(target));
+      const error = await expectError(server, Kind, phase.get(DB_FOLDER));
       assert.equal(
         error.code,
         Kind === ProtocolError ? "protocol" : "decrypt_failed",
@@ -73,7 +71,7 @@ for (const { path, counted } of ENDPOINTS) {
       assert.deepEqual((await requests(server))[counted], 1);
       // Nothing of the bad answer was kept: a tampered session is dropped, and an intact answer
       // decrypts and parses as usual.
-      assert.deepEqual(byKey(await phase.get(target)), DB_VALUES);
+      assert.deepEqual(byKey(await phase.get(DB_FOLDER)), DB_VALUES);
     });
   }
 }
@@ -83,7 +81,11 @@ test("a tampered answer's DecryptionError names the endpoint it came from", asyn
   for (const { path } of ENDPOINTS) {
     const phase = await readyFor(path);
     await server.faults({ path, corrupt_next: 1, corruption: "tamper" });
-    const error = await expectError(server, DecryptionError, phase.get(target));
+    const error = await expectError(
+      server,
+      DecryptionError,
+      phase.get(DB_FOLDER),
+    );
     assert.ok(error.message.includes(path), error.message);
   }
 });
@@ -121,12 +123,16 @@ test("a write whose lookup is corrupted is refused before anything is written", 
   await expectError(
     server,
     ProtocolError,
-    phase.update({ ...target, key: "DB_USER", value: "never-written-value" }),
+    phase.update({
+      ...DB_FOLDER,
+      key: "DB_USER",
+      value: "never-written-value",
+    }),
     "never-written-value",
   );
   assert.deepEqual(await requests(server), { [SECRETS]: 1 });
   assert.equal(
-    (await phase.getSecret({ ...target, key: "DB_USER" })).value,
+    (await phase.getSecret({ ...DB_FOLDER, key: "DB_USER" })).value,
     DB_VALUES.DB_USER,
   );
 });
@@ -143,7 +149,11 @@ for (const { path, counted } of ENDPOINTS) {
       corruption: "huge",
       huge_bytes: 2 * 1024 * 1024,
     });
-    const error = await expectError(server, ProtocolError, phase.get(target));
+    const error = await expectError(
+      server,
+      ProtocolError,
+      phase.get(DB_FOLDER),
+    );
     assert.ok(
       error.message.includes(`larger than the ${limit}-byte limit`),
       error.message,
@@ -151,7 +161,7 @@ for (const { path, counted } of ENDPOINTS) {
     assert.ok(error.message.includes(path), error.message);
     assert.deepEqual([error.status, error.retryable], [null, false]);
     assert.deepEqual((await requests(server))[counted], 1);
-    assert.deepEqual(byKey(await phase.get(target)), DB_VALUES);
+    assert.deepEqual(byKey(await phase.get(DB_FOLDER)), DB_VALUES);
   });
 }
 
@@ -162,5 +172,5 @@ test("maxResponseBytes is a limit, not a hint: an ordinary answer above it is re
   const error = await expectError(server, ProtocolError, tight.apps());
   assert.ok(error.message.includes("1024-byte limit"), error.message);
   const roomy = client(server, "sa-token", { maxResponseBytes: 2 ** 40 });
-  assert.deepEqual(byKey(await roomy.get(target)), DB_VALUES);
+  assert.deepEqual(byKey(await roomy.get(DB_FOLDER)), DB_VALUES);
 });

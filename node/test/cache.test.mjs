@@ -12,6 +12,7 @@ import { InvalidInputError, ServerError } from "phasekit";
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   SECRETS,
@@ -28,26 +29,24 @@ import {
 
 const ctx = useServer();
 
-const DB = { app: APP, env: DEV, path: "/db" };
-
 test("a second getResult within cacheTtl makes no request and says memory", async () => {
   const { server } = ctx;
   const phase = client(server, "sa-token", { cacheTtl: 60 });
-  const first = await phase.getResult(DB);
+  const first = await phase.getResult(DB_FOLDER);
   assert.equal(first.source, "network");
   assert.deepEqual(byKey(first.secrets), DB_VALUES);
   const before = await requests(server);
   for (let i = 0; i < 5; i++) {
-    const again = await phase.getResult(DB);
+    const again = await phase.getResult(DB_FOLDER);
     assert.equal(again.source, "memory");
     assert.deepEqual(byKey(again.secrets), DB_VALUES);
   }
   assert.deepEqual(await requests(server), before);
   assert.deepEqual(before, { [TOKENS]: 1, [SECRETS]: 1 });
   // get() shares the cache; other options are another entry.
-  assert.deepEqual(byKey(await phase.get(DB)), DB_VALUES);
+  assert.deepEqual(byKey(await phase.get(DB_FOLDER)), DB_VALUES);
   assert.equal((await requests(server))[SECRETS], 1);
-  await phase.get({ ...DB, keys: ["DB_USER", "DB_PASSWORD"] });
+  await phase.get({ ...DB_FOLDER, keys: ["DB_USER", "DB_PASSWORD"] });
   assert.equal((await requests(server))[SECRETS], 2);
 });
 
@@ -55,7 +54,7 @@ test("without cacheTtl every getResult goes to the network", async () => {
   const { server } = ctx;
   const phase = client(server);
   for (let i = 0; i < 2; i++) {
-    assert.equal((await phase.getResult(DB)).source, "network");
+    assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
   }
   assert.equal((await requests(server))[SECRETS], 2);
 });
@@ -66,7 +65,7 @@ test("20 concurrent getResult on a cold cache make exactly one GET /secrets/", a
   // Slow answers, so that every read is waiting while the first fetch is under way.
   await server.faults({ latency_ms: 200, path: "/secrets/" });
   const results = await Promise.all(
-    Array.from({ length: 20 }, () => phase.getResult(DB)),
+    Array.from({ length: 20 }, () => phase.getResult(DB_FOLDER)),
   );
   for (const result of results) {
     assert.deepEqual(byKey(result.secrets), DB_VALUES);
@@ -80,53 +79,70 @@ test("20 concurrent getResult on a cold cache make exactly one GET /secrets/", a
   assert.equal(stats.cacheHits, 19);
 });
 
-test("past cacheTtl with the server failing, the last result is served as stale", async () => {
-  const { server } = ctx;
+/**
+ * A caching client (no retries) that read DB_FOLDER from the network, then waited `waitMs` past its
+ * cacheTtl, with the server now failing every request: `{phase, fresh}` (the first result).
+ */
+async function expiredWhileServerFails(
+  server,
+  { cacheTtl, cacheStaleIfError, waitMs },
+) {
   const phase = client(server, "sa-token", {
-    cacheTtl: 0.3,
-    cacheStaleIfError: 30,
+    cacheTtl,
+    cacheStaleIfError,
     maxRetries: 0,
   });
-  const fresh = await phase.getResult(DB);
+  const fresh = await phase.getResult(DB_FOLDER);
   assert.equal(fresh.source, "network");
-  await sleep(400);
+  await sleep(waitMs);
   await server.faults({ fail_next: 1000, fail_status: 503 });
-  const stale = await phase.getResult(DB);
+  return { phase, fresh };
+}
+
+test("past cacheTtl with the server failing, the last result is served as stale", async () => {
+  const { server } = ctx;
+  const { phase, fresh } = await expiredWhileServerFails(server, {
+    cacheTtl: 0.3,
+    cacheStaleIfError: 30,
+    waitMs: 400,
+  });
+  const stale = await phase.getResult(DB_FOLDER);
   assert.equal(stale.source, "stale");
   assert.deepEqual(byKey(stale.secrets), byKey(fresh.secrets));
   // A stale result is not kept as fresh: the next read tries the server again.
-  assert.equal((await phase.getResult(DB)).source, "stale");
+  assert.equal((await phase.getResult(DB_FOLDER)).source, "stale");
   assert.equal((await requests(server))[SECRETS], 3);
   await server.clearFaults();
-  assert.equal((await phase.getResult(DB)).source, "network");
+  assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
 });
 
 test("past cacheStaleIfError the server's failure is the result", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", {
+  const { phase } = await expiredWhileServerFails(server, {
     cacheTtl: 0.2,
     cacheStaleIfError: 0.2,
-    maxRetries: 0,
+    waitMs: 500,
   });
-  await phase.getResult(DB);
-  await sleep(500);
-  await server.faults({ fail_next: 1000, fail_status: 503 });
-  await expectError(server, ServerError, phase.getResult(DB));
+  await expectError(server, ServerError, phase.getResult(DB_FOLDER));
 });
 
 test("writes through the client clear its cache; other clients' writes wait for the TTL", async () => {
   const { server } = ctx;
   const phase = client(server, "sa-token", { cacheTtl: 60 });
   const other = client(server);
-  assert.equal((await phase.getResult(DB)).source, "network");
+  assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
 
-  await other.update({ ...DB, key: "DB_USER", value: "cache-other-user" });
-  const cached = await phase.getResult(DB);
+  await other.update({
+    ...DB_FOLDER,
+    key: "DB_USER",
+    value: "cache-other-user",
+  });
+  const cached = await phase.getResult(DB_FOLDER);
   assert.equal(cached.source, "memory");
   assert.equal(byKey(cached.secrets).DB_USER, DB_VALUES.DB_USER);
 
-  await phase.update({ ...DB, key: "DB_USER", value: "cache-own-user" });
-  const fresh = await phase.getResult(DB);
+  await phase.update({ ...DB_FOLDER, key: "DB_USER", value: "cache-own-user" });
+  const fresh = await phase.getResult(DB_FOLDER);
   assert.equal(fresh.source, "network");
   assert.equal(byKey(fresh.secrets).DB_USER, "cache-own-user");
 
@@ -135,19 +151,19 @@ test("writes through the client clear its cache; other clients' writes wait for 
     env: DEV,
     secrets: [{ key: "CACHE_NEW", value: "cache-new-value", path: "/db" }],
   });
-  const created = await phase.getResult(DB);
+  const created = await phase.getResult(DB_FOLDER);
   assert.equal(created.source, "network");
   assert.equal(byKey(created.secrets).CACHE_NEW, "cache-new-value");
 
-  await phase.delete({ ...DB, keys: ["CACHE_NEW"] });
-  const deleted = await phase.getResult(DB);
+  await phase.delete({ ...DB_FOLDER, keys: ["CACHE_NEW"] });
+  const deleted = await phase.getResult(DB_FOLDER);
   assert.equal(deleted.source, "network");
   assert.ok(!("CACHE_NEW" in byKey(deleted.secrets)));
 
   // refresh() forgets cached results too.
-  assert.equal((await phase.getResult(DB)).source, "memory");
+  assert.equal((await phase.getResult(DB_FOLDER)).source, "memory");
   await phase.refresh();
-  assert.equal((await phase.getResult(DB)).source, "network");
+  assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
 });
 
 test("stats() counts requests, cache hits and misses, retries and decryption", async () => {
@@ -167,7 +183,7 @@ test("stats() counts requests, cache hits and misses, retries and decryption", a
   });
   assert.equal(Object.getPrototypeOf(empty), Object.prototype);
 
-  await phase.get(DB);
+  await phase.get(DB_FOLDER);
   const cold = phase.stats();
   assert.deepEqual(
     [cold.requests, cold.retries, cold.failures, cold.cacheHits],
@@ -179,7 +195,7 @@ test("stats() counts requests, cache hits and misses, retries and decryption", a
   assert.equal(typeof cold.decryptTimeMs, "number");
   assert.ok(cold.decryptTimeMs > 0);
 
-  await phase.get(DB);
+  await phase.get(DB_FOLDER);
   const warm = phase.stats();
   assert.deepEqual(
     [warm.requests, warm.cacheHits, warm.cacheMisses],
@@ -189,14 +205,14 @@ test("stats() counts requests, cache hits and misses, retries and decryption", a
 
   // A retried 503 and a 429: each attempt counts.
   const plain = client(server);
-  await plain.get(DB);
+  await plain.get(DB_FOLDER);
   await server.faults({
     fail_next: 1,
     throttle_next: 1,
     retry_after: 0,
     path: "/secrets/",
   });
-  await plain.get(DB);
+  await plain.get(DB_FOLDER);
   const retried = plain.stats();
   assert.deepEqual(
     [retried.requests, retried.retries, retried.failures, retried.rateLimited],

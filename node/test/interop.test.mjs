@@ -8,6 +8,7 @@ import { NotFoundError } from "phasekit";
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   E2EE_APP,
@@ -126,12 +127,14 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
     ],
   });
   const phasekit = client(ctx.server);
-  const created = await phasekit.getSecret({
-    app: APP,
-    env: PROD,
-    key: "FROM_PHASE_NODE",
-    path: "/svc",
-  });
+  const readBack = () =>
+    phasekit.getSecret({
+      app: APP,
+      env: PROD,
+      key: "FROM_PHASE_NODE",
+      path: "/svc",
+    });
+  const created = await readBack();
   assert.deepEqual(
     [created.value, created.comment, created.path, created.env, created.tags],
     ["hello\nwörld ✓", "written by the SDK", "/svc", PROD, ["interop"]],
@@ -148,12 +151,7 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
     envName: PROD,
     secrets: [{ id: theirs.id, value: "changed" }],
   });
-  const changed = await phasekit.getSecret({
-    app: APP,
-    env: PROD,
-    key: "FROM_PHASE_NODE",
-    path: "/svc",
-  });
+  const changed = await readBack();
   // The SDK always sends a comment and tags, so an update by it clears both.
   assert.deepEqual(
     [changed.value, changed.comment, changed.tags, changed.version],
@@ -161,16 +159,7 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
   );
 
   await sdk.delete({ appId, envName: PROD, secretIds: [theirs.id] });
-  await expectError(
-    ctx.server,
-    NotFoundError,
-    phasekit.getSecret({
-      app: APP,
-      env: PROD,
-      key: "FROM_PHASE_NODE",
-      path: "/svc",
-    }),
-  );
+  await expectError(ctx.server, NotFoundError, readBack());
   assert.deepEqual(byKey(await phasekit.get({ app: APP, env: PROD })), {
     DB_HOST: "db.prod.internal",
     DB_PORT: "6432",
@@ -249,8 +238,5 @@ test("a personal override set by the official SDK is what phasekit shows alice",
   });
   const off = await alice.getSecret({ app: APP, env: DEV, key: "DB_PORT" });
   assert.deepEqual([off.value, off.overridden], ["5432", false]);
-  assert.deepEqual(
-    byKey(await client(ctx.server).get({ app: APP, env: DEV, path: "/db" })),
-    DB_VALUES,
-  );
+  assert.deepEqual(byKey(await client(ctx.server).get(DB_FOLDER)), DB_VALUES);
 });

@@ -5,7 +5,14 @@ import { test } from "node:test";
 
 import { InvalidInputError } from "phasekit";
 
-import { APP, DEV, client, expectError, useServer } from "./support.mjs";
+import {
+  APP,
+  DB_FOLDER,
+  DEV,
+  client,
+  expectError,
+  useServer,
+} from "./support.mjs";
 
 const handle = useServer();
 
@@ -20,9 +27,7 @@ test("loadEnv sets missing variables, keeps existing ones, and returns the keys 
   delete process.env.DB_USER;
   process.env.DB_PASSWORD = "from-the-shell";
   const phase = client(handle.server);
-  assert.deepEqual(await phase.loadEnv({ app: APP, env: DEV, path: "/db" }), [
-    "DB_USER",
-  ]);
+  assert.deepEqual(await phase.loadEnv(DB_FOLDER), ["DB_USER"]);
   assert.equal(process.env.DB_USER, "app_user");
   assert.equal(process.env.DB_PASSWORD, "from-the-shell");
   assert.deepEqual(

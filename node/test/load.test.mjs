@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   PROD,
@@ -25,7 +26,7 @@ test("200 concurrent gets on one cold client all succeed with the right values",
   const phase = client(server);
   const calls = Array.from({ length: 200 }, (_, i) =>
     i % 2
-      ? phase.get({ app: APP, env: DEV, path: "/db" }).then(byKey)
+      ? phase.get(DB_FOLDER).then(byKey)
       : phase
           .getSecret({ app: APP, env: i % 4 ? DEV : PROD, key: "DB_HOST" })
           .then((s) => ({ DB_HOST: s.value })),
@@ -44,7 +45,7 @@ test("200 concurrent gets on one cold client all succeed with the right values",
 test("the event loop keeps ticking while 200 slow gets are in flight", async () => {
   const { server } = ctx;
   const phase = client(server);
-  await phase.get({ app: APP, env: DEV, path: "/db" });
+  await phase.get(DB_FOLDER);
   await server.faults({ latency_ms: 300 });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -55,7 +56,7 @@ test("the event loop keeps ticking while 200 slow gets are in flight", async () 
   const started = performance.now();
   let settled = 0;
   const calls = Array.from({ length: 200 }, () =>
-    phase.get({ app: APP, env: DEV, path: "/db" }).then((found) => {
+    phase.get(DB_FOLDER).then((found) => {
       settled += 1;
       return found;
     }),
@@ -81,13 +82,10 @@ test("the event loop keeps ticking while 200 slow gets are in flight", async () 
 test("two slow gets overlap instead of queueing", async () => {
   const { server } = ctx;
   const phase = client(server);
-  await phase.get({ app: APP, env: DEV, path: "/db" });
+  await phase.get(DB_FOLDER);
   await server.faults({ latency_ms: 300 });
   const started = performance.now();
-  const both = await Promise.all([
-    phase.get({ app: APP, env: DEV, path: "/db" }),
-    phase.get({ app: APP, env: DEV, path: "/db" }),
-  ]);
+  const both = await Promise.all([phase.get(DB_FOLDER), phase.get(DB_FOLDER)]);
   const elapsed = performance.now() - started;
   assert.deepEqual(both.map(byKey), [DB_VALUES, DB_VALUES]);
   assert.ok(elapsed >= 285, `${elapsed} ms`);
@@ -174,7 +172,7 @@ test("two workers and the main thread read at the same time", async () => {
   const { server } = ctx;
   const data = { token: server.tokens["sa-token"], url: server.url };
   const workers = [inWorker(WORKER_READS, data), inWorker(WORKER_READS, data)];
-  const main = client(server).get({ app: APP, env: DEV, path: "/db" });
+  const main = client(server).get(DB_FOLDER);
   const replies = await Promise.all(workers.map((w) => w.message));
   await Promise.all(workers.map((w) => w.worker.terminate()));
   assert.deepEqual(byKey(await main), DB_VALUES);

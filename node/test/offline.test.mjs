@@ -25,6 +25,7 @@ import {
 
 import {
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   PROD,
@@ -40,8 +41,6 @@ import {
 } from "./support.mjs";
 
 const ctx = useServer();
-
-const DB = { app: APP, env: DEV, path: "/db" };
 
 const dirs = [];
 /** A fresh temporary directory, removed after the file's tests. */
@@ -69,7 +68,7 @@ function cached(server, dir, options = {}) {
 test("answers are kept as ciphertext in files only this user can read", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  const result = await cached(server, dir).getResult(DB);
+  const result = await cached(server, dir).getResult(DB_FOLDER);
   assert.equal(result.source, "network");
   assert.deepEqual(byKey(result.secrets), DB_VALUES);
   const stored = files(dir);
@@ -85,11 +84,11 @@ test("answers are kept as ciphertext in files only this user can read", async ()
 test("a new client serves the cache when the server fails, and says so", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  const online = await cached(server, dir).getResult(DB);
+  const online = await cached(server, dir).getResult(DB_FOLDER);
   await server.faults({ fail_next: 1000, fail_status: 503 });
   // No retries, no session in memory: each request fails at once.
   const cold = cached(server, dir, { maxRetries: 0 });
-  const result = await cold.getResult(DB);
+  const result = await cold.getResult(DB_FOLDER);
   assert.equal(result.source, "offline");
   assert.deepEqual(byKey(result.secrets), byKey(online.secrets));
   // The session and the listing.
@@ -97,13 +96,13 @@ test("a new client serves the cache when the server fails, and says so", async (
   assert.ok(cold.stats().requests >= 2);
   // Once the server answers again, so does the network.
   await server.clearFaults();
-  assert.equal((await cold.getResult(DB)).source, "network");
+  assert.equal((await cold.getResult(DB_FOLDER)).source, "network");
 });
 
 test("a dropped connection is bridged too, and a fallback is warned about on stderr", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  await cached(server, dir).get(DB);
+  await cached(server, dir).get(DB_FOLDER);
   const { code, stdout, stderr } = await runNode(
     `
       import { Client } from "phasekit";
@@ -131,13 +130,13 @@ test("a dropped connection is bridged too, and a fallback is warned about on std
 test("a refusal (403) is never papered over with the cache", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  await cached(server, dir).get(DB);
+  await cached(server, dir).get(DB_FOLDER);
   await server.faults({ fail_next: 1000, fail_status: 403 });
   const phase = cached(server, dir, { maxRetries: 0 });
   const error = await expectError(
     server,
     PermissionDeniedError,
-    phase.getResult(DB),
+    phase.getResult(DB_FOLDER),
   );
   assert.equal(error.status, 403);
   assert.equal(phase.stats().offlineServed, 0);
@@ -146,7 +145,7 @@ test("a refusal (403) is never papered over with the cache", async () => {
 test("offline: true reads the cache without a single request", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  const online = await cached(server, dir).getResult(DB);
+  const online = await cached(server, dir).getResult(DB_FOLDER);
 
   // Nothing listens there, and nothing is sent anyway.
   const unreachable = new Client({
@@ -155,7 +154,7 @@ test("offline: true reads the cache without a single request", async () => {
     offlineCacheDir: dir,
     offline: true,
   });
-  const result = await unreachable.getResult(DB);
+  const result = await unreachable.getResult(DB_FOLDER);
   assert.equal(result.source, "offline");
   assert.deepEqual(byKey(result.secrets), byKey(online.secrets));
   assert.equal(unreachable.stats().requests, 0);
@@ -165,9 +164,9 @@ test("offline: true reads the cache without a single request", async () => {
   await server.faults({ drop_next: 1000 });
   await server.resetRequests();
   const offline = cached(server, dir, { offline: true });
-  assert.deepEqual(byKey(await offline.get(DB)), DB_VALUES);
+  assert.deepEqual(byKey(await offline.get(DB_FOLDER)), DB_VALUES);
   // One key is served from the stored listing (offline there is no digest lookup).
-  const one = await offline.get({ ...DB, keys: ["DB_USER"] });
+  const one = await offline.get({ ...DB_FOLDER, keys: ["DB_USER"] });
   assert.deepEqual(byKey(one), { DB_USER: DB_VALUES.DB_USER });
   assert.equal(offline.stats().requests, 0);
   assert.deepEqual(await requests(server), {});
@@ -176,7 +175,7 @@ test("offline: true reads the cache without a single request", async () => {
 test("offline: true refuses writes and unknown scopes with an OfflineError", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  await cached(server, dir).get(DB);
+  await cached(server, dir).get(DB_FOLDER);
   const offline = cached(server, dir, { offline: true });
   const writes = [
     () =>
@@ -186,8 +185,12 @@ test("offline: true refuses writes and unknown scopes with an OfflineError", asy
         secrets: [{ key: "OFFLINE_NEW", value: "offline-new-value" }],
       }),
     () =>
-      offline.update({ ...DB, key: "DB_USER", value: "offline-changed-value" }),
-    () => offline.delete({ ...DB, keys: ["DB_USER"] }),
+      offline.update({
+        ...DB_FOLDER,
+        key: "DB_USER",
+        value: "offline-changed-value",
+      }),
+    () => offline.delete({ ...DB_FOLDER, keys: ["DB_USER"] }),
   ];
   for (const write of writes) {
     // One at a time: a rejection nobody awaits yet would count as unhandled.
@@ -240,7 +243,7 @@ test("offline: true without a directory, or an empty one, is an InvalidInputErro
 test("PHASE_OFFLINE_CACHE_DIR and PHASE_OFFLINE configure Client.fromEnv()", async () => {
   const { server } = ctx;
   const dir = cacheDir();
-  await cached(server, dir).get(DB);
+  await cached(server, dir).get(DB_FOLDER);
   const { code, stdout, stderr } = await runNode(
     `
       import { Client, OfflineError } from "phasekit";

@@ -12,6 +12,7 @@ import {
 import {
   ALL_PATH_KEYS,
   APP,
+  DB_FOLDER,
   DB_VALUES,
   DEV,
   E2EE_APP,
@@ -73,7 +74,7 @@ test("get without a path returns every folder, references resolved, every field 
 
 test("get with a path returns only that folder; the root in seed order", async () => {
   const phase = client(ctx.server);
-  const db = await phase.get({ app: APP, env: DEV, path: "/db" });
+  const db = await phase.get(DB_FOLDER);
   assert.deepEqual(byKey(db), DB_VALUES);
   assert.deepEqual(new Set(db.map((s) => s.path)), new Set(["/db"]));
   const root = await phase.get({ app: APP, env: DEV, path: "/" });
@@ -240,36 +241,21 @@ test("getSecret defaults to the root folder, resolves references, and takes path
     [host.key, host.value, host.path, host.env],
     ["DB_HOST", "db.dev.internal", "/", DEV],
   );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: DEV, key: "DATABASE_URL" })).value,
-    RESOLVED_DATABASE_URL,
-  );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: DEV, key: "DB_USER", path: "/db" }))
-      .value,
-    "app_user",
-  );
-  assert.equal(
-    (await phase.getSecret({ app: APP, env: PROD, key: "DB_HOST" })).value,
-    "db.prod.internal",
-  );
+  for (const [where, value] of [
+    [{ key: "DATABASE_URL" }, RESOLVED_DATABASE_URL],
+    [{ key: "DB_USER", path: "/db" }, "app_user"],
+    [{ key: "DB_HOST", env: PROD }, "db.prod.internal"],
+    [{ key: "FEATURE_FLAG", path: "/two" }, "flag-two-value"],
+  ]) {
+    const secret = await phase.getSecret({ app: APP, env: DEV, ...where });
+    assert.equal(secret.value, value, JSON.stringify(where));
+  }
   const byId = await phase.getSecret({
     appId: server.appId(APP),
     env: PROD,
     key: "DB_PORT",
   });
   assert.deepEqual([byId.value, byId.comment], ["6432", "pgbouncer"]);
-  assert.equal(
-    (
-      await phase.getSecret({
-        app: APP,
-        env: DEV,
-        key: "FEATURE_FLAG",
-        path: "/two",
-      })
-    ).value,
-    "flag-two-value",
-  );
   // DB_USER lives in /db, not at the root.
   const error = await expectError(
     server,

@@ -4,17 +4,17 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import { after, before, beforeEach } from "node:test";
 
 import { Client, ERROR_CODES, PhaseError } from "phasekit";
 
 import {
   REPO_ROOT,
-  startServer,
+  useServer as useLocalServer,
 } from "../../tests/nodesupport/local-server.js";
 
 export const SEED_PATH = join(REPO_ROOT, "tests/server/seeds/bindings.json");
@@ -26,22 +26,37 @@ export const DEV = "Development";
 export const STAGING = "Staging";
 export const PROD = "Production";
 
+/** The stable error codes in order, as every binding's tests expect them (tests/error-codes.json). */
+export const STABLE_ERROR_CODES = JSON.parse(
+  readFileSync(join(REPO_ROOT, "tests/error-codes.json"), "utf8"),
+).codes;
+
 export const TOKENS = "GET /secrets/tokens/";
 export const SECRETS = "GET /secrets/";
 
-/** interop-app/Development at the root path, in seed order (references unresolved). */
-export const ROOT_RAW = {
-  DB_HOST: "db.dev.internal",
-  DB_PORT: "5432",
-  DATABASE_URL:
-    "postgres://${/db/DB_USER}:${/db/DB_PASSWORD}@${DB_HOST}:${DB_PORT}/app",
-  STAGING_DB_HOST: "${staging.DB_HOST}",
-  STRIPE_SECRET_KEY: "sk_test_51Interop",
-  EMPTY_VALUE: "",
-  MULTILINE_CERT: "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----",
-  UNICODE_VALUE: "héllo wörld ✓ 日本語",
-};
-export const DB_VALUES = { DB_USER: "app_user", DB_PASSWORD: "dev-Pa55w0rd!" };
+const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
+
+/**
+ * `{KEY: value}` of the seed's secrets in app/env at `path`, in seed order: what a service
+ * account reads there, references unresolved.
+ */
+export function seededFolder(app, env, path) {
+  const [secrets] = SEED.apps
+    .filter((candidate) => candidate.name === app)
+    .map((found) => found.secrets[env]);
+  return Object.fromEntries(
+    secrets
+      .filter((secret) => (secret.path ?? "/") === path)
+      .map((secret) => [secret.key, secret.value]),
+  );
+}
+
+// interop-app/Development at the root path and in /db (the values tests expect come from
+// the seed the server was started with).
+export const ROOT_RAW = seededFolder(APP, DEV, "/");
+export const DB_VALUES = seededFolder(APP, DEV, "/db");
+/** interop-app/Development's /db folder (DB_VALUES), as the options of a read. */
+export const DB_FOLDER = Object.freeze({ app: APP, env: DEV, path: "/db" });
 export const RESOLVED_DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 /** Every "path key" of interop-app/Development, over all folders, sorted. */
@@ -52,23 +67,9 @@ export const ALL_PATH_KEYS = [
   "/two FEATURE_FLAG",
 ].sort();
 
-/**
- * Starts the server (seeded from `seedPath`, default the bindings' seed) before the file's
- * tests and stops it after; every test starts with a freshly seeded world, no faults and
- * zeroed request counters. Returns a handle whose `server` is set once started.
- */
+/** The shared server handle (local-server.js's useServer), seeded by default with the bindings' world. */
 export function useServer(seedPath = SEED_PATH) {
-  const handle = { server: undefined };
-  before(async () => {
-    handle.server = await startServer(seedPath);
-  });
-  after(async () => {
-    await handle.server?.stop();
-  });
-  beforeEach(async () => {
-    await handle.server.startTest();
-  });
-  return handle;
+  return useLocalServer(seedPath);
 }
 
 /** A phasekit client for one of the seeded tokens (by name). */
@@ -78,6 +79,15 @@ export function client(server, tokenName = "sa-token", options = {}) {
     host: server.url,
     ...options,
   });
+}
+
+/**
+ * Asserts that `phase` reads DB_HOST of interop-app/Development: after a failure, proof that
+ * the same client still works.
+ */
+export async function assertReadsDbHost(phase) {
+  const secret = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
+  assert.equal(secret.value, "db.dev.internal");
 }
 
 /** `{KEY: value}` of a get() result (fails on duplicate keys). */

@@ -19,6 +19,7 @@ import {
 
 import {
   APP,
+  DB_FOLDER,
   DEV,
   SECRETS,
   assertNoLeak,
@@ -32,9 +33,10 @@ import {
 
 const ctx = useServer();
 
-/** The folder watched: its secrets have no references, so one write is one change. */
-const DB = { app: APP, env: DEV, path: "/db" };
+/** Polling fast enough that each test takes a fraction of a second. */
 const FAST = { interval: 0.1, maxBackoff: 0.4 };
+/** The folder mostly watched: its secrets have no references, so one write is one change. */
+const FAST_DB = { ...DB_FOLDER, ...FAST };
 
 /**
  * Starts a watch whose calls are queued; `next()` resolves to the next `{ error, change }`
@@ -79,12 +81,12 @@ function listings(server, count = 1) {
 
 test("a change by another client is reported as { changed: [key] }", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), { ...DB, ...FAST });
+  const { watch, next, calls } = watching(client(server), FAST_DB);
   try {
     assert.ok(watch instanceof Watch);
     await listings(server);
     await client(server).update({
-      ...DB,
+      ...DB_FOLDER,
       key: "DB_PASSWORD",
       value: "watch-rotated-password",
     });
@@ -117,7 +119,7 @@ test("created and deleted secrets are reported as added and removed", async () =
       env: DEV,
       secrets: [{ key: "WATCH_NEW", value: "watch-new-value" }],
     });
-    await writer.delete({ ...DB, keys: ["DB_USER"] });
+    await writer.delete({ ...DB_FOLDER, keys: ["DB_USER"] });
     // The two writes may land in one poll or two. Deleting DB_USER also changes what
     // DATABASE_URL resolves to (it references it).
     const seen = { added: [], changed: [], removed: [] };
@@ -139,7 +141,7 @@ test("transient failures reach the callback and later changes still arrive", asy
   const { server } = ctx;
   // No retries inside a poll: every failed poll is reported.
   const phase = client(server, "sa-token", { maxRetries: 0 });
-  const { watch, next } = watching(phase, { ...DB, ...FAST });
+  const { watch, next } = watching(phase, FAST_DB);
   try {
     await listings(server);
     await server.faults({ fail_next: 2, fail_status: 503, path: "/secrets/" });
@@ -167,7 +169,7 @@ test("transient failures reach the callback and later changes still arrive", asy
 
 test("a refusal (403) is the last call, and polling stops", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), { ...DB, ...FAST });
+  const { watch, next, calls } = watching(client(server), FAST_DB);
   try {
     await listings(server);
     await server.faults({ fail_next: 1, fail_status: 403, path: "/secrets/" });
@@ -176,7 +178,11 @@ test("a refusal (403) is the last call, and polling stops", async () => {
     assert.equal(error.retryable, false);
     await sleep(100);
     await server.resetRequests();
-    await client(server).update({ ...DB, key: "DB_USER", value: "after-403" });
+    await client(server).update({
+      ...DB_FOLDER,
+      key: "DB_USER",
+      value: "after-403",
+    });
     await sleep(400);
     assert.equal(calls.length, 1);
     // Only the writer's own requests.
@@ -205,10 +211,14 @@ test("a scope that does not exist is reported once, as the last call", async () 
 
 test("close() stops the polling, is idempotent, and no call follows it", async () => {
   const { server } = ctx;
-  const { watch, calls } = watching(client(server), { ...DB, ...FAST });
+  const { watch, calls } = watching(client(server), FAST_DB);
   await listings(server, 2);
   // A change is found by the next poll, but close() comes first.
-  await client(server).update({ ...DB, key: "DB_USER", value: "after-close" });
+  await client(server).update({
+    ...DB_FOLDER,
+    key: "DB_USER",
+    value: "after-close",
+  });
   watch.close();
   watch.close();
   await sleep(100);
@@ -222,14 +232,22 @@ test("watch arguments are checked: InvalidInputError, thrown at once", () => {
   const { server } = ctx;
   const phase = client(server);
   for (const [options, callback, message] of [
-    [{ ...DB, interval: 0 }, () => {}, /interval must be a positive number/],
-    [{ ...DB, maxBackoff: -1 }, () => {}, /maxBackoff must be a positive/],
-    [{ ...DB, intervall: 1 }, () => {}, /unknown field intervall/],
+    [
+      { ...DB_FOLDER, interval: 0 },
+      () => {},
+      /interval must be a positive number/,
+    ],
+    [
+      { ...DB_FOLDER, maxBackoff: -1 },
+      () => {},
+      /maxBackoff must be a positive/,
+    ],
+    [{ ...DB_FOLDER, intervall: 1 }, () => {}, /unknown field intervall/],
     [{ app: APP }, () => {}, /env is required/],
     [{ env: DEV }, () => {}, /by name \(app\) or by id \(appId\)/],
-    [{ ...DB, interval: "1" }, () => {}, /interval must be a number/],
-    [DB, undefined, /callback must be a function/],
-    [DB, "callback", /callback must be a function/],
+    [{ ...DB_FOLDER, interval: "1" }, () => {}, /interval must be a number/],
+    [DB_FOLDER, undefined, /callback must be a function/],
+    [DB_FOLDER, "callback", /callback must be a function/],
     [undefined, () => {}, /watch options: expected an object/],
   ]) {
     const error = expectThrow(server, InvalidInputError, () =>
@@ -268,7 +286,11 @@ test("an open watch keeps the process alive until close()", async () => {
     `,
   );
   await listings(server);
-  await client(server).update({ ...DB, key: "DB_USER", value: "kept-alive" });
+  await client(server).update({
+    ...DB_FOLDER,
+    key: "DB_USER",
+    value: "kept-alive",
+  });
   const { code, stdout, stderr } = await child;
   assert.equal(code, 0, stderr);
   assert.deepEqual(JSON.parse(stdout), {
@@ -349,7 +371,11 @@ test("in a worker thread: changes arrive, close() lets the worker exit", async (
   });
   const exited = new Promise((done) => worker.once("exit", done));
   await listings(server);
-  await client(server).update({ ...DB, key: "DB_USER", value: "worker-seen" });
+  await client(server).update({
+    ...DB_FOLDER,
+    key: "DB_USER",
+    value: "worker-seen",
+  });
   assert.deepEqual(await message, {
     error: null,
     change: { added: [], changed: ["/db/DB_USER"], removed: [] },

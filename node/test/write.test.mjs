@@ -198,14 +198,16 @@ for (const [item, fragment] of [
 
 test("update of the value keeps comment and tags and bumps the version", async () => {
   const phase = client(ctx.server);
+  const setPassword = (value) =>
+    phase.update({
+      app: APP,
+      env: DEV,
+      key: "DB_PASSWORD",
+      path: "/db",
+      value,
+    });
   const before = await one(phase, "DB_PASSWORD", "/db");
-  await phase.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PASSWORD",
-    path: "/db",
-    value: "new-Pa55",
-  });
+  await setPassword("new-Pa55");
   const updated = await one(phase, "DB_PASSWORD", "/db");
   assert.deepEqual(
     [updated.value, updated.comment, updated.tags, updated.version],
@@ -218,16 +220,7 @@ test("update of the value keeps comment and tags and bumps the version", async (
     updated.updatedAt > before.updatedAt,
     `${updated.updatedAt} after ${before.updatedAt}`,
   );
-  assert.equal(
-    await phase.update({
-      app: APP,
-      env: DEV,
-      key: "DB_PASSWORD",
-      path: "/db",
-      value: "",
-    }),
-    undefined,
-  );
+  assert.equal(await setPassword(""), undefined);
   const emptied = await one(phase, "DB_PASSWORD", "/db");
   assert.deepEqual(
     [emptied.value, emptied.comment, emptied.tags, emptied.version],
@@ -304,22 +297,15 @@ test("update override sets alice's value and toggleOverride flips it; the shared
     return [s.value, s.overridden];
   };
   assert.deepEqual(await port(), ["15432", true]);
-  await alice.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PORT",
-    toggleOverride: true,
-  });
-  assert.deepEqual(await port(), ["5432", false]);
-  await alice.update({
-    app: APP,
-    env: DEV,
-    key: "DB_PORT",
-    toggleOverride: true,
-  });
-  assert.deepEqual(await port(), ["15432", true]);
-  await alice.update({ app: APP, env: DEV, key: "DB_PORT", override: "25432" });
-  assert.deepEqual(await port(), ["25432", true]);
+  // Each change to alice's DB_PORT, then what she reads.
+  for (const [change, expected] of [
+    [{ toggleOverride: true }, ["5432", false]],
+    [{ toggleOverride: true }, ["15432", true]],
+    [{ override: "25432" }, ["25432", true]],
+  ]) {
+    await alice.update({ app: APP, env: DEV, key: "DB_PORT", ...change });
+    assert.deepEqual(await port(), expected, JSON.stringify(change));
+  }
   await alice.update({
     app: APP,
     env: DEV,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
 sys.path.insert(0, str(REPO_ROOT / "tests" / "pysupport"))
 
-from local_server import LocalServer, running_server  # noqa: E402
+from local_server import LocalServer, server_fixtures  # noqa: E402
 
 T = TypeVar("T")
 # How long fault_after_first holds the first request: ample time to swap the fault rule.
@@ -76,18 +76,8 @@ class PhasekitServer(LocalServer):
             return outcome.result(timeout=60)
 
 
-@pytest.fixture(scope="session")
-def phasekit_server() -> Iterator[PhasekitServer]:
-    """One server for the whole session, seeded with tests/server/seeds/bindings.json."""
-    with running_server(PhasekitServer, SEED_PATH, "phasekit-python-") as server:
-        yield server
-
-
-@pytest.fixture
-def server(phasekit_server: PhasekitServer) -> PhasekitServer:
-    """The session server with a fresh seeded world, no faults and zeroed counters."""
-    phasekit_server.start_test()
-    return phasekit_server
+# One server for the session (bindings.json); `server` gives each test a fresh world.
+phasekit_server, server = server_fixtures(PhasekitServer, SEED_PATH, "phasekit-python-")
 
 
 @pytest.fixture

@@ -16,6 +16,14 @@ from phasekit import AsyncClient, Client, Secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_PATH = REPO_ROOT / "tests" / "server" / "seeds" / "bindings.json"
+# The stable error codes in order, as every binding's tests expect them.
+STABLE_ERROR_CODES: list[str] = json.loads(
+    (REPO_ROOT / "tests" / "error-codes.json").read_text(encoding="utf-8")
+)["codes"]
+
+# The server's request counters of a read's two endpoints: the session and the secrets.
+TOKENS = "GET /secrets/tokens/"
+SECRETS = "GET /secrets/"
 
 APP = "interop-app"
 E2EE_APP = "interop-e2ee"
@@ -24,18 +32,20 @@ DEV = "Development"
 STAGING = "Staging"
 PROD = "Production"
 
-# interop-app/Development at the root path, in seed order (references unresolved).
-ROOT_RAW = {
-    "DB_HOST": "db.dev.internal",
-    "DB_PORT": "5432",
-    "DATABASE_URL": "postgres://${/db/DB_USER}:${/db/DB_PASSWORD}@${DB_HOST}:${DB_PORT}/app",
-    "STAGING_DB_HOST": "${staging.DB_HOST}",
-    "STRIPE_SECRET_KEY": "sk_test_51Interop",
-    "EMPTY_VALUE": "",
-    "MULTILINE_CERT": "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----",
-    "UNICODE_VALUE": "héllo wörld ✓ 日本語",
-}
-DB_VALUES = {"DB_USER": "app_user", "DB_PASSWORD": "dev-Pa55w0rd!"}
+SEED: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def seeded_folder(app: str, env: str, path: str) -> dict[str, str]:
+    """{key: value} of the seed's secrets in app/env at `path`, in seed order: what a
+    service account reads there, references unresolved."""
+    (secrets,) = [a["secrets"][env] for a in SEED["apps"] if a["name"] == app]
+    return {s["key"]: s["value"] for s in secrets if s.get("path", "/") == path}
+
+
+# interop-app/Development at the root path and in /db (the values tests expect come from
+# the seed the server was started with).
+ROOT_RAW = seeded_folder(APP, DEV, "/")
+DB_VALUES = seeded_folder(APP, DEV, "/db")
 RESOLVED_DATABASE_URL = "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app"
 # Every (path, key) of interop-app/Development, over all folders.
 ALL_PATH_KEYS = sorted(
@@ -74,9 +84,8 @@ def values(secrets: Iterable[Secret]) -> dict[str, str]:
 
 def seeded_secret_values(min_length: int = 6) -> list[str]:
     """Every secret value and personal override in the seed, long enough to be telling."""
-    seed = json.loads(SEED_PATH.read_text(encoding="utf-8"))
     found: list[str] = []
-    for app in seed["apps"]:
+    for app in SEED["apps"]:
         for secrets in app.get("secrets", {}).values():
             for secret in secrets:
                 found.append(secret["value"])

@@ -16,16 +16,15 @@ from pkhelpers import (
     APP,
     DEV,
     PROD,
+    SECRETS,
+    TOKENS,
+    seeded_secret_values,
     token_parts_after_prefix,
     values,
-    seeded_secret_values,
 )
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
-
-TOKENS = "GET /secrets/tokens/"
-SECRETS = "GET /secrets/"
 
 
 def test_from_env_reads_token_and_host(

@@ -13,6 +13,7 @@ flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -376,13 +377,38 @@ def async_client(server: PhasekitServer, relay: Relay) -> AsyncClient:
     return AsyncClient(server.tokens["sa-token"], relay.url, deadline=DEADLINE)
 
 
+async def assert_dropped_and_recovered(
+    client: AsyncClient,
+    relay: Relay,
+    held: Held,
+    abandoned_at: float,
+    late: float,
+    error: str,
+    abandoned_by: str,
+) -> None:
+    """After an async get was abandoned at `abandoned_at` (by `abandoned_by`) and ended
+    with `error` `late` seconds later: it ended promptly, its connection was closed soon
+    after, and the same client reads secrets once the server answers again."""
+    await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
+    dropped = assert_dropped(held, abandoned_at)
+    print(
+        f"{error} {late * 1000:.0f} ms after {abandoned_by}, "
+        f"connection closed {dropped * 1000:.0f} ms after it"
+    )
+    assert late < PROMPT
+    relay.hanging = False
+    assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
+    assert relay.relayed >= 1
+    assert len(relay.held) == 1
+
+
 def test_cancelling_an_async_get_drops_its_request(
     server: PhasekitServer, relay: Relay
 ) -> None:
     """task.cancel() on a get waiting for a server that never answers: CancelledError at
     once, the connection closed; the same AsyncClient reads secrets afterwards."""
 
-    async def main() -> tuple[float, float]:
+    async def main() -> None:
         client = async_client(server, relay)
 
         async def fetch() -> object:
@@ -397,21 +423,11 @@ def test_cancelling_an_async_get_drops_its_request(
         with pytest.raises(asyncio.CancelledError):
             await task
         latency = time.monotonic() - cancelled_at
-        await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
-        dropped = assert_dropped(held, cancelled_at)
+        await assert_dropped_and_recovered(
+            client, relay, held, cancelled_at, latency, "CancelledError", "cancel()"
+        )
 
-        relay.hanging = False
-        assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
-        return latency, dropped
-
-    latency, dropped = asyncio.run(main())
-    print(
-        f"CancelledError {latency * 1000:.0f} ms after cancel(), "
-        f"connection closed {dropped * 1000:.0f} ms after it"
-    )
-    assert latency < PROMPT
-    assert relay.relayed >= 1
-    assert len(relay.held) == 1
+    asyncio.run(main())
 
 
 def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
@@ -421,7 +437,7 @@ def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
     cancelled, the connection closed; the same AsyncClient reads secrets afterwards."""
     timeout = 0.2
 
-    async def main() -> tuple[float, float]:
+    async def main() -> None:
         client = async_client(server, relay)
         pending = asyncio.ensure_future(client.get(APP, DEV))
         held = await asyncio.to_thread(relay.wait_for_request)
@@ -431,21 +447,29 @@ def test_an_async_get_past_wait_for_s_timeout_drops_its_request(
             await asyncio.wait_for(pending, timeout=timeout)
         late = time.monotonic() - started - timeout
         assert pending.cancelled()
-        await asyncio.to_thread(held.closed.wait, DROPPED_WITHIN)
-        dropped = assert_dropped(held, started + timeout)
+        await assert_dropped_and_recovered(
+            client, relay, held, started + timeout, late, "TimeoutError", "the timeout"
+        )
 
-        relay.hanging = False
-        assert values(await client.get(APP, DEV, path="/db")) == DB_VALUES
-        return late, dropped
+    asyncio.run(main())
 
-    late, dropped = asyncio.run(main())
-    print(
-        f"TimeoutError {late * 1000:.0f} ms after the timeout, "
-        f"connection closed {dropped * 1000:.0f} ms after it"
+
+@contextlib.contextmanager
+def python_child(script: str, stdin: int) -> Iterator[subprocess.Popen[str]]:
+    """`script` run by this Python in a child process with its output piped; killed if
+    still running when the block ends."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    assert late < PROMPT
-    assert relay.relayed >= 1
-    assert len(relay.held) == 1
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_ctrl_c_ends_a_script_in_a_blocking_get(
@@ -463,23 +487,13 @@ def test_ctrl_c_ends_a_script_in_a_blocking_get(
         )
         client.get({APP!r}, {DEV!r})
         """)
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with python_child(script, stdin=subprocess.DEVNULL) as child:
         relay.wait_for_request(timeout=30)
         time.sleep(IN_FLIGHT)
         sent_at = time.monotonic()
         child.send_signal(signal.SIGINT)
         _, stderr = child.communicate(timeout=DEADLINE)
         ended = time.monotonic() - sent_at
-    finally:
-        child.kill()
-        child.wait()
     print(f"the script ended {ended * 1000:.0f} ms after SIGINT")
     assert child.returncode == -signal.SIGINT, stderr
     assert "KeyboardInterrupt" in stderr
@@ -512,18 +526,8 @@ def test_a_blocking_call_in_a_daemon_thread_lets_the_interpreter_exit(
         threading.Thread(target=client.get, args=({APP!r},), daemon=True).start()
         sys.stdin.readline()
         """)
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with python_child(script, stdin=subprocess.PIPE) as child:
         relay.wait_for_request(timeout=30)
         _, stderr = child.communicate("exit\n", timeout=DEADLINE)
-    finally:
-        child.kill()
-        child.wait()
     assert child.returncode == 0, stderr
     assert stderr == "finalized\n"

@@ -173,31 +173,37 @@ def read(client: Client) -> dict[str, str]:
     return values(client.get(APP, DEV))
 
 
+def login_aws_keys(
+    server: PhasekitServer,
+    account: str,
+    access_key_id: str,
+    secret_access_key: str,
+    **settings: Any,
+) -> Client:
+    """login_aws_iam with explicit keys, signed for us-east-1 (the STS the server checks)."""
+    return phasekit.login_aws_iam(
+        account,
+        host=server.url,
+        region="us-east-1",
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        **settings,
+    )
+
+
 def test_aws_login_returns_a_client_that_reads_secrets(
     server: PhasekitServer, account: str
 ) -> None:
     """Static keys, and temporary keys with their session token: one login request each,
     a client of the login's host whose repr shows nothing else."""
-    client = phasekit.login_aws_iam(
-        account,
-        host=server.url,
-        ttl=900,
-        region="us-east-1",
-        access_key_id=WEB_KEY,
-        secret_access_key=WEB_SECRET,
-    )
+    client = login_aws_keys(server, account, WEB_KEY, WEB_SECRET, ttl=900)
     assert isinstance(client, Client)
     assert read(client) == {"CLOUD_DB_HOST": VALUE}
     assert repr(client) == f'Client(host="{server.url}")'
     assert server.count("POST /public/identities/external/v1/aws/iam/auth/") == 1
 
-    temporary = phasekit.login_aws_iam(
-        account,
-        host=server.url,
-        region="us-east-1",
-        access_key_id=TEMP_KEY,
-        secret_access_key=TEMP_SECRET,
-        session_token=TEMP_SESSION,
+    temporary = login_aws_keys(
+        server, account, TEMP_KEY, TEMP_SECRET, session_token=TEMP_SESSION
     )
     assert read(temporary) == {"CLOUD_DB_HOST": VALUE}
 
@@ -221,26 +227,14 @@ def test_a_wrong_aws_key_is_an_authentication_error(
     key shows in the error; temporary keys without their session token fail the same way.
     """
     with pytest.raises(AuthenticationError) as caught:
-        phasekit.login_aws_iam(
-            account,
-            host=server.url,
-            region="us-east-1",
-            access_key_id=WEB_KEY,
-            secret_access_key=WRONG_SECRET,
-        )
+        login_aws_keys(server, account, WEB_KEY, WRONG_SECRET)
     assert caught.value.code == "unauthorized"
     assert caught.value.status == 401
     assert "AWS STS validation failed" in caught.value.message
     assert_leak_free(caught.value, secret_values=SECRETS)
 
     with pytest.raises(AuthenticationError) as no_session:
-        phasekit.login_aws_iam(
-            account,
-            host=server.url,
-            region="us-east-1",
-            access_key_id=TEMP_KEY,
-            secret_access_key=TEMP_SECRET,
-        )
+        login_aws_keys(server, account, TEMP_KEY, TEMP_SECRET)
     assert_leak_free(no_session.value, secret_values=SECRETS)
 
 

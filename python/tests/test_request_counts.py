@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from phasekit import Client
-from pkhelpers import APP, DEV, E2EE_APP, REFS_APP, RESOLVED_DATABASE_URL, values
+from pkhelpers import (
+    APP,
+    DEV,
+    E2EE_APP,
+    REFS_APP,
+    RESOLVED_DATABASE_URL,
+    SECRETS,
+    TOKENS,
+    values,
+)
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
-
-TOKENS = "GET /secrets/tokens/"
-SECRETS = "GET /secrets/"
 
 
 def test_cold_get_costs_two_requests_and_warm_get_one(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from local_server import _server_binary, _wait_for_tokens
+from local_server import server_process
 from phasekit import AsyncClient, Client, TlsError
 from pkhelpers import APP, SEED_PATH, assert_leak_free
 
@@ -79,28 +79,17 @@ def make_leaf(directory: Path, ca: str) -> None:
 @pytest.fixture(scope="module")
 def tls_server() -> Iterator[TlsServer]:
     """phasekit-server with the bindings seed over HTTPS, for this module's reads."""
-    binary = _server_binary()
     with tempfile.TemporaryDirectory(prefix="phasekit-tls-") as tmp:
         directory = Path(tmp)
         make_ca(directory, "ca")
         make_ca(directory, "other-ca")
         make_leaf(directory, "ca")
-        tokens_path = directory / "tokens.json"
-        log_path = directory / "server.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [
-                    str(binary), "--port", "0", "--seed", str(SEED_PATH),
-                    "--tokens-out", str(tokens_path),
-                    "--tls-cert", str(directory / "leaf.pem"),
-                    "--tls-key", str(directory / "leaf.key"),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            summary = _wait_for_tokens(process, tokens_path, log_path)
+        with server_process(
+            SEED_PATH,
+            directory,
+            *("--tls-cert", str(directory / "leaf.pem")),
+            *("--tls-key", str(directory / "leaf.key")),
+        ) as (summary, _, _):
             assert summary["url"].startswith("https://127.0.0.1:"), summary["url"]
             yield TlsServer(
                 url=summary["url"],
@@ -108,13 +97,6 @@ def tls_server() -> Iterator[TlsServer]:
                 ca_bundle=str(directory / "ca.pem"),
                 other_ca_bundle=str(directory / "other-ca.pem"),
             )
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -173,21 +173,29 @@ def test_the_cache_watch_and_login_api_type_checks(
     assert "Non-overlapping equality check" in done.stdout, done.stdout
 
 
-def test_typed_quickstart_runs_against_the_server(server: PhasekitServer) -> None:
-    """The example reads, reports a NotFoundError, writes and deletes through the async
-    client, exits 0 and prints no secret value."""
+def run_example(
+    server: PhasekitServer, token_name: str
+) -> subprocess.CompletedProcess[str]:
+    """The typed quickstart run as a user runs it: PHASE_SERVICE_TOKEN (the seeded token
+    `token_name`) and PHASE_HOST in its environment, APP and DEV as its arguments."""
     env = {
         **os.environ,
-        "PHASE_SERVICE_TOKEN": server.tokens["sa-token"],
+        "PHASE_SERVICE_TOKEN": server.tokens[token_name],
         "PHASE_HOST": server.url,
     }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(EXAMPLE), APP, DEV],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
     )
+
+
+def test_typed_quickstart_runs_against_the_server(server: PhasekitServer) -> None:
+    """The example reads, reports a NotFoundError, writes and deletes through the async
+    client, exits 0 and prints no secret value."""
+    done = run_example(server, "sa-token")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == f"{APP} has Development, Staging, Production at {server.url}"
@@ -204,18 +212,7 @@ def test_typed_quickstart_runs_against_the_server(server: PhasekitServer) -> Non
 
 def test_typed_quickstart_reports_errors_by_code(server: PhasekitServer) -> None:
     """With an expired token the example exits 1 and prints the error code."""
-    env = {
-        **os.environ,
-        "PHASE_SERVICE_TOKEN": server.tokens["sa-expired"],
-        "PHASE_HOST": server.url,
-    }
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLE), APP, DEV],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    done = run_example(server, "sa-expired")
     assert done.returncode == 1
     assert done.stderr.startswith("unauthorized: ")
     assert done.stdout == ""

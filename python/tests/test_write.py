@@ -215,26 +215,18 @@ def test_update_override_value_and_toggle_override(
 ) -> None:
     """override_value= sets alice's override; toggle_override flips it off and on;
     the shared value never changes."""
-    assert (
-        one(pat_client, "DB_PORT").value,
-        one(pat_client, "DB_PORT").overridden,
-    ) == (
-        "15432",
-        True,
-    )
+
+    def alices_port() -> tuple[str, bool]:
+        port = one(pat_client, "DB_PORT")
+        return port.value, port.overridden
+
+    assert alices_port() == ("15432", True)
     pat_client.update("DB_PORT", APP, toggle_override=True)
-    off = one(pat_client, "DB_PORT")
-    assert (off.value, off.overridden) == ("5432", False)
+    assert alices_port() == ("5432", False)
     pat_client.update("DB_PORT", APP, toggle_override=True)
-    assert one(pat_client, "DB_PORT").value == "15432"
+    assert alices_port() == ("15432", True)
     pat_client.update("DB_PORT", APP, override_value="25432")
-    assert (
-        one(pat_client, "DB_PORT").value,
-        one(pat_client, "DB_PORT").overridden,
-    ) == (
-        "25432",
-        True,
-    )
+    assert alices_port() == ("25432", True)
     pat_client.update("DB_HOST", APP, override_value="alice.local")
     assert one(pat_client, "DB_HOST").value == "alice.local"
     assert values(client.get(APP, DEV, path="/", keys=["DB_PORT", "DB_HOST"])) == {

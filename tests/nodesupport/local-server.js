@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before, beforeEach } from "node:test";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -143,4 +144,23 @@ export async function startServer(seedPath) {
     },
   };
   return server;
+}
+
+/**
+ * Starts the server with the seed at `seedPath` before the calling file's tests and stops it
+ * after; every test starts with a freshly seeded world, no faults and zeroed request counters.
+ * Returns a handle whose `server` is set once started (the tests run after `before`).
+ */
+export function useServer(seedPath) {
+  const handle = { server: undefined };
+  before(async () => {
+    handle.server = await startServer(seedPath);
+  });
+  after(async () => {
+    await handle.server?.stop();
+  });
+  beforeEach(async () => {
+    await handle.server.startTest();
+  });
+  return handle;
 }

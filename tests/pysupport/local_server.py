@@ -151,37 +151,69 @@ ServerT = TypeVar("ServerT", bound=LocalServer)
 
 
 @contextlib.contextmanager
+def server_process(
+    seed_path: Path, directory: Path, *options: str
+) -> Iterator[tuple[dict[str, Any], subprocess.Popen[bytes], Path]]:
+    """Runs the server on a free port with `seed_path` and any further command-line
+    `options`, its tokens file and log in `directory`, until exit. Yields the tokens file
+    (url, tokens, state), the process and the log's path once it listens."""
+    binary = _server_binary()
+    tokens_path = directory / "tokens.json"
+    log_path = directory / "server.log"
+    command = [str(binary), "--port", "0", "--seed", str(seed_path), *options]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [*command, "--tokens-out", str(tokens_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield _wait_for_tokens(process, tokens_path, log_path), process, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
 def running_server(
     kind: type[ServerT], seed_path: Path, prefix: str
 ) -> Iterator[ServerT]:
     """Starts the server on a free port with `seed_path`; stops it on exit."""
-    binary = _server_binary()
     seed_text = seed_path.read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        tokens_path = Path(tmp) / "tokens.json"
-        log_path = Path(tmp) / "server.log"
-        command = [str(binary), "--port", "0", "--seed", str(seed_path)]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [*command, "--tokens-out", str(tokens_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            summary = _wait_for_tokens(process, tokens_path, log_path)
-            yield kind(
-                url=summary["url"],
-                tokens=summary["tokens"],
-                state=summary["state"],
-                seed_text=seed_text,
-                process=process,
-                log_path=log_path,
-            )
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp, server_process(
+        seed_path, Path(tmp)
+    ) as (summary, process, log_path):
+        yield kind(
+            url=summary["url"],
+            tokens=summary["tokens"],
+            state=summary["state"],
+            seed_text=seed_text,
+            process=process,
+            log_path=log_path,
+        )
+
+
+def server_fixtures(
+    kind: type[ServerT], seed_path: Path, prefix: str
+) -> tuple[Any, Any]:
+    """A suite's two server fixtures, for its conftest to bind to the names they carry:
+    `phasekit_server`, one server of class `kind` for the whole session seeded from
+    `seed_path`, and `server`, that server with a fresh seeded world, no faults and zeroed
+    request counters for each test."""
+
+    @pytest.fixture(scope="session", name="phasekit_server")
+    def session_server() -> Iterator[ServerT]:
+        with running_server(kind, seed_path, prefix) as started:
+            yield started
+
+    @pytest.fixture(name="server")
+    def fresh_server(phasekit_server: ServerT) -> ServerT:
+        phasekit_server.start_test()
+        return phasekit_server
+
+    return session_server, fresh_server

@@ -2,60 +2,49 @@
 // references, personal overrides (camelCase responses) and the end-to-end-only app.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 
 import Phase from "@phase.dev/phase-node";
 
 import {
+  APP,
+  E2EE_APP,
   byKey,
   capturingWarnings,
   connect,
+  connectToApp,
   seedCopy,
-  startServer,
+  useServer,
 } from "./harness.js";
 
-const APP = "interop-app";
-const E2EE = "interop-e2ee";
 const DATABASE_URL =
   "postgres://app_user:dev-Pa55w0rd!@db.dev.internal:5432/app";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset();
-});
+const ctx = useServer();
 
 test("3.1.1 has no implicit init(): get() before init() rejects without a request", async () => {
   // PROTOCOL §6.3: "Invalid app id" until init() has loaded the session (the implicit init
   // of the later GitHub version is not in the newest npm release).
-  const phase = new Phase(server.tokens["sa-token"], server.url);
+  const phase = new Phase(ctx.server.tokens["sa-token"], ctx.server.url);
   const outcome = await phase
-    .get({ appId: server.appId(APP), envName: "Development" })
+    .get({ appId: ctx.server.appId(APP), envName: "Development" })
     .then(
       () => "resolved",
       (error) => `rejected: ${error}`,
     );
   assert.equal(outcome, "rejected: Invalid app id");
-  assert.equal((await server.requests()).total, 0);
+  assert.equal((await ctx.server.requests()).total, 0);
   await phase.init();
   assert.equal(
-    (await phase.get({ appId: server.appId(APP), envName: "Production" }))
+    (await phase.get({ appId: ctx.server.appId(APP), envName: "Production" }))
       .length,
     2,
   );
 });
 
 test("get all: every path of Development, decrypted and references resolved", async () => {
-  const phase = await connect(server, "sa-token");
-  const secrets = await phase.get({
-    appId: server.appId(APP),
-    envName: "Development",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const secrets = await get("Development");
   assert.deepEqual(byKey(secrets), {
     DB_HOST: "db.dev.internal",
     DB_PORT: "5432",
@@ -73,7 +62,7 @@ test("get all: every path of Development, decrypted and references resolved", as
   assert.equal(paths.DB_PASSWORD, "/db");
   assert.equal(paths.DB_HOST, "/");
   // Every secret belongs to the requested environment; /db secrets sit in a folder.
-  const envId = server.envId(APP, "Development");
+  const envId = ctx.server.envId(APP, "Development");
   for (const s of secrets) {
     assert.equal(s.environment, envId);
     assert.equal(s.version, 1);
@@ -84,9 +73,9 @@ test("get all: every path of Development, decrypted and references resolved", as
 });
 
 test("responses are camelCase because the SDK sends X-Use-Camel-Case: true", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const [secret] = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
     key: "DB_HOST",
   });
@@ -102,11 +91,8 @@ test("responses are camelCase because the SDK sends X-Use-Camel-Case: true", asy
 });
 
 test("environment names are matched case-insensitively by get", async () => {
-  const phase = await connect(server, "sa-token");
-  const secrets = await phase.get({
-    appId: server.appId(APP),
-    envName: "production",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const secrets = await get("production");
   assert.deepEqual(byKey(secrets), {
     DB_HOST: "db.prod.internal",
     DB_PORT: "6432",
@@ -114,117 +100,77 @@ test("environment names are matched case-insensitively by get", async () => {
 });
 
 test("one key: the SDK sends the key digest and gets exactly that secret", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
-  const found = await phase.get({
-    appId,
-    envName: "Development",
-    key: "DB_PASSWORD",
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const found = await get("Development", { key: "DB_PASSWORD" });
   assert.equal(found.length, 1);
   assert.equal(found[0].key, "DB_PASSWORD");
   assert.equal(found[0].value, "dev-Pa55w0rd!");
   assert.equal(found[0].path, "/db");
   // The SDK upper-cases the name before digesting, so lower case finds it too.
-  const lower = await phase.get({
-    appId,
-    envName: "Development",
-    key: "db_host",
-  });
+  const lower = await get("Development", { key: "db_host" });
   assert.deepEqual(byKey(lower), { DB_HOST: "db.dev.internal" });
   // An unknown name digests to nothing on the server: an empty list, not an error.
-  const none = await phase.get({
-    appId,
-    envName: "Development",
-    key: "NO_SUCH_KEY",
-  });
+  const none = await get("Development", { key: "NO_SUCH_KEY" });
   assert.deepEqual(none, []);
 });
 
 test("a path: only the secrets of exactly that folder", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
-  const db = await phase.get({ appId, envName: "Development", path: "/db" });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const db = await get("Development", { path: "/db" });
   assert.deepEqual(byKey(db), {
     DB_USER: "app_user",
     DB_PASSWORD: "dev-Pa55w0rd!",
   });
   // "/" is the root folder only (not recursive): /db is excluded.
-  const root = await phase.get({ appId, envName: "Development", path: "/" });
+  const root = await get("Development", { path: "/" });
   assert.equal(root.length, 8);
   assert.ok(root.every((s) => s.path === "/"));
   assert.equal(byKey(root).DB_USER, undefined);
-  const missing = await phase.get({
-    appId,
-    envName: "Development",
-    path: "/nowhere",
-  });
+  const missing = await get("Development", { path: "/nowhere" });
   assert.deepEqual(missing, []);
 });
 
 test("tags: any-of, exact names (filtered by the SDK)", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
-  const database = await phase.get({
-    appId,
-    envName: "Development",
-    tags: ["database"],
-  });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const database = await get("Development", { tags: ["database"] });
   assert.deepEqual(byKey(database), { DB_PASSWORD: "dev-Pa55w0rd!" });
   assert.deepEqual(database[0].tags, ["database"]);
-  const either = await phase.get({
-    appId,
-    envName: "Development",
-    tags: ["payments", "database"],
-  });
+  const either = await get("Development", { tags: ["payments", "database"] });
   assert.deepEqual(byKey(either), {
     DB_PASSWORD: "dev-Pa55w0rd!",
     STRIPE_SECRET_KEY: "sk_test_51Interop",
   });
   // Exact match only: a different case matches nothing.
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Development", tags: ["Database"] }),
-    [],
-  );
+  assert.deepEqual(await get("Development", { tags: ["Database"] }), []);
 });
 
 test("comments are decrypted; secrets without one have an empty comment", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
-  const dev = await phase.get({ appId, envName: "Development" });
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
+  const dev = await get("Development");
   const comments = Object.fromEntries(dev.map((s) => [s.key, s.comment]));
   assert.equal(comments.DB_HOST, "primary database host");
   assert.equal(comments.DB_PASSWORD, "rotated monthly");
   for (const key of ["DB_PORT", "DB_USER", "DATABASE_URL", "EMPTY_VALUE"]) {
     assert.equal(comments[key], "", key);
   }
-  const [prodPort] = await phase.get({
-    appId,
-    envName: "Production",
-    key: "DB_PORT",
-  });
+  const [prodPort] = await get("Production", { key: "DB_PORT" });
   assert.equal(prodPort.comment, "pgbouncer");
 });
 
 test("references: DATABASE_URL is resolved from /db and root secrets", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   // From a get of everything: all four references are found among the fetched secrets.
-  const all = byKey(await phase.get({ appId, envName: "Development" }));
+  const all = byKey(await get("Development"));
   assert.equal(all.DATABASE_URL, DATABASE_URL);
   // Alone: the SDK fetches each referenced secret with its own key-digest request.
-  const [alone] = await phase.get({
-    appId,
-    envName: "Development",
-    key: "DATABASE_URL",
-  });
+  const [alone] = await get("Development", { key: "DATABASE_URL" });
   assert.equal(alone.value, DATABASE_URL);
 });
 
 test("references: a cross-environment reference is fetched from Staging", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const [secret] = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
     key: "STAGING_DB_HOST",
   });
@@ -245,14 +191,11 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
     value: "${DB_USER}@${DB_HOST}",
     path: "/db",
   });
-  await server.reset(seed);
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  await ctx.server.reset(seed);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   const { result, warnings } = await capturingWarnings(async () => ({
-    inDb: byKey(
-      await phase.get({ appId, envName: "Development", path: "/db" }),
-    ),
-    everything: byKey(await phase.get({ appId, envName: "Development" })),
+    inDb: byKey(await get("Development", { path: "/db" })),
+    everything: byKey(await get("Development")),
   }));
   assert.equal(result.inDb.DB_DSN, "${DB_USER}@db.dev.internal");
   assert.equal(result.everything.DB_DSN, "${DB_USER}@db.dev.internal");
@@ -269,9 +212,9 @@ test("references: local ${KEY} resolves in the root folder, whatever path was re
 });
 
 test("personal override: alice sees DB_PORT 15432, the service account 5432", async () => {
-  const appId = server.appId(APP);
-  const alice = await connect(server, "alice-pat");
-  const sa = await connect(server, "sa-token");
+  const appId = ctx.server.appId(APP);
+  const alice = await connect(ctx.server, "alice-pat");
+  const sa = await connect(ctx.server, "sa-token");
   assert.equal(alice.tokenType, "User");
   assert.equal(sa.tokenType, "ServiceAccount");
 
@@ -300,9 +243,9 @@ test("personal override: alice sees DB_PORT 15432, the service account 5432", as
 test("personal override feeds reference resolution for the user", async () => {
   // Overrides are applied before references are resolved, so alice's DATABASE_URL uses
   // her DB_PORT.
-  const alice = await connect(server, "alice-pat");
+  const alice = await connect(ctx.server, "alice-pat");
   const all = byKey(
-    await alice.get({ appId: server.appId(APP), envName: "Development" }),
+    await alice.get({ appId: ctx.server.appId(APP), envName: "Development" }),
   );
   assert.equal(all.DB_PORT, "15432");
   assert.equal(all.DATABASE_URL, DATABASE_URL.replace(":5432/", ":15432/"));
@@ -310,8 +253,8 @@ test("personal override feeds reference resolution for the user", async () => {
 
 test("end-to-end-only app: interop-e2ee decrypts client-side", async () => {
   for (const token of ["sa-token", "alice-pat"]) {
-    const phase = await connect(server, token);
-    const appId = server.appId(E2EE);
+    const phase = await connect(ctx.server, token);
+    const appId = ctx.server.appId(E2EE_APP);
     assert.deepEqual(
       phase.apps
         .find((a) => a.id === appId)

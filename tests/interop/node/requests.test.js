@@ -1,36 +1,26 @@
 // Round trips made by the official Node SDK, counted by the server (PROTOCOL §6.2).
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 
-import { connect, startServer } from "./harness.js";
+import { APP, connect, connectToApp, useServer } from "./harness.js";
 
-const APP = "interop-app";
 const TOKENS = "GET /secrets/tokens/";
 const SECRETS = "GET /secrets/";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset(); // also zeroes the counters
-});
+const ctx = useServer();
 
 /** Counters since the last call, then zeroed. */
 async function take() {
-  const counts = (await server.requests()).by_endpoint;
-  await server.resetRequests();
+  const counts = (await ctx.server.requests()).by_endpoint;
+  await ctx.server.resetRequests();
   return counts;
 }
 
 test("init() costs one /tokens/ request; each get without references one /secrets/", async () => {
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   assert.deepEqual(await take(), { [TOKENS]: 1 });
-  const appId = server.appId(APP);
+  const appId = ctx.server.appId(APP);
   // First call after init: 2 requests in all (init + get), as PROTOCOL §6.2 says.
   assert.equal((await phase.get({ appId, envName: "Production" })).length, 2);
   assert.deepEqual(await take(), { [SECRETS]: 1 });
@@ -46,33 +36,31 @@ test("init() costs one /tokens/ request; each get without references one /secret
 });
 
 test("references cost one /secrets/ request per reference not among the fetched secrets", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { get } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   // All of Development: DATABASE_URL's four references are in the result; only
   // ${staging.DB_HOST} needs a request.
-  await phase.get({ appId, envName: "Development" });
+  await get("Development");
   assert.deepEqual(await take(), { [SECRETS]: 2 });
   // DATABASE_URL alone: one request for it, one per reference (/db/DB_USER,
   // /db/DB_PASSWORD, DB_HOST, DB_PORT).
-  await phase.get({ appId, envName: "Development", key: "DATABASE_URL" });
+  await get("Development", { key: "DATABASE_URL" });
   assert.deepEqual(await take(), { [SECRETS]: 5 });
-  await phase.get({ appId, envName: "Development", key: "STAGING_DB_HOST" });
+  await get("Development", { key: "STAGING_DB_HOST" });
   assert.deepEqual(await take(), { [SECRETS]: 2 });
   // The reference cache lives for one get() only: repeating costs the same again.
-  await phase.get({ appId, envName: "Development", key: "STAGING_DB_HOST" });
+  await get("Development", { key: "STAGING_DB_HOST" });
   assert.deepEqual(await take(), { [SECRETS]: 2 });
 });
 
 test("each new client instance fetches /tokens/ once", async () => {
-  await connect(server, "alice-pat");
-  await connect(server, "alice-pat");
+  await connect(ctx.server, "alice-pat");
+  await connect(ctx.server, "alice-pat");
   assert.deepEqual(await take(), { [TOKENS]: 2 });
 });
 
 test("create, update and delete cost one request each, without re-fetching /tokens/", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   await take();
   await phase.create({
     appId,
@@ -83,7 +71,7 @@ test("create, update and delete cost one request each, without re-fetching /toke
     ],
   });
   assert.deepEqual(await take(), { "POST /secrets/": 1 });
-  const created = await phase.get({ appId, envName: "Staging", path: "/" });
+  const created = await get("Staging", { path: "/" });
   const ids = created
     .filter((s) => ["A", "B"].includes(s.key))
     .map((s) => s.id);

@@ -2,23 +2,38 @@
 // overrides, the end-to-end-only app, and how refused writes surface.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 
-import { byKey, connect, runSdkCallInChild, startServer } from "./harness.js";
+import {
+  APP,
+  E2EE_APP,
+  assertLeftPending,
+  byKey,
+  connect,
+  connectToApp,
+  runSdkCallInChild,
+  useServer,
+} from "./harness.js";
 
-const APP = "interop-app";
-const E2EE = "interop-e2ee";
+const ctx = useServer();
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset();
-});
+/** sa-token's create() of `secrets` in interop-app/`envName`, in a child: it may never settle. */
+function createInChild(envName, secrets) {
+  return runSdkCallInChild(ctx.server, "sa-token", "create", {
+    appId: ctx.server.appId(APP),
+    envName,
+    secrets,
+  });
+}
+
+/** Sends `override` ({value, isActive}) for the Development secret `id` as `phase`'s own. */
+function setOverride(phase, appId, id, override) {
+  return phase.update({
+    appId,
+    envName: "Development",
+    secrets: [{ id, override }],
+  });
+}
 
 async function one(phase, appId, envName, key) {
   const found = await phase.get({ appId, envName, key });
@@ -31,8 +46,7 @@ async function one(phase, appId, envName, key) {
 }
 
 test("create then read back: value, comment, path and tags round-trip", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Development",
@@ -62,7 +76,7 @@ test("create then read back: value, comment, path and tags round-trip", async ()
   assert.deepEqual([...full.tags].sort(), ["brand-new-tag", "database"]);
 
   // The new secrets are visible to other accounts and in path/tag queries.
-  const alice = await connect(server, "alice-pat");
+  const alice = await connect(ctx.server, "alice-pat");
   const inPath = await alice.get({
     appId,
     envName: "Development",
@@ -80,8 +94,7 @@ test("create then read back: value, comment, path and tags round-trip", async ()
 });
 
 test("create stores references that resolve on read", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Production",
@@ -96,24 +109,19 @@ test("create stores references that resolve on read", async () => {
 test("create with a lower-case key: the SDK upper-cases the name but digests it as given", async () => {
   // Node SDK quirk (PROTOCOL §6.3): the stored name is "MIXED_case" upper-cased, while its
   // key digest is of "Mixed_Case". get({key}) digests the upper-cased name, so it misses.
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   await phase.create({
     appId,
     envName: "Staging",
     secrets: [{ key: "Mixed_Case", value: "v", comment: "" }],
   });
-  const staging = byKey(await phase.get({ appId, envName: "Staging" }));
+  const staging = byKey(await get("Staging"));
   assert.equal(staging.MIXED_CASE, "v");
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Staging", key: "Mixed_Case" }),
-    [],
-  );
+  assert.deepEqual(await get("Staging", { key: "Mixed_Case" }), []);
 });
 
 test("update by id then read back: new value, SDK wipes comment and tags", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId } = await connectToApp(ctx.server, "sa-token", APP);
   const before = await one(phase, appId, "Development", "DB_PASSWORD");
   assert.equal(before.comment, "rotated monthly");
   assert.deepEqual(before.tags, ["database"]);
@@ -141,8 +149,7 @@ test("update by id then read back: new value, SDK wipes comment and tags", async
 });
 
 test("update by id can rename, move, re-comment and re-tag a secret", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   const stripe = await one(phase, appId, "Development", "STRIPE_SECRET_KEY");
   await phase.update({
     appId,
@@ -158,14 +165,7 @@ test("update by id can rename, move, re-comment and re-tag a secret", async () =
       },
     ],
   });
-  assert.deepEqual(
-    await phase.get({
-      appId,
-      envName: "Development",
-      key: "STRIPE_SECRET_KEY",
-    }),
-    [],
-  );
+  assert.deepEqual(await get("Development", { key: "STRIPE_SECRET_KEY" }), []);
   const moved = await one(phase, appId, "Development", "STRIPE_API_KEY");
   assert.equal(moved.id, stripe.id);
   assert.equal(moved.value, "sk_live_moved");
@@ -173,31 +173,23 @@ test("update by id can rename, move, re-comment and re-tag a secret", async () =
   assert.equal(moved.path, "/payments");
   assert.deepEqual([...moved.tags].sort(), ["live", "payments"]);
   assert.equal(moved.version, 2);
-  const inFolder = await phase.get({
-    appId,
-    envName: "Development",
-    path: "/payments",
-  });
+  const inFolder = await get("Development", { path: "/payments" });
   assert.deepEqual(byKey(inFolder), { STRIPE_API_KEY: "sk_live_moved" });
 });
 
 test("delete by id then gone; the other secrets stay", async () => {
-  const phase = await connect(server, "sa-token");
-  const appId = server.appId(APP);
+  const { phase, appId, get } = await connectToApp(ctx.server, "sa-token", APP);
   const [host, port] = await Promise.all([
     one(phase, appId, "Production", "DB_HOST"),
     one(phase, appId, "Production", "DB_PORT"),
   ]);
   await phase.delete({ appId, envName: "Production", secretIds: [host.id] });
-  assert.deepEqual(
-    await phase.get({ appId, envName: "Production", key: "DB_HOST" }),
-    [],
-  );
-  const left = await phase.get({ appId, envName: "Production" });
+  assert.deepEqual(await get("Production", { key: "DB_HOST" }), []);
+  const left = await get("Production");
   assert.deepEqual(byKey(left), { DB_PORT: "6432" });
   assert.equal(left[0].id, port.id);
   // Deleted for everyone, and the name can be used again.
-  const alice = await connect(server, "alice-pat");
+  const alice = await connect(ctx.server, "alice-pat");
   assert.deepEqual(
     await alice.get({ appId, envName: "Production", key: "DB_HOST" }),
     [],
@@ -213,17 +205,13 @@ test("delete by id then gone; the other secrets stay", async () => {
 });
 
 test("personal override write: alice sets and disables her own DB_PORT", async () => {
-  const appId = server.appId(APP);
-  const alice = await connect(server, "alice-pat");
-  const sa = await connect(server, "sa-token");
+  const appId = ctx.server.appId(APP);
+  const alice = await connect(ctx.server, "alice-pat");
+  const sa = await connect(ctx.server, "sa-token");
   const port = await one(alice, appId, "Development", "DB_PORT");
 
   // The request body carries override {value, isActive} (camelCase, as the server expects).
-  await alice.update({
-    appId,
-    envName: "Development",
-    secrets: [{ id: port.id, override: { value: "25432", isActive: true } }],
-  });
+  await setOverride(alice, appId, port.id, { value: "25432", isActive: true });
   const mine = await one(alice, appId, "Development", "DB_PORT");
   assert.equal(mine.value, "25432");
   assert.deepEqual(
@@ -232,11 +220,7 @@ test("personal override write: alice sets and disables her own DB_PORT", async (
   );
   assert.equal((await one(sa, appId, "Development", "DB_PORT")).value, "5432");
 
-  await alice.update({
-    appId,
-    envName: "Development",
-    secrets: [{ id: port.id, override: { value: "25432", isActive: false } }],
-  });
+  await setOverride(alice, appId, port.id, { value: "25432", isActive: false });
   const off = await one(alice, appId, "Development", "DB_PORT");
   assert.equal(off.value, "5432"); // inactive override: the shared value again
   assert.equal(off.override.isActive, false);
@@ -244,19 +228,15 @@ test("personal override write: alice sets and disables her own DB_PORT", async (
 });
 
 test("service account override writes are ignored", async () => {
-  const appId = server.appId(APP);
-  const sa = await connect(server, "sa-token");
+  const appId = ctx.server.appId(APP);
+  const sa = await connect(ctx.server, "sa-token");
   const port = await one(sa, appId, "Development", "DB_PORT");
-  await sa.update({
-    appId,
-    envName: "Development",
-    secrets: [{ id: port.id, override: { value: "1", isActive: true } }],
-  });
+  await setOverride(sa, appId, port.id, { value: "1", isActive: true });
   const after = await one(sa, appId, "Development", "DB_PORT");
   assert.equal(after.value, "5432");
   assert.equal(after.override, null);
   // alice's own override is untouched.
-  const alice = await connect(server, "alice-pat");
+  const alice = await connect(ctx.server, "alice-pat");
   assert.equal(
     (await one(alice, appId, "Development", "DB_PORT")).value,
     "15432",
@@ -264,8 +244,11 @@ test("service account override writes are ignored", async () => {
 });
 
 test("end-to-end-only app: create, update and delete in interop-e2ee", async () => {
-  const phase = await connect(server, "alice-pat");
-  const appId = server.appId(E2EE);
+  const { phase, appId, get } = await connectToApp(
+    ctx.server,
+    "alice-pat",
+    E2EE_APP,
+  );
   await phase.create({
     appId,
     envName: "Production",
@@ -290,29 +273,20 @@ test("end-to-end-only app: create, update and delete in interop-e2ee", async () 
     "e2ee-rotated",
   );
   await phase.delete({ appId, envName: "Production", secretIds: [created.id] });
-  assert.deepEqual(await phase.get({ appId, envName: "Production" }), []);
+  assert.deepEqual(await get("Production"), []);
 });
 
 test("write environment names are case-sensitive in the SDK", async () => {
   // get() matches "development"; create/update/delete compare names exactly and throw
   // "Invalid environment name" (inside their promise executors, so it is an unhandled
   // rejection and the call never settles) before any request is made.
-  await server.resetRequests();
-  const outcome = await runSdkCallInChild({
-    token: server.tokens["sa-token"],
-    host: server.url,
-    method: "create",
-    options: {
-      appId: server.appId(APP),
-      envName: "development",
-      secrets: [{ key: "NOPE", value: "x", comment: "" }],
-    },
-  });
-  assert.equal(outcome.init, "ok");
-  assert.equal(outcome.settled, "pending");
-  assert.deepEqual(outcome.unhandled, ["Invalid environment name"]);
+  await ctx.server.resetRequests();
+  const outcome = await createInChild("development", [
+    { key: "NOPE", value: "x", comment: "" },
+  ]);
+  assertLeftPending(outcome, ["Invalid environment name"]);
   // Only the child's init() reached the server.
-  assert.deepEqual((await server.requests()).by_endpoint, {
+  assert.deepEqual((await ctx.server.requests()).by_endpoint, {
     "GET /secrets/tokens/": 1,
   });
 });
@@ -320,24 +294,15 @@ test("write environment names are case-sensitive in the SDK", async () => {
 test("duplicate create is refused with 409 (surfaces as an unhandled rejection)", async () => {
   // The SDK throws inside a `new Promise(async ...)` executor, so the 409 never rejects the
   // returned promise: it stays pending and the error is an unhandled rejection.
-  const outcome = await runSdkCallInChild({
-    token: server.tokens["sa-token"],
-    host: server.url,
-    method: "create",
-    options: {
-      appId: server.appId(APP),
-      envName: "Development",
-      secrets: [{ key: "DB_HOST", value: "dup", comment: "" }],
-    },
-  });
-  assert.equal(outcome.init, "ok");
-  assert.equal(outcome.settled, "pending");
-  assert.deepEqual(outcome.unhandled, [
+  const outcome = await createInChild("Development", [
+    { key: "DB_HOST", value: "dup", comment: "" },
+  ]);
+  assertLeftPending(outcome, [
     "Something went wrong: Error creating secrets: Error: 409: Duplicate secret found",
   ]);
-  const phase = await connect(server, "sa-token");
+  const phase = await connect(ctx.server, "sa-token");
   const hosts = await phase.get({
-    appId: server.appId(APP),
+    appId: ctx.server.appId(APP),
     envName: "Development",
     key: "DB_HOST",
   });

@@ -4,7 +4,7 @@ tests a small handle on it, plus official-SDK clients for its tokens."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 SEED_PATH = REPO_ROOT / "tests" / "interop" / "seed.json"
 sys.path.insert(0, str(REPO_ROOT / "tests" / "pysupport"))
 
-from local_server import LocalServer, running_server  # noqa: E402
+from local_server import LocalServer, server_fixtures  # noqa: E402
 
 
 class PhasekitServer(LocalServer):
@@ -26,18 +26,10 @@ class PhasekitServer(LocalServer):
         return self.request_counts()
 
 
-@pytest.fixture(scope="session")
-def phasekit_server() -> Iterator[PhasekitServer]:
-    """One server for the whole session, seeded with tests/interop/seed.json."""
-    with running_server(PhasekitServer, SEED_PATH, "phasekit-interop-") as server:
-        yield server
-
-
-@pytest.fixture
-def server(phasekit_server: PhasekitServer) -> PhasekitServer:
-    """The session server with a fresh seeded world and zeroed request counters."""
-    phasekit_server.start_test()
-    return phasekit_server
+# One server for the session (tests/interop/seed.json); `server` gives each test a fresh world.
+phasekit_server, server = server_fixtures(
+    PhasekitServer, SEED_PATH, "phasekit-interop-"
+)
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from phase import Phase
+from phase import CreateSecretsOptions, Phase, UpdateSecretOptions
+
+# The server's request counters of a read's two endpoints: the session and the secrets.
+TOKENS = "GET /secrets/tokens/"
+SECRETS = "GET /secrets/"
 
 APP = "interop-app"
 E2EE_APP = "interop-e2ee"
@@ -42,6 +46,31 @@ def by_key(secrets: Iterable[Any]) -> dict[str, Any]:
         assert key not in out, f"duplicate key {key} in one result"
         out[key] = secret
     return out
+
+
+def create(
+    phase: Phase,
+    key_value_pairs: list[dict[str, str]],
+    *,
+    env: str = DEV,
+    app: str = APP,
+    **options: Any,
+) -> str:
+    """The SDK's create_secrets in app/env (more CreateSecretsOptions fields by keyword)."""
+    return phase.create_secrets(
+        CreateSecretsOptions(
+            env_name=env, app_name=app, key_value_pairs=key_value_pairs, **options
+        )
+    )
+
+
+def update(
+    phase: Phase, key: str, *, env: str = DEV, app: str = APP, **options: Any
+) -> str:
+    """The SDK's update_secret of `key` in app/env (UpdateSecretOptions fields by keyword)."""
+    return phase.update_secret(
+        UpdateSecretOptions(env_name=env, app_name=app, key=key, **options)
+    )
 
 
 def bearer(token: str) -> str:

@@ -6,12 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from phase import (
-    CreateSecretsOptions,
     DeleteSecretOptions,
     GetAllSecretsOptions,
     GetSecretOptions,
     Phase,
-    UpdateSecretOptions,
 )
 from phase.utils.exceptions import EnvironmentNotFoundException
 from phase.utils.network import fetch_phase_secrets
@@ -26,6 +24,8 @@ from support import (
     STAGING,
     SdkFactory,
     by_key,
+    create,
+    update,
 )
 
 if TYPE_CHECKING:
@@ -164,13 +164,9 @@ def test_read_only_token_reads_but_cannot_write(sdk: SdkFactory) -> None:
     """reader-token reads Development; create/update/delete are refused with 403."""
     reader = sdk("reader-token")
     assert all_dev(reader)["DATABASE_URL"] == RESOLVED_DATABASE_URL
-    created = reader.create_secrets(
-        CreateSecretsOptions(env_name=DEV, app_name=APP, key_value_pairs=[{"X": "1"}])
-    )
+    created = create(reader, [{"X": "1"}])
     assert created == "Error: 403"
-    updated = reader.update_secret(
-        UpdateSecretOptions(env_name=DEV, app_name=APP, key="DB_HOST", value="x")
-    )
+    updated = update(reader, "DB_HOST", value="x")
     assert updated == "Error: Failed to update secret. HTTP Status Code: 403"
     with pytest.raises(ValueError, match="Status code: 403"):
         reader.delete_secret(
@@ -186,17 +182,9 @@ def test_read_only_token_reads_but_cannot_write(sdk: SdkFactory) -> None:
 def test_legacy_service_token_can_write(sdk: SdkFactory) -> None:
     """Legacy service tokens skip role checks: they create and update within their scope."""
     legacy = sdk("legacy-token")
-    created = legacy.create_secrets(
-        CreateSecretsOptions(
-            env_name=STAGING, app_name=APP, key_value_pairs=[{"LEGACY_KEY": "v1"}]
-        )
-    )
+    created = create(legacy, [{"LEGACY_KEY": "v1"}], env=STAGING)
     assert created == "Success"
-    updated = legacy.update_secret(
-        UpdateSecretOptions(
-            env_name=STAGING, app_name=APP, key="LEGACY_KEY", value="v2"
-        )
-    )
+    updated = update(legacy, "LEGACY_KEY", env=STAGING, value="v2")
     assert updated == "Success"
     secret = sdk("sa-token").get_secret(
         GetSecretOptions(env_name=STAGING, app_name=APP, key_to_find="LEGACY_KEY")

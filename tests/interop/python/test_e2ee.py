@@ -6,14 +6,12 @@ import json
 from typing import TYPE_CHECKING
 
 from phase import (
-    CreateSecretsOptions,
     DeleteSecretOptions,
     GetAllSecretsOptions,
     GetSecretOptions,
-    UpdateSecretOptions,
 )
 
-from support import APP, DEV, E2EE_APP, SdkFactory, raw_request
+from support import APP, DEV, E2EE_APP, SdkFactory, create, raw_request, update
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
@@ -92,17 +90,9 @@ def test_e2ee_public_api_is_refused(server: PhasekitServer) -> None:
 def test_e2ee_write_round_trip(server: PhasekitServer, sdk: SdkFactory) -> None:
     """Create, update and delete in the E2E app through the SDK, each read back."""
     phase = sdk("sa-token")
-    created = phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV, app_name=E2EE_APP, key_value_pairs=[{"E2EE_NEW": "first"}]
-        )
-    )
+    created = create(phase, [{"E2EE_NEW": "first"}], app=E2EE_APP)
     assert created == "Success"
-    updated = phase.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV, app_name=E2EE_APP, key="E2EE_NEW", value="second"
-        )
-    )
+    updated = update(phase, "E2EE_NEW", app=E2EE_APP, value="second")
     assert updated == "Success"
     values = {
         s.key: s.value

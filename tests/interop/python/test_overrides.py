@@ -13,7 +13,7 @@ from phase import (
 )
 from phase.utils.phase_io import Phase as PhaseIO
 
-from support import APP, DEV, SdkFactory, by_key
+from support import APP, DEV, SdkFactory, by_key, update
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
@@ -26,6 +26,21 @@ def read(phase: Phase, key: str) -> PhaseSecret:
     )
     assert secret is not None, key
     return secret
+
+
+def create_with_override(
+    server: PhasekitServer, token_name: str, key: str, value: str, override: str
+) -> None:
+    """Creates `key` through PhaseIO.create(override_value=...), the SDK's only way to send an
+    override along with a new secret, as the seeded token `token_name`."""
+    io = PhaseIO(init=False, pss=server.tokens[token_name], host=server.url)
+    response = io.create(
+        key_value_pairs=[(key, value)],
+        env_name=DEV,
+        app_name=APP,
+        override_value=override,
+    )
+    assert response.status_code == 200
 
 
 def test_override_seen_by_alice_only(sdk: SdkFactory) -> None:
@@ -79,11 +94,7 @@ def test_toggle_override_off_and_on(sdk: SdkFactory) -> None:
 def test_alice_creates_override_with_update(sdk: SdkFactory) -> None:
     """update_secret(override=True) adds an override for alice; the shared value stays."""
     alice = sdk("alice-pat")
-    result = alice.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV, app_name=APP, key="DB_HOST", value="localhost", override=True
-        )
-    )
+    result = update(alice, "DB_HOST", value="localhost", override=True)
     assert result == "Success"
     mine = read(alice, "DB_HOST")
     assert (mine.value, mine.overridden, mine.comment) == (
@@ -97,11 +108,7 @@ def test_alice_creates_override_with_update(sdk: SdkFactory) -> None:
 def test_alice_changes_override_value(sdk: SdkFactory) -> None:
     """update_secret(override=True) on an existing override replaces its value."""
     alice = sdk("alice-pat")
-    result = alice.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV, app_name=APP, key="DB_PORT", value="25432", override=True
-        )
-    )
+    result = update(alice, "DB_PORT", value="25432", override=True)
     assert result == "Success"
     assert read(alice, "DB_PORT").value == "25432"
     assert read(sdk("sa-token"), "DB_PORT").value == "5432"
@@ -110,9 +117,7 @@ def test_alice_changes_override_value(sdk: SdkFactory) -> None:
 def test_alice_updates_shared_value_and_keeps_override(sdk: SdkFactory) -> None:
     """A plain update by alice changes the shared value; her override still wins for her."""
     alice = sdk("alice-pat")
-    result = alice.update_secret(
-        UpdateSecretOptions(env_name=DEV, app_name=APP, key="DB_PORT", value="5433")
-    )
+    result = update(alice, "DB_PORT", value="5433")
     assert result == "Success"
     assert read(sdk("sa-token"), "DB_PORT").value == "5433"
     mine = read(alice, "DB_PORT")
@@ -123,14 +128,7 @@ def test_alice_creates_secret_with_override(
     server: PhasekitServer, sdk: SdkFactory
 ) -> None:
     """PhaseIO.create(override_value=...) stores a shared value plus alice's override."""
-    io = PhaseIO(init=False, pss=server.tokens["alice-pat"], host=server.url)
-    response = io.create(
-        key_value_pairs=[("FEATURE_FLAG", "off")],
-        env_name=DEV,
-        app_name=APP,
-        override_value="on",
-    )
-    assert response.status_code == 200
+    create_with_override(server, "alice-pat", "FEATURE_FLAG", "off", override="on")
     mine = read(sdk("alice-pat"), "FEATURE_FLAG")
     assert (mine.value, mine.overridden) == ("on", True)
     shared = read(sdk("sa-token"), "FEATURE_FLAG")
@@ -142,22 +140,11 @@ def test_service_account_override_is_ignored(
 ) -> None:
     """Override input from a service account is ignored: nobody gets an override."""
     service = sdk("sa-token")
-    result = service.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV, app_name=APP, key="DB_HOST", value="sa-local", override=True
-        )
-    )
+    result = update(service, "DB_HOST", value="sa-local", override=True)
     assert result == "Success"
     assert read(service, "DB_HOST").value == "db.dev.internal"
     alice = read(sdk("alice-pat"), "DB_HOST")
     assert (alice.value, bool(alice.overridden)) == ("db.dev.internal", False)
-    io = PhaseIO(init=False, pss=server.tokens["sa-token"], host=server.url)
-    response = io.create(
-        key_value_pairs=[("SA_FLAG", "shared")],
-        env_name=DEV,
-        app_name=APP,
-        override_value="mine",
-    )
-    assert response.status_code == 200
+    create_with_override(server, "sa-token", "SA_FLAG", "shared", override="mine")
     assert read(service, "SA_FLAG").value == "shared"
     assert read(sdk("alice-pat"), "SA_FLAG").value == "shared"

@@ -16,14 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from phase import (
-    CreateSecretsOptions,
     DeleteSecretOptions,
     GetAllSecretsOptions,
-    UpdateSecretOptions,
 )
 from phase.utils.phase_io import Phase as PhaseIO
 
-from support import APP, DEV, RESOLVED_DATABASE_URL, SdkFactory, by_key
+from support import APP, DEV, RESOLVED_DATABASE_URL, SdkFactory, by_key, create, update
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
@@ -109,28 +107,13 @@ def test_what_the_official_sdk_writes_phasekit_reads(
 ) -> None:
     """create, update and delete by phase-dev, each checked through phasekit."""
     official = sdk("sa-token")
-    official.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV,
-            app_name=APP,
-            key_value_pairs=[{"FROM_PHASE_DEV": "hello\nworld"}],
-            secret_path="/svc",
-        )
-    )
+    create(official, [{"FROM_PHASE_DEV": "hello\nworld"}], secret_path="/svc")
 
     def read() -> dict[str, Any]:
         return by_key(phasekit(server, "sa-token", "get", APP, DEV, "--path", "/svc"))
 
     assert read()["FROM_PHASE_DEV"]["value"] == "hello\nworld"
-    official.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV,
-            app_name=APP,
-            key="FROM_PHASE_DEV",
-            value="changed",
-            secret_path="/svc",
-        )
-    )
+    update(official, "FROM_PHASE_DEV", value="changed", secret_path="/svc")
     assert read()["FROM_PHASE_DEV"]["value"] == "changed"
     official.delete_secret(
         DeleteSecretOptions(

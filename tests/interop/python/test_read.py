@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from phase import GetAllSecretsOptions, GetSecretOptions
 from phase.utils.phase_io import Phase as PhaseIO
 
@@ -183,31 +184,24 @@ def test_comments(sdk: SdkFactory) -> None:
     assert prod is not None and prod.comment == "pgbouncer"
 
 
-def test_empty_value(sdk: SdkFactory) -> None:
-    """An empty value round-trips as the empty string (an encrypted empty plaintext)."""
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        # An encrypted empty plaintext round-trips as the empty string.
+        ("EMPTY_VALUE", ""),
+        # Newlines survive encryption, JSON and decryption unchanged.
+        ("MULTILINE_CERT", "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----"),
+        # Non-ASCII UTF-8 (accents, symbols, CJK) survives unchanged.
+        ("UNICODE_VALUE", "héllo wörld ✓ 日本語"),
+    ],
+)
+def test_unusual_values_round_trip(sdk: SdkFactory, key: str, value: str) -> None:
+    """Empty, multi-line and non-ASCII values come back exactly as seeded."""
     secret = sdk("sa-token").get_secret(
-        GetSecretOptions(env_name=DEV, app_name=APP, key_to_find="EMPTY_VALUE")
+        GetSecretOptions(env_name=DEV, app_name=APP, key_to_find=key)
     )
     assert secret is not None
-    assert secret.value == ""
-
-
-def test_multiline_value(sdk: SdkFactory) -> None:
-    """Newlines inside a value survive encryption, JSON and decryption unchanged."""
-    secret = sdk("sa-token").get_secret(
-        GetSecretOptions(env_name=DEV, app_name=APP, key_to_find="MULTILINE_CERT")
-    )
-    assert secret is not None
-    assert secret.value == "-----BEGIN CERT-----\nMIIBinterop\n-----END CERT-----"
-
-
-def test_unicode_value(sdk: SdkFactory) -> None:
-    """Non-ASCII UTF-8 (accents, symbols, CJK) survives unchanged."""
-    secret = sdk("sa-token").get_secret(
-        GetSecretOptions(env_name=DEV, app_name=APP, key_to_find="UNICODE_VALUE")
-    )
-    assert secret is not None
-    assert secret.value == "héllo wörld ✓ 日本語"
+    assert secret.value == value
 
 
 def test_other_environments(sdk: SdkFactory) -> None:

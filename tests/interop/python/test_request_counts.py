@@ -10,20 +10,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from phase import (
-    CreateSecretsOptions,
     DeleteSecretOptions,
     GetAllSecretsOptions,
     GetSecretOptions,
-    UpdateSecretOptions,
 )
 
-from support import APP, DEV, E2EE_APP, PROD, SdkFactory
+from support import (
+    APP,
+    DEV,
+    E2EE_APP,
+    PROD,
+    SECRETS,
+    TOKENS,
+    SdkFactory,
+    create,
+    update,
+)
 
 if TYPE_CHECKING:
     from conftest import PhasekitServer
-
-TOKENS = "GET /secrets/tokens/"
-SECRETS = "GET /secrets/"
 
 
 def test_get_all_secrets_costs_three_requests(
@@ -63,19 +68,13 @@ def test_write_request_counts(server: PhasekitServer, sdk: SdkFactory) -> None:
     """create = 3 (tokens, salt, POST); update = 5 (tokens, list, seed, salt, PUT);
     delete = 4 (tokens, seed, list, DELETE)."""
     phase = sdk("sa-token")
-    phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV, app_name=APP, key_value_pairs=[{"COUNTED": "1"}]
-        )
-    )
+    create(phase, [{"COUNTED": "1"}])
     assert server.requests() == {
         "total": 3,
         "by_endpoint": {TOKENS: 2, "POST /secrets/": 1},
     }
     server.reset_requests()
-    phase.update_secret(
-        UpdateSecretOptions(env_name=DEV, app_name=APP, key="COUNTED", value="2")
-    )
+    update(phase, "COUNTED", value="2")
     assert server.requests() == {
         "total": 5,
         "by_endpoint": {TOKENS: 3, SECRETS: 1, "PUT /secrets/": 1},

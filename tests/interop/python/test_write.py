@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 from phase import (
-    CreateSecretsOptions,
     DeleteSecretOptions,
     GetAllSecretsOptions,
     GetSecretOptions,
     Phase,
     PhaseSecret,
-    UpdateSecretOptions,
 )
 
-from support import APP, DEV, SdkFactory, by_key
+from support import APP, DEV, SdkFactory, by_key, create, update
 
 
 def read(phase: Phase, key: str, path: str = "/") -> PhaseSecret | None:
@@ -23,17 +21,19 @@ def read(phase: Phase, key: str, path: str = "/") -> PhaseSecret | None:
     )
 
 
+def found(phase: Phase, key: str, path: str = "/") -> PhaseSecret:
+    """The secret that must exist: read() that fails the test when it finds nothing."""
+    secret = read(phase, key, path)
+    assert secret is not None, f"{key} not found in {path}"
+    return secret
+
+
 def test_create_then_read_back(sdk: SdkFactory) -> None:
     """create_secrets stores a new key that get_secret and get_all_secrets then return."""
     phase = sdk("sa-token")
-    result = phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV, app_name=APP, key_value_pairs=[{"NEW_API_KEY": "new-value-1"}]
-        )
-    )
+    result = create(phase, [{"NEW_API_KEY": "new-value-1"}])
     assert result == "Success"
-    secret = read(phase, "NEW_API_KEY")
-    assert secret is not None
+    secret = found(phase, "NEW_API_KEY")
     assert (secret.value, secret.path, secret.tags, secret.comment) == (
         "new-value-1",
         "/",
@@ -56,14 +56,7 @@ def test_create_several_in_a_new_path(sdk: SdkFactory) -> None:
         {"SVC_GREETING": "grüß dich ✓ 你好"},
         {"SVC_BLANK": ""},
     ]
-    result = phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV,
-            app_name=APP,
-            key_value_pairs=pairs,
-            secret_path="/services/api",
-        )
-    )
+    result = create(phase, pairs, secret_path="/services/api")
     assert result == "Success"
     created = phase.get_all_secrets(
         GetAllSecretsOptions(env_name=DEV, app_name=APP, secret_path="/services/api")
@@ -82,46 +75,28 @@ def test_create_duplicate_is_rejected(sdk: SdkFactory) -> None:
     """Creating an existing (path, key) is a 409 "Duplicate secret found", raised by the SDK."""
     phase = sdk("sa-token")
     with pytest.raises(Exception, match="409: Duplicate secret found"):
-        phase.create_secrets(
-            CreateSecretsOptions(
-                env_name=DEV, app_name=APP, key_value_pairs=[{"DB_HOST": "again"}]
-            )
-        )
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and secret.value == "db.dev.internal"
+        create(phase, [{"DB_HOST": "again"}])
+    secret = found(phase, "DB_HOST")
+    assert secret.value == "db.dev.internal"
 
 
 def test_same_key_in_another_path_is_not_a_duplicate(sdk: SdkFactory) -> None:
     """Uniqueness is per (path, key): DB_HOST may also exist under /db."""
     phase = sdk("sa-token")
-    result = phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV,
-            app_name=APP,
-            key_value_pairs=[{"DB_HOST": "db-in-folder"}],
-            secret_path="/db",
-        )
-    )
+    result = create(phase, [{"DB_HOST": "db-in-folder"}], secret_path="/db")
     assert result == "Success"
-    in_db = read(phase, "DB_HOST", path="/db")
-    at_root = read(phase, "DB_HOST")
-    assert in_db is not None and in_db.value == "db-in-folder"
-    assert at_root is not None and at_root.value == "db.dev.internal"
+    assert found(phase, "DB_HOST", path="/db").value == "db-in-folder"
+    assert found(phase, "DB_HOST").value == "db.dev.internal"
 
 
 def test_update_value_then_read_back(sdk: SdkFactory) -> None:
     """update_secret changes the value; every later read sees the new one."""
     phase = sdk("sa-token")
-    result = phase.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV, app_name=APP, key="DB_HOST", value="db2.dev.internal"
-        )
-    )
+    result = update(phase, "DB_HOST", value="db2.dev.internal")
     assert result == "Success"
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and secret.value == "db2.dev.internal"
-    url = read(phase, "DATABASE_URL")
-    assert url is not None
+    secret = found(phase, "DB_HOST")
+    assert secret.value == "db2.dev.internal"
+    url = found(phase, "DATABASE_URL")
     assert url.value == "postgres://app_user:dev-Pa55w0rd!@db2.dev.internal:5432/app"
 
 
@@ -129,19 +104,9 @@ def test_update_keeps_comment_and_tags(sdk: SdkFactory) -> None:
     """The SDK echoes existing tags and comment ciphertext; the server keeps both."""
     phase = sdk("sa-token")
     assert (
-        phase.update_secret(
-            UpdateSecretOptions(
-                env_name=DEV,
-                app_name=APP,
-                key="DB_PASSWORD",
-                value="rotated!",
-                secret_path="/db",
-            )
-        )
-        == "Success"
+        update(phase, "DB_PASSWORD", value="rotated!", secret_path="/db") == "Success"
     )
-    secret = read(phase, "DB_PASSWORD", path="/db")
-    assert secret is not None
+    secret = found(phase, "DB_PASSWORD", path="/db")
     assert (secret.value, secret.comment, secret.tags) == (
         "rotated!",
         "rotated monthly",
@@ -158,39 +123,28 @@ def test_update_keeps_comment_and_tags(sdk: SdkFactory) -> None:
 def test_update_without_value_blanks_it(sdk: SdkFactory) -> None:
     """Python SDK semantics (PROTOCOL §5.3): an update without a value stores ""."""
     phase = sdk("sa-token")
-    result = phase.update_secret(
-        UpdateSecretOptions(env_name=DEV, app_name=APP, key="DB_PORT")
-    )
+    result = update(phase, "DB_PORT")
     assert result == "Success"
-    secret = read(phase, "DB_PORT")
-    assert secret is not None and secret.value == ""
+    secret = found(phase, "DB_PORT")
+    assert secret.value == ""
 
 
 def test_update_missing_key_reports_not_found(sdk: SdkFactory) -> None:
     """Updating a key that does not exist sends nothing and says so."""
     phase = sdk("sa-token")
-    result = phase.update_secret(
-        UpdateSecretOptions(env_name=DEV, app_name=APP, key="NO_SUCH_KEY", value="x")
-    )
+    result = update(phase, "NO_SUCH_KEY", value="x")
     assert result == "Key 'NO_SUCH_KEY' doesn't exist in path '/'."
 
 
 def test_update_moves_secret_to_another_path(sdk: SdkFactory) -> None:
     """destination_path moves the secret: gone from "/", present in the new folder."""
     phase = sdk("sa-token")
-    result = phase.update_secret(
-        UpdateSecretOptions(
-            env_name=DEV,
-            app_name=APP,
-            key="STRIPE_SECRET_KEY",
-            value="sk_test_moved",
-            destination_path="/billing",
-        )
+    result = update(
+        phase, "STRIPE_SECRET_KEY", value="sk_test_moved", destination_path="/billing"
     )
     assert result == "Success"
     assert read(phase, "STRIPE_SECRET_KEY") is None
-    moved = read(phase, "STRIPE_SECRET_KEY", path="/billing")
-    assert moved is not None
+    moved = found(phase, "STRIPE_SECRET_KEY", path="/billing")
     assert (moved.value, moved.path, moved.tags) == (
         "sk_test_moved",
         "/billing",
@@ -251,11 +205,7 @@ def test_delete_then_recreate(sdk: SdkFactory) -> None:
         )
         == []
     )
-    result = phase.create_secrets(
-        CreateSecretsOptions(
-            env_name=DEV, app_name=APP, key_value_pairs=[{"DB_HOST": "reborn"}]
-        )
-    )
+    result = create(phase, [{"DB_HOST": "reborn"}])
     assert result == "Success"
-    secret = read(phase, "DB_HOST")
-    assert secret is not None and (secret.value, secret.comment) == ("reborn", None)
+    secret = found(phase, "DB_HOST")
+    assert (secret.value, secret.comment) == ("reborn", None)
