@@ -2,10 +2,12 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::collections::BTreeMap;
 
 use phasekit::{BlockingClient, Client, ClientBuilder};
-use phasekit_server::{BackgroundServer, Seed, World};
+use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
 
 pub struct Local {
     pub server: BackgroundServer,
@@ -14,13 +16,25 @@ pub struct Local {
 
 impl Local {
     pub fn start(seed: &str) -> Local {
+        Local::start_with(seed, BackgroundServer::start)
+    }
+
+    /// The same over HTTPS, with a certificate from `identity`.
+    pub fn start_tls(seed: &str, identity: &TlsIdentity) -> Local {
+        Local::start_with(seed, |world| BackgroundServer::start_tls(world, identity))
+    }
+
+    fn start_with(
+        seed: &str,
+        start: impl FnOnce(World) -> std::io::Result<BackgroundServer>,
+    ) -> Local {
         let (world, minted) = World::from_seed(&Seed::from_json(seed).unwrap()).unwrap();
         let tokens = minted
             .into_iter()
             .map(|(name, t)| (name, t.token))
             .collect();
         Local {
-            server: BackgroundServer::start(world).unwrap(),
+            server: start(world).unwrap(),
             tokens,
         }
     }
