@@ -168,14 +168,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
     // 503, a dropped connection and a tampered answer. Strict or not, the call fails with that
     // error: references must not come back unresolved as if the folder were empty.
     let faults = [
-        (
-            Faults {
-                fail_next: 1,
-                fail_status: Some(503),
-                ..Faults::default()
-            },
-            ErrorCode::Server,
-        ),
+        (Faults::fail(1, 503), ErrorCode::Server),
         (
             Faults {
                 drop_next: 1,

@@ -172,12 +172,9 @@ fn an_unreachable_server_is_bridged_with_the_stale_result_for_a_while() {
             }),
     );
     client.get(&dev()).unwrap();
-    local.server.set_faults(Faults {
-        fail_next: 1_000,
-        fail_status: Some(503),
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    local
+        .server
+        .set_faults(Faults::fail(1_000, 503).at_path("/secrets/"));
     std::thread::sleep(Duration::from_millis(300));
     let result = client.get_result(&dev()).unwrap();
     assert_eq!(result.source, Source::Stale);

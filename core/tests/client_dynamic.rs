@@ -142,12 +142,7 @@ fn requests_that_create_leases_are_not_repeated_once_sent() {
     let secret_id = listed.iter().find(|s| s.is_dynamic).unwrap().id.clone();
     // A 503 might come from a proxy after the server created the lease: not asked again.
     for path in ["/public/v1/secrets/dynamic/", "/secrets/"] {
-        local.server.set_faults(Faults {
-            fail_next: 1,
-            fail_status: Some(503),
-            path: Some(path.into()),
-            ..Faults::default()
-        });
+        local.server.set_faults(Faults::fail(1, 503).at_path(path));
         local.server.reset_request_counts();
         let err = if path == "/secrets/" {
             client
@@ -162,12 +157,9 @@ fn requests_that_create_leases_are_not_repeated_once_sent() {
         assert_eq!(local.server.request_counts()[&format!("GET {path}")], 1);
     }
     // Listing dynamic secrets without leases stays a plain, retried read.
-    local.server.set_faults(Faults {
-        fail_next: 1,
-        fail_status: Some(503),
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    local
+        .server
+        .set_faults(Faults::fail(1, 503).at_path("/secrets/"));
     client
         .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
         .unwrap();

@@ -96,11 +96,7 @@ fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
     let fresh = online.get(&dev()).unwrap();
     // A new client (no session in memory) while every request fails.
     let cold = client(&local, &dir, OfflineMode::Fallback);
-    local.server.set_faults(Faults {
-        fail_next: 100,
-        fail_status: Some(503),
-        ..Faults::default()
-    });
+    local.server.set_faults(Faults::fail(100, 503));
     let result = cold.get_result(&dev()).unwrap();
     assert_eq!(result.source, Source::Offline);
     assert_eq!(values(&result.secrets), values(&fresh));
@@ -121,11 +117,7 @@ fn a_refusal_is_never_papered_over_with_the_cache() {
     client(&local, &dir, OfflineMode::Fallback)
         .get(&dev())
         .unwrap();
-    local.server.set_faults(Faults {
-        fail_next: 100,
-        fail_status: Some(403),
-        ..Faults::default()
-    });
+    local.server.set_faults(Faults::fail(100, 403));
     let err = client(&local, &dir, OfflineMode::Fallback)
         .get(&dev())
         .unwrap_err();

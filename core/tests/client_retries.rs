@@ -45,10 +45,7 @@ fn count(server: &BackgroundServer, endpoint: &str) -> u64 {
 }
 
 fn secrets_only(faults: Faults) -> Faults {
-    Faults {
-        path_prefix: Some("/secrets/".into()),
-        ..faults
-    }
+    faults.under("/secrets/")
 }
 
 #[test]
@@ -56,21 +53,9 @@ fn gateway_errors_and_dropped_connections_are_retried() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
     for faults in [
-        Faults {
-            fail_next: 2,
-            fail_status: Some(503),
-            ..Faults::default()
-        },
-        Faults {
-            fail_next: 1,
-            fail_status: Some(502),
-            ..Faults::default()
-        },
-        Faults {
-            fail_next: 1,
-            fail_status: Some(504),
-            ..Faults::default()
-        },
+        Faults::fail(2, 503),
+        Faults::fail(1, 502),
+        Faults::fail(1, 504),
         Faults {
             drop_next: 2,
             ..Faults::default()
@@ -125,11 +110,7 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
     server.reset_request_counts();
-    server.set_faults(secrets_only(Faults {
-        fail_next: 10,
-        fail_status: Some(503),
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::fail(10, 503)));
     let err = client.get(&options()).unwrap_err();
     assert_eq!((err.code(), err.status()), (ErrorCode::Server, Some(503)));
     assert_eq!(
@@ -139,11 +120,7 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
     );
 
     server.reset_request_counts();
-    server.set_faults(secrets_only(Faults {
-        fail_next: 1,
-        fail_status: Some(500),
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::fail(1, 500)));
     let err = client.get(&options()).unwrap_err();
     assert_eq!((err.code(), err.retryable()), (ErrorCode::Server, false));
     assert_eq!(count(&server, "GET /secrets/"), 1);
@@ -153,12 +130,7 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
 fn writes_are_not_repeated_once_sent() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
-    server.set_faults(Faults {
-        fail_next: 1,
-        fail_status: Some(503),
-        path_prefix: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    server.set_faults(Faults::fail(1, 503).under("/secrets/"));
     server.reset_request_counts();
     // The digest-free create goes straight to POST, which fails once and is not retried.
     let err = client

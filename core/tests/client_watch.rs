@@ -104,12 +104,9 @@ fn transient_failures_are_reported_and_polling_goes_on() {
     runtime.block_on(async {
         let mut watch = client.watch(dev(), fast()).unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
-        local.server.set_faults(Faults {
-            fail_next: 2,
-            fail_status: Some(503),
-            path: Some("/secrets/".into()),
-            ..Faults::default()
-        });
+        local
+            .server
+            .set_faults(Faults::fail(2, 503).at_path("/secrets/"));
         for _ in 0..2 {
             let err = next(&mut watch).await.unwrap_err();
             assert_eq!(err.code(), phasekit::ErrorCode::Server, "{err}");
@@ -135,12 +132,9 @@ fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
     runtime.block_on(async {
         let mut watch = client.watch(dev(), fast()).unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
-        local.server.set_faults(Faults {
-            fail_next: 1,
-            fail_status: Some(403),
-            path: Some("/secrets/".into()),
-            ..Faults::default()
-        });
+        local
+            .server
+            .set_faults(Faults::fail(1, 403).at_path("/secrets/"));
         let err = next(&mut watch).await.unwrap_err();
         assert!(!err.retryable(), "{err}");
         assert!(watch.next().await.is_none(), "the watch ended");
