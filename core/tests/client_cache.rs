@@ -49,6 +49,18 @@ fn cached(local: &Local, policy: CachePolicy) -> BlockingClient {
     local.client_with("sa", Client::builder().cache(policy))
 }
 
+/// Changes a secret's value through another client, behind the cached one's back.
+fn rotate(local: &Local, key: &str, value: &str) {
+    let update = SecretUpdate {
+        value: Some(value.into()),
+        ..SecretUpdate::new(key)
+    };
+    local
+        .client("sa")
+        .update(&AppRef::name("shop"), "Development", &update)
+        .unwrap();
+}
+
 fn value_of(client: &BlockingClient, key: &str) -> String {
     let secrets = client.get(&dev()).unwrap();
     secrets
@@ -122,17 +134,7 @@ fn a_read_near_expiry_is_answered_at_once_and_refreshed_in_the_background() {
     );
     assert_eq!(value_of(&client, "B"), "2");
     let started = std::time::Instant::now();
-    local
-        .client("sa")
-        .update(
-            &AppRef::name("shop"),
-            "Development",
-            &SecretUpdate {
-                value: Some("22".into()),
-                ..SecretUpdate::new("B")
-            },
-        )
-        .unwrap();
+    rotate(&local, "B", "22");
     let before = listings(&local);
     // Past the refresh point (50–60% of the TTL), well before expiry: the old value, at once...
     std::thread::sleep(Duration::from_millis(2_000).saturating_sub(started.elapsed()));
@@ -193,17 +195,7 @@ fn a_refresh_decrypts_only_what_changed() {
     let first = client.stats().decrypted_fields;
     // Five keys, five values, one comment.
     assert_eq!(first, 11);
-    local
-        .client("sa")
-        .update(
-            &AppRef::name("shop"),
-            "Development",
-            &SecretUpdate {
-                value: Some("33".into()),
-                ..SecretUpdate::new("C")
-            },
-        )
-        .unwrap();
+    rotate(&local, "C", "33");
     std::thread::sleep(Duration::from_millis(150));
     assert_eq!(value_of(&client, "C"), "33");
     // The new value (and, re-encrypted by the update, the key): nothing else.

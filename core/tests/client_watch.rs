@@ -29,6 +29,13 @@ fn fast() -> WatchPolicy {
     }
 }
 
+/// A watch of `dev()` whose first poll, the baseline changes are measured against, is done.
+async fn watch_from_baseline(client: &phasekit::Client) -> Watch {
+    let watch = client.watch(dev(), fast()).unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    watch
+}
+
 async fn next(watch: &mut Watch) -> phasekit::Result<Change> {
     tokio::time::timeout(Duration::from_secs(10), watch.next())
         .await
@@ -43,9 +50,7 @@ fn rotations_are_reported_as_added_changed_and_removed_keys() {
     let client = local.client("sa").async_client().clone();
     let runtime = phasekit::client::runtime().unwrap();
     runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        // Let the first poll set the baseline.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut watch = watch_from_baseline(&client).await;
         let app = AppRef::name("shop");
         writer
             .update(
@@ -102,8 +107,7 @@ fn transient_failures_are_reported_and_polling_goes_on() {
         .unwrap();
     let runtime = phasekit::client::runtime().unwrap();
     runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut watch = watch_from_baseline(&client).await;
         local
             .server
             .set_faults(Faults::fail(2, 503).at_path("/secrets/"));
@@ -130,8 +134,7 @@ fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
     let client = local.client("sa").async_client().clone();
     let runtime = phasekit::client::runtime().unwrap();
     runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut watch = watch_from_baseline(&client).await;
         local
             .server
             .set_faults(Faults::fail(1, 403).at_path("/secrets/"));
@@ -139,8 +142,7 @@ fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
         assert!(!err.retryable(), "{err}");
         assert!(watch.next().await.is_none(), "the watch ended");
 
-        let watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let watch = watch_from_baseline(&client).await;
         drop(watch);
         tokio::time::sleep(Duration::from_millis(50)).await;
         local.server.reset_request_counts();
