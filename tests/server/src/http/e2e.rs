@@ -13,7 +13,7 @@ use super::render;
 use super::reply::{Reply, camel_case};
 use crate::paths;
 use crate::time;
-use crate::world::{PersonalOverride, StoredSecret, World, new_id};
+use crate::world::{PersonalOverride, StoredSecret, World};
 
 /// `GET /secrets/tokens/`: the account's wrapped key share and environment keys.
 pub fn tokens(world: &World, headers: &HeaderMap) -> Reply {
@@ -269,24 +269,15 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
             Ok(t) => t.unwrap_or_else(|| "secret".to_owned()),
             Err(reply) => return reply,
         };
-        let now = time::now();
-        let mut secret = StoredSecret {
-            id: new_id(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-            comment: comment.to_owned(),
-            key_digest: digest.to_owned(),
+        let mut secret = StoredSecret::created(
+            key.to_owned(),
+            value.to_owned(),
+            comment.to_owned(),
+            digest.to_owned(),
             path,
-            folder: None,
             tags,
             secret_type,
-            lifecycle: "static".to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted: false,
-            overrides: Default::default(),
-        };
+        );
         if let (TokenKind::User, Some((value, is_active))) = (caller.kind, personal) {
             let entry = PersonalOverride::new(value, is_active);
             secret.overrides.insert(caller.account_id.clone(), entry);

@@ -12,7 +12,7 @@ use super::reply::{Reply, camel_case};
 use super::{dynamic, references};
 use crate::paths;
 use crate::time;
-use crate::world::{PersonalOverride, StoredSecret, World, new_id};
+use crate::world::{PersonalOverride, StoredSecret, World};
 
 pub fn route(
     world: &mut World,
@@ -151,36 +151,30 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
             return Reply::error(409, "Duplicate secret found");
         }
         let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
-        let now = time::now();
-        let mut secret = StoredSecret {
-            id: new_id(),
-            key: encrypt(&key),
-            value: encrypt(value),
-            comment: str_field(item, "comment")
-                .filter(|c| !c.is_empty())
-                .map(encrypt)
-                .unwrap_or_default(),
-            key_digest: digest,
+        let comment = str_field(item, "comment")
+            .filter(|c| !c.is_empty())
+            .map(encrypt)
+            .unwrap_or_default();
+        let tags = item
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let secret_type = str_field(item, "type").unwrap_or("secret").to_owned();
+        let mut secret = StoredSecret::created(
+            encrypt(&key),
+            encrypt(value),
+            comment,
+            digest,
             path,
-            folder: None,
-            tags: item
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            secret_type: str_field(item, "type").unwrap_or("secret").to_owned(),
-            lifecycle: "static".to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted: false,
-            overrides: Default::default(),
-        };
+            tags,
+            secret_type,
+        );
         if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
             if let Some(value) = o.get("value").and_then(Value::as_str) {
                 let is_active = o.get("isActive").and_then(Value::as_bool).unwrap_or(true);
