@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use hyper::{HeaderMap, Method};
+use phasekit::keyring::EnvironmentKeys;
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller, EnvRef, Query};
@@ -45,12 +46,18 @@ pub fn route(
     }
 }
 
+/// The keys the server encrypts an SSE environment's secrets with.
+fn sse_keys(world: &World, at: EnvRef) -> &EnvironmentKeys {
+    let app = &world.apps[at.0];
+    world
+        .server_keys(app, &app.environments[at.1].id)
+        .expect("SSE apps have server keys")
+}
+
 fn list(world: &World, caller: &Caller, at: EnvRef, query: &Query) -> Reply {
     let app = &world.apps[at.0];
     let env = &app.environments[at.1];
-    let keys = world
-        .server_keys(app, &env.id)
-        .expect("SSE apps have server keys");
+    let keys = sse_keys(world, at);
     let path = query
         .get("path")
         .filter(|p| !p.is_empty())
@@ -99,11 +106,8 @@ fn str_field<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 fn rendered(world: &World, at: EnvRef, ids: &[String], caller: &Caller) -> Reply {
-    let app = &world.apps[at.0];
-    let env = &app.environments[at.1];
-    let keys = world
-        .server_keys(app, &env.id)
-        .expect("SSE apps have server keys");
+    let env = &world.apps[at.0].environments[at.1];
+    let keys = sse_keys(world, at);
     let plain = |text: &str| {
         keys.decrypt(text)
             .map(|t| t.to_string())
@@ -124,11 +128,8 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
         Ok(items) => items,
         Err(reply) => return reply,
     };
-    let env_id = world.apps[at.0].environments[at.1].id.clone();
-    let keys = world
-        .server_keys(&world.apps[at.0], &env_id)
-        .expect("SSE apps have server keys")
-        .clone();
+    // A copy: the environment is changed while the keys are in use.
+    let keys = sse_keys(world, at).clone();
     let mut seen = HashSet::new();
     let mut created = Vec::new();
     for item in &items {
@@ -198,11 +199,8 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
         Ok(items) => items,
         Err(reply) => return reply,
     };
-    let env_id = world.apps[at.0].environments[at.1].id.clone();
-    let keys = world
-        .server_keys(&world.apps[at.0], &env_id)
-        .expect("SSE apps have server keys")
-        .clone();
+    // A copy: the environment is changed while the keys are in use.
+    let keys = sse_keys(world, at).clone();
     let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
     let mut ids = Vec::new();
     for item in &items {
