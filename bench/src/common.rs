@@ -5,6 +5,7 @@
 // Each binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::process::ExitCode;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use libsodium_sys as sodium;
@@ -244,6 +245,31 @@ pub fn load_average() -> String {
 pub fn utc_datetime(secs: u64) -> String {
     let t = UtcTime::from_system_time(UNIX_EPOCH + Duration::from_secs(secs));
     format!("{} {} UTC", t.date(), t.clock())
+}
+
+/// The exit status for bad arguments or input (0 is PASS, 1 FAIL), after saying what was wrong.
+pub fn usage_error(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::from(2)
+}
+
+/// The closing line, `subject: 97.3% of reference (goal >= 95%): PASS`, and the exit status
+/// that goes with it. `print` is false where the report is JSON.
+pub fn verdict(subject: &str, reference: &str, fraction: f64, goal: f64, print: bool) -> ExitCode {
+    let pass = fraction >= goal;
+    if print {
+        println!(
+            "{subject}: {:.1}% of {reference} (goal >= {:.0}%): {}",
+            100.0 * fraction,
+            100.0 * goal,
+            if pass { "PASS" } else { "FAIL" }
+        );
+    }
+    if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Rounds to an integer and groups digits by thousands: 30612.4 -> "30,612".

@@ -21,7 +21,7 @@ use phasekit::crypto::{KeyPair, decrypt, encrypt};
 mod common;
 use common::{
     Candidate, CpuTicks, Inputs, POOL, cpu_model, libsodium_x25519, load_average, thousands,
-    utc_datetime,
+    usage_error, utc_datetime, verdict,
 };
 
 /// Fraction of libsodium's rate the core must reach.
@@ -127,10 +127,7 @@ fn cross_check(
 fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(opts) => opts,
-        Err(msg) => {
-            eprintln!("{msg}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return usage_error(&msg),
     };
 
     // SAFETY: sodium_init is thread-safe and idempotent. It must run before the first
@@ -292,19 +289,13 @@ fn main() -> ExitCode {
         None => {}
     }
 
-    let ratio = core.ratio_to(reference);
-    let pass = ratio >= GOAL;
-    println!(
-        "phasekit core: {:.1}% of libsodium (goal >= {:.0}%): {}",
-        100.0 * ratio,
-        100.0 * GOAL,
-        if pass { "PASS" } else { "FAIL" }
-    );
-    if pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    verdict(
+        "phasekit core",
+        "libsodium",
+        core.ratio_to(reference),
+        GOAL,
+        true,
+    )
 }
 
 fn print_header(opts: &Options) {
