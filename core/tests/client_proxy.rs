@@ -2,7 +2,10 @@
 //! server, which answers absolute-form requests by their path) can make the call succeed.
 //! Alone in its test binary because it sets process-wide environment variables.
 
-use phasekit::{AppRef, BlockingClient, Client, GetOptions};
+mod common;
+
+use common::client_at;
+use phasekit::{AppRef, GetOptions};
 use phasekit_server::{BackgroundServer, Seed, World};
 
 const SEED: &str = r#"{
@@ -21,12 +24,7 @@ fn requests_go_through_the_configured_proxy() {
         std::env::remove_var("NO_PROXY");
         std::env::remove_var("no_proxy");
     }
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["sa"].token)
-        .host("http://phase.invalid")
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&tokens["sa"].token, "http://phase.invalid");
     let secrets = client
         .get(&GetOptions::new(AppRef::name("app"), "Development"))
         .unwrap();

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::Local;
 use common::tls::{TLS_SEED, local_ca_and_leaf};
-use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
+use common::{Local, client_at};
+use phasekit::{AppRef, Client, ErrorCode, GetOptions};
 
 #[test]
 fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
@@ -42,12 +42,7 @@ fn https_to_a_port_that_speaks_plain_http_is_a_tls_error() {
     // serves. The failure is the TLS handshake's, and it says so.
     let local = Local::start(TLS_SEED);
     let https = local.server.url().replacen("http://", "https://", 1);
-    let client: BlockingClient = Client::builder()
-        .token(&local.tokens["sa"])
-        .host(https)
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&local.tokens["sa"], https);
     let err = client
         .get(&GetOptions::new(AppRef::name("app"), "Development"))
         .unwrap_err();

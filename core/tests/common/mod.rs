@@ -9,6 +9,16 @@ use std::collections::BTreeMap;
 use phasekit::{BlockingClient, Client, ClientBuilder};
 use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
 
+/// A blocking client with default settings for `token` at `host`.
+pub fn client_at(token: impl Into<String>, host: impl Into<String>) -> BlockingClient {
+    Client::builder()
+        .token(token)
+        .host(host)
+        .build()
+        .unwrap()
+        .into()
+}
+
 pub struct Local {
     pub server: BackgroundServer,
     pub tokens: BTreeMap<String, String>,
