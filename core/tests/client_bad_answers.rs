@@ -28,6 +28,23 @@ fn start(
     (server, configure(builder).build().unwrap().into())
 }
 
+/// A client whose requests may take 30 s each but whose calls have only `deadline`, against a
+/// server that answers every request after `latency_ms`.
+fn slow_server_and_short_deadline(
+    latency_ms: u64,
+    deadline: Duration,
+) -> (BackgroundServer, BlockingClient) {
+    let (server, client) = start(|b| {
+        b.timeout(Duration::from_secs(30))
+            .retry_policy(RetryPolicy {
+                deadline,
+                ..RetryPolicy::default()
+            })
+    });
+    server.set_faults(Faults::slow(latency_ms));
+    (server, client)
+}
+
 fn options() -> GetOptions {
     GetOptions::new(AppRef::name("app"), "Development")
 }
@@ -116,17 +133,7 @@ fn a_streamed_body_over_the_limit_is_cut_off() {
 #[test]
 fn the_deadline_bounds_a_call_whose_requests_are_slow() {
     // Each request may take 30 s, but the call has 1 s: the deadline wins.
-    let (server, client) = start(|b| {
-        b.timeout(Duration::from_secs(30))
-            .retry_policy(RetryPolicy {
-                deadline: Duration::from_secs(1),
-                ..RetryPolicy::default()
-            })
-    });
-    server.set_faults(Faults {
-        latency_ms: 600,
-        ..Faults::default()
-    });
+    let (_server, client) = slow_server_and_short_deadline(600, Duration::from_secs(1));
     // Cold: two requests of 600 ms each, so the call exceeds 1 s although each request alone
     // would not.
     let started = Instant::now();
@@ -205,17 +212,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
 
 #[test]
 fn a_request_cut_off_by_the_deadline_says_so_once() {
-    let (server, client) = start(|b| {
-        b.timeout(Duration::from_secs(30))
-            .retry_policy(RetryPolicy {
-                deadline: Duration::from_millis(500),
-                ..RetryPolicy::default()
-            })
-    });
-    server.set_faults(Faults {
-        latency_ms: 2000,
-        ..Faults::default()
-    });
+    let (_server, client) = slow_server_and_short_deadline(2000, Duration::from_millis(500));
     let err = client.get(&options()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Timeout, "{err}");
     assert_eq!(err.message().matches("deadline").count(), 1, "{err}");

@@ -92,11 +92,9 @@ fn reads_within_the_ttl_make_no_request() {
 fn many_concurrent_readers_cause_one_fetch() {
     let local = Local::start(SEED);
     let client = cached(&local, policy(60_000));
-    local.server.set_faults(Faults {
-        latency_ms: 300,
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    local
+        .server
+        .set_faults(Faults::slow(300).at_path("/secrets/"));
     let runtime = phasekit::client::runtime().unwrap();
     let async_client = client.async_client().clone();
     let results = runtime.block_on(async {

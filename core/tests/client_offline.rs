@@ -226,10 +226,7 @@ fn a_young_stored_answer_is_served_at_once_and_refreshed_in_the_background() {
     client(&local, dir.path(), OfflineMode::Fallback)
         .get(&api())
         .unwrap();
-    local.server.set_faults(Faults {
-        latency_ms: 800,
-        ..Faults::default()
-    });
+    local.server.set_faults(Faults::slow(800));
     local.server.reset_request_counts();
 
     // A new process with `offline_max_age` answers from them without waiting for the server.

@@ -163,10 +163,7 @@ fn slow_answers_time_out_and_nothing_waits_past_the_deadline() {
     };
     let (server, client) = start(policy, Duration::from_millis(300));
     client.get(&options()).unwrap();
-    server.set_faults(secrets_only(Faults {
-        latency_ms: 2000,
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::slow(2000)));
     let started = Instant::now();
     let err = client.get(&options()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Timeout, "{err}");

@@ -29,10 +29,7 @@ fn far_server() -> Far {
     let app_id = world.app_id("app").unwrap();
     let env_id = world.env_id("app", "Development").unwrap();
     let server = BackgroundServer::start(world).unwrap();
-    server.set_faults(Faults {
-        latency_ms: LATENCY.as_millis() as u64,
-        ..Faults::default()
-    });
+    server.set_faults(Faults::slow(LATENCY.as_millis() as u64));
     Far {
         server,
         token: tokens["sa"].token.clone(),

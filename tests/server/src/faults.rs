@@ -87,6 +87,14 @@ impl Faults {
         }
     }
 
+    /// Every matching request waits `latency_ms` before it is answered.
+    pub fn slow(latency_ms: u64) -> Faults {
+        Faults {
+            latency_ms,
+            ..Faults::default()
+        }
+    }
+
     /// The same rule, for requests to exactly `path` only.
     pub fn at_path(self, path: &str) -> Faults {
         Faults {
