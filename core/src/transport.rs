@@ -317,24 +317,24 @@ impl Transport {
             Ok(body) => format!("ok, {} bytes", body.len()),
             Err((err, _)) => err.code().to_string(),
         };
+        // tracing fixes an event's level where it is written, so the two levels are two events
+        // of the same fields.
+        macro_rules! log_request {
+            ($level:ident) => {
+                tracing::$level!(
+                    method,
+                    path = request.path,
+                    attempt,
+                    ?took,
+                    outcome,
+                    "phase request"
+                )
+            };
+        }
         if self.config.debug {
-            tracing::info!(
-                method,
-                path = request.path,
-                attempt,
-                ?took,
-                outcome,
-                "phase request"
-            );
+            log_request!(info);
         } else {
-            tracing::debug!(
-                method,
-                path = request.path,
-                attempt,
-                ?took,
-                outcome,
-                "phase request"
-            );
+            log_request!(debug);
         }
     }
 
