@@ -32,6 +32,16 @@ const TOKENS_EXCHANGES: [(&str, &str); 3] = [
     ("pss_service_v1", "legacy_tokens"),
 ];
 
+/// How the lab app's Development secrets are decrypted, with that environment's `keys`.
+fn lab_development(keys: &EnvironmentKeys) -> DecryptContext<'_> {
+    DecryptContext {
+        keys,
+        app: "lab-app",
+        env: "Development",
+        memo: None,
+    }
+}
+
 fn token(rec: &Recording, name: &str) -> Token {
     Token::parse(rec.token_text(name)).expect("recorded token parses")
 }
@@ -487,12 +497,7 @@ fn the_personal_override_of_a_personal_access_token_wins() {
         "/secrets/",
     )
     .unwrap();
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let cx = lab_development(&keys);
     let port = listing
         .iter()
         .map(|r| decrypt_record(r, cx).unwrap())
@@ -507,12 +512,7 @@ fn camel_case_listings_decode_like_snake_case_ones() {
     let rec = Recording::load();
     let token = token(&rec, "pss_service_v2");
     let (keys, _) = environment_keys(&rec, &token, "pss_service_v2", "lab-app", "Development");
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let cx = lab_development(&keys);
     let decode = |name: &str| -> Vec<Value> {
         let records: Vec<SecretRecord> =
             decode_json(&body_bytes(rec.exchange(name)), name).unwrap();
@@ -535,12 +535,7 @@ fn server_side_plaintext_agrees_with_local_decryption() {
     let rec = Recording::load();
     let token = token(&rec, "pss_service_v2");
     let (keys, env_id) = environment_keys(&rec, &token, "pss_service_v2", "lab-app", "Development");
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let cx = lab_development(&keys);
     let local: BTreeMap<String, Secret> = recorded_records(&rec, &token, &env_id)
         .iter()
         .map(|r| decrypt_record(r, cx).unwrap())
