@@ -4,30 +4,22 @@
 
 mod common;
 
-use common::client_at;
+use common::{Local, client_at, one_secret_seed};
 use phasekit::{AppRef, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, World};
-
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "through the proxy"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
 
 #[test]
 fn requests_go_through_the_configured_proxy() {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
+    let local = Local::start(&one_secret_seed("through the proxy"));
     // SAFETY: this test binary runs this single test; no other thread reads the environment.
     unsafe {
-        std::env::set_var("HTTP_PROXY", server.url());
+        std::env::set_var("HTTP_PROXY", local.server.url());
         std::env::remove_var("NO_PROXY");
         std::env::remove_var("no_proxy");
     }
-    let client = client_at(&tokens["sa"].token, "http://phase.invalid");
+    let client = client_at(&local.tokens["sa"], "http://phase.invalid");
     let secrets = client
         .get(&GetOptions::new(AppRef::name("app"), "Development"))
         .unwrap();
     assert_eq!(secrets[0].value.expose(), "through the proxy");
-    assert_eq!(server.request_counts()["GET /secrets/"], 1);
+    assert_eq!(local.server.request_counts()["GET /secrets/"], 1);
 }

@@ -4,18 +4,16 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::one_secret_seed;
 use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, RetryPolicy};
 use phasekit_server::faults::Faults;
 use phasekit_server::{BackgroundServer, Seed, World};
 
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "v"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
-
 fn start(policy: RetryPolicy, timeout: Duration) -> (BackgroundServer, BlockingClient) {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    let (world, tokens) =
+        World::from_seed(&Seed::from_json(&one_secret_seed("v")).unwrap()).unwrap();
     let server = BackgroundServer::start(world).unwrap();
     let client = Client::builder()
         .token(&tokens["sa"].token)

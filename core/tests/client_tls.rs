@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::tls::{TLS_SEED, local_ca_and_leaf};
-use common::{Local, client_at};
+use common::tls::local_ca_and_leaf;
+use common::{Local, client_at, one_secret_seed};
 use phasekit::{AppRef, Client, ErrorCode, GetOptions};
 
 #[test]
 fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
     let (ca_pem, identity) = local_ca_and_leaf();
-    let local = Local::start_tls(TLS_SEED, &identity);
+    let local = Local::start_tls(&one_secret_seed("over tls"), &identity);
     assert!(local.server.url().starts_with("https://"));
     let options = GetOptions::new(AppRef::name("app"), "Development");
     let build = |builder| local.client_with("sa", builder);
@@ -40,7 +40,7 @@ fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
 fn https_to_a_port_that_speaks_plain_http_is_a_tls_error() {
     // A common mistake with self-hosted servers: the scheme does not match what the port
     // serves. The failure is the TLS handshake's, and it says so.
-    let local = Local::start(TLS_SEED);
+    let local = Local::start(&one_secret_seed("over tls"));
     let https = local.server.url().replacen("http://", "https://", 1);
     let client = client_at(&local.tokens["sa"], https);
     let err = client

@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::Local;
-use common::tls::{TLS_SEED, local_ca_and_leaf};
+use common::tls::local_ca_and_leaf;
+use common::{Local, one_secret_seed};
 use phasekit::logs::{self, LogLevel};
 use phasekit::tls::{self, Roots};
 use phasekit::{AppRef, Client, ErrorCode, GetOptions};
@@ -36,7 +36,7 @@ fn without_system_roots_the_bundled_ones_stand_in() {
     );
 
     let (ca_pem, identity) = local_ca_and_leaf();
-    let local = Local::start_tls(TLS_SEED, &identity);
+    let local = Local::start_tls(&one_secret_seed("over tls"), &identity);
     let options = GetOptions::new(AppRef::name("app"), "Development");
     let build = |builder| local.client_with("sa", builder);
 

@@ -9,6 +9,17 @@ use std::collections::BTreeMap;
 use phasekit::{BlockingClient, Client, ClientBuilder};
 use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
 
+/// A seed of one app, `app`, whose Development environment holds one secret, `K = value`,
+/// readable by the service account token `sa`.
+pub fn one_secret_seed(value: &str) -> String {
+    serde_json::json!({
+        "apps": [{"name": "app", "environments": ["Development"],
+                  "secrets": {"Development": [{"key": "K", "value": value}]}}],
+        "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
+    })
+    .to_string()
+}
+
 /// A blocking client with default settings for `token` at `host`.
 pub fn client_at(token: impl Into<String>, host: impl Into<String>) -> BlockingClient {
     Client::builder()

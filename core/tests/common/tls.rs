@@ -3,13 +3,6 @@
 use phasekit_server::TlsIdentity;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
-/// One app whose secret `K` says "over tls", readable by the token `sa`.
-pub const TLS_SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "over tls"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
-
 /// A local certificate authority's PEM and a leaf for 127.0.0.1 and localhost that it signed
 /// (rustls refuses a self-signed certificate used directly as the server's).
 pub fn local_ca_and_leaf() -> (String, TlsIdentity) {
