@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::auth::{self, Caller, EnvRef, Query};
 use super::render;
 use super::reply::{Reply, camel_case};
-use super::{dynamic, references};
+use super::{dynamic, fields, references};
 use crate::paths;
 use crate::time;
 use crate::world::{PersonalOverride, StoredSecret, World};
@@ -101,10 +101,6 @@ fn items(body: &[u8]) -> Result<Vec<Value>, Reply> {
     }
 }
 
-fn str_field<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
-
 fn rendered(world: &World, at: EnvRef, ids: &[String], caller: &Caller) -> Reply {
     let env = &world.apps[at.0].environments[at.1];
     let keys = sse_keys(world, at);
@@ -133,15 +129,15 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
     let mut seen = HashSet::new();
     let mut created = Vec::new();
     for item in &items {
-        let Some(key) = str_field(item, "key").filter(|k| !k.is_empty()) else {
+        let Some(key) = fields::text(item, "key").filter(|k| !k.is_empty()) else {
             return Reply::error(400, "Each secret needs a non-empty 'key'.");
         };
-        let Some(value) = str_field(item, "value") else {
+        let Some(value) = fields::text(item, "value") else {
             return Reply::error(400, "Each secret needs a 'value'.");
         };
         // The server stores the name upper-cased, and digests that.
         let key = key.to_uppercase();
-        let path = paths::normalize(str_field(item, "path").unwrap_or("/"));
+        let path = paths::normalize(fields::text(item, "path").unwrap_or("/"));
         let digest = keys.key_digest(&key);
         let env = &world.apps[at.0].environments[at.1];
         if env
@@ -152,21 +148,12 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
             return Reply::error(409, "Duplicate secret found");
         }
         let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
-        let comment = str_field(item, "comment")
+        let comment = fields::text(item, "comment")
             .filter(|c| !c.is_empty())
             .map(encrypt)
             .unwrap_or_default();
-        let tags = item
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|t| {
-                t.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let secret_type = str_field(item, "type").unwrap_or("secret").to_owned();
+        let tags = fields::text_list(item, "tags").unwrap_or_default();
+        let secret_type = fields::text(item, "type").unwrap_or("secret").to_owned();
         let mut secret = StoredSecret::created(
             encrypt(&key),
             encrypt(value),
@@ -204,40 +191,36 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
     let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
     let mut ids = Vec::new();
     for item in &items {
-        let Some(id) = str_field(item, "id") else {
+        let Some(id) = fields::text(item, "id") else {
             return Reply::error(400, "Each secret needs an 'id'.");
         };
         let env = &mut world.apps[at.0].environments[at.1];
         let Some(secret) = env.secrets.iter_mut().find(|s| s.id == id && !s.deleted) else {
             return Reply::error(404, format!("Secret not found: {id}"));
         };
-        if let Some(key) = str_field(item, "key") {
+        if let Some(key) = fields::text(item, "key") {
             let key = key.to_uppercase();
             secret.key = encrypt(&key);
             secret.key_digest = keys.key_digest(&key);
         }
-        if let Some(value) = str_field(item, "value") {
+        if let Some(value) = fields::text(item, "value") {
             secret.value = encrypt(value);
         }
-        if let Some(comment) = str_field(item, "comment") {
+        if let Some(comment) = fields::text(item, "comment") {
             secret.comment = if comment.is_empty() {
                 String::new()
             } else {
                 encrypt(comment)
             };
         }
-        if let Some(path) = str_field(item, "path") {
+        if let Some(path) = fields::text(item, "path") {
             secret.path = paths::normalize(path);
         }
         // Unlike the E2E endpoint, tags change only when given.
-        if let Some(tags) = item.get("tags").and_then(Value::as_array) {
-            secret.tags = tags
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect();
+        if let Some(tags) = fields::text_list(item, "tags") {
+            secret.tags = tags;
         }
-        if let Some(t) = str_field(item, "type") {
+        if let Some(t) = fields::text(item, "type") {
             secret.secret_type = t.to_owned();
         }
         if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
