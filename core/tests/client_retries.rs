@@ -135,19 +135,14 @@ fn writes_are_not_repeated_once_sent() {
         drop_next: 1,
         ..Faults::default()
     };
+    let (app, new) = (AppRef::name("app"), [NewSecret::new("NEW", "1")]);
     for (faults, code) in [
         (Faults::fail(1, 503), ErrorCode::Server),
         (dropped, ErrorCode::Network),
     ] {
         server.set_faults(secrets_only(faults));
         server.reset_request_counts();
-        let err = client
-            .create(
-                &AppRef::name("app"),
-                "Development",
-                &[NewSecret::new("NEW", "1")],
-            )
-            .unwrap_err();
+        let err = client.create(&app, "Development", &new).unwrap_err();
         assert_eq!(err.code(), code, "{err}");
         assert_eq!(count(&server, "POST /secrets/"), 1);
     }
