@@ -7,6 +7,9 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::no_retries;
 use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, RetryPolicy};
 use phasekit_server::faults::{Corruption, Faults};
 use phasekit_server::{BackgroundServer, Seed, World};
@@ -161,10 +164,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
     let client: BlockingClient = Client::builder()
         .token(&tokens["sa"].token)
         .host(server.url())
-        .retry_policy(RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(no_retries())
         .build()
         .unwrap()
         .into();

@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use phasekit::{
-    AppRef, BlockingClient, CachePolicy, Client, ErrorCode, GetOptions, NewSecret, RetryPolicy,
-    SecretUpdate, Source,
+    AppRef, BlockingClient, CachePolicy, Client, ErrorCode, GetOptions, NewSecret, SecretUpdate,
+    Source,
 };
 use phasekit_server::faults::Faults;
 
 mod common;
-use common::Local;
+use common::{Local, no_retries};
 
 const SEED: &str = r#"{
   "apps": [{"name": "shop", "environments": ["Development"],
@@ -161,10 +161,7 @@ fn an_unreachable_server_is_bridged_with_the_stale_result_for_a_while() {
     let client = local.client_with(
         "sa",
         Client::builder()
-            .retry_policy(RetryPolicy {
-                max_retries: 0,
-                ..RetryPolicy::default()
-            })
+            .retry_policy(no_retries())
             .cache(CachePolicy {
                 ttl: Duration::from_millis(200),
                 stale_if_error: Duration::from_millis(800),

@@ -7,7 +7,7 @@ use phasekit::{AppRef, Change, GetOptions, NewSecret, SecretUpdate, Watch, Watch
 use phasekit_server::faults::Faults;
 
 mod common;
-use common::Local;
+use common::{Local, no_retries};
 
 const SEED: &str = r#"{
   "apps": [{"name": "shop", "environments": ["Development"],
@@ -96,15 +96,10 @@ fn transient_failures_are_reported_and_polling_goes_on() {
     let local = Local::start(SEED);
     let writer = local.client("sa").async_client().clone();
     // No retries inside a poll: every failed poll is reported.
-    let client = phasekit::Client::builder()
-        .token(&local.tokens["sa"])
-        .host(local.server.url())
-        .retry_policy(phasekit::RetryPolicy {
-            max_retries: 0,
-            ..phasekit::RetryPolicy::default()
-        })
-        .build()
-        .unwrap();
+    let client = local
+        .client_with("sa", phasekit::Client::builder().retry_policy(no_retries()))
+        .async_client()
+        .clone();
     let runtime = phasekit::client::runtime().unwrap();
     runtime.block_on(async {
         let mut watch = watch_from_baseline(&client).await;

@@ -6,7 +6,7 @@ pub mod tls;
 
 use std::collections::BTreeMap;
 
-use phasekit::{BlockingClient, Client, ClientBuilder};
+use phasekit::{BlockingClient, Client, ClientBuilder, RetryPolicy};
 use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
 
 /// A seed of one app, `app`, whose Development environment holds one secret, `K = value`,
@@ -18,6 +18,14 @@ pub fn one_secret_seed(value: &str) -> String {
         "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
     })
     .to_string()
+}
+
+/// A retry policy that never retries, so that every failure is seen at once.
+pub fn no_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 0,
+        ..RetryPolicy::default()
+    }
 }
 
 /// A blocking client with default settings for `token` at `host`.
