@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use phasekit::{
-    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, OfflineMode, Source,
+    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, OfflineMode, Secret, Source,
 };
 use phasekit_server::faults::Faults;
 
@@ -53,6 +53,17 @@ fn client(local: &Local, dir: &Path, mode: OfflineMode) -> BlockingClient {
     local.client_with("sa", Client::builder().offline_cache(dir, mode))
 }
 
+/// A server, and a cache directory holding the answers a client stored while it fetched
+/// `dev()` from it; and what it fetched.
+fn fetched_online(name: &str) -> (Local, CacheDir, Vec<Secret>) {
+    let local = Local::start(SEED);
+    let dir = CacheDir::new(name);
+    let fresh = client(&local, dir.path(), OfflineMode::Fallback)
+        .get(&dev())
+        .unwrap();
+    (local, dir, fresh)
+}
+
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -66,7 +77,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn values(result: &[phasekit::Secret]) -> Vec<(String, String)> {
+fn values(result: &[Secret]) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = result
         .iter()
         .map(|s| (s.key.clone(), s.value.expose().to_owned()))
@@ -104,10 +115,7 @@ fn answers_are_stored_as_ciphertext_in_private_files() {
 
 #[test]
 fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
-    let local = Local::start(SEED);
-    let dir = CacheDir::new("fallback");
-    let online = client(&local, dir.path(), OfflineMode::Fallback);
-    let fresh = online.get(&dev()).unwrap();
+    let (local, dir, fresh) = fetched_online("fallback");
     // A new client (no session in memory) while every request fails.
     let cold = client(&local, dir.path(), OfflineMode::Fallback);
     local.server.set_faults(Faults::fail(100, 503));
@@ -125,11 +133,7 @@ fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
 
 #[test]
 fn a_refusal_is_never_papered_over_with_the_cache() {
-    let local = Local::start(SEED);
-    let dir = CacheDir::new("refusal");
-    client(&local, dir.path(), OfflineMode::Fallback)
-        .get(&dev())
-        .unwrap();
+    let (local, dir, _) = fetched_online("refusal");
     local.server.set_faults(Faults::fail(100, 403));
     let err = client(&local, dir.path(), OfflineMode::Fallback)
         .get(&dev())
@@ -140,10 +144,7 @@ fn a_refusal_is_never_papered_over_with_the_cache() {
 
 #[test]
 fn offline_mode_needs_no_server_and_refuses_writes() {
-    let local = Local::start(SEED);
-    let dir = CacheDir::new("only");
-    let online = client(&local, dir.path(), OfflineMode::Fallback);
-    let fresh = online.get(&dev()).unwrap();
+    let (local, dir, fresh) = fetched_online("only");
     let host = local.server.url();
     let token = local.tokens["sa"].clone();
     local.server.server.shutdown();
