@@ -29,6 +29,16 @@ fn fast() -> WatchPolicy {
     }
 }
 
+/// The async client of the token `sa`; a watch is async only.
+fn async_client(local: &Local) -> phasekit::Client {
+    local.client("sa").async_client().clone()
+}
+
+/// Runs a test's async body on the core's runtime, which the clients' work runs on.
+fn on_runtime<F: std::future::Future>(body: F) -> F::Output {
+    phasekit::client::runtime().unwrap().block_on(body)
+}
+
 /// A watch of `dev()` whose first poll, the baseline changes are measured against, is done.
 async fn watch_from_baseline(client: &phasekit::Client) -> Watch {
     let watch = client.watch(dev(), fast()).unwrap();
@@ -46,10 +56,9 @@ async fn next(watch: &mut Watch) -> phasekit::Result<Change> {
 #[test]
 fn rotations_are_reported_as_added_changed_and_removed_keys() {
     let local = Local::start(SEED);
-    let writer = local.client("sa").async_client().clone();
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
+    let writer = async_client(&local);
+    let client = async_client(&local);
+    on_runtime(async {
         let mut watch = watch_from_baseline(&client).await;
         let app = AppRef::name("shop");
         writer
@@ -94,14 +103,13 @@ fn rotations_are_reported_as_added_changed_and_removed_keys() {
 #[test]
 fn transient_failures_are_reported_and_polling_goes_on() {
     let local = Local::start(SEED);
-    let writer = local.client("sa").async_client().clone();
+    let writer = async_client(&local);
     // No retries inside a poll: every failed poll is reported.
     let client = local
         .client_with("sa", phasekit::Client::builder().retry_policy(no_retries()))
         .async_client()
         .clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
+    on_runtime(async {
         let mut watch = watch_from_baseline(&client).await;
         local
             .server
@@ -126,9 +134,8 @@ fn transient_failures_are_reported_and_polling_goes_on() {
 #[test]
 fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
     let local = Local::start(SEED);
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
+    let client = async_client(&local);
+    on_runtime(async {
         let mut watch = watch_from_baseline(&client).await;
         local
             .server
@@ -149,9 +156,8 @@ fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
 #[test]
 fn dynamic_scopes_and_zero_intervals_are_refused() {
     let local = Local::start(SEED);
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
+    let client = async_client(&local);
+    on_runtime(async {
         let err = client
             .watch(dev().dynamic(false, None), fast())
             .unwrap_err();
