@@ -5,9 +5,11 @@
 // Each binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use libsodium_sys as sodium;
+use phasekit::utc::UtcTime;
 
 /// Number of distinct (scalar, point) pairs cycled through. Every implementation is constant
 /// time, so one pair would do in theory; a pool keeps the measurement honest anyway (no result
@@ -239,25 +241,35 @@ pub fn load_average() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// "YYYY-MM-DD HH:MM:SS UTC" from Unix seconds (Howard Hinnant's days-to-civil algorithm), to
-/// avoid a date crate for one header line.
+/// "YYYY-MM-DD HH:MM:SS UTC" from Unix seconds, for the report's header line.
 pub fn utc_datetime(secs: u64) -> String {
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let t = UtcTime::from_system_time(UNIX_EPOCH + Duration::from_secs(secs));
+    format!("{} {} UTC", t.date(), t.clock())
+}
+
+/// The exit status for bad arguments or input (0 is PASS, 1 FAIL), after saying what was wrong.
+pub fn usage_error(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::from(2)
+}
+
+/// The closing line, `subject: 97.3% of reference (goal >= 95%): PASS`, and the exit status
+/// that goes with it. `print` is false where the report is JSON.
+pub fn verdict(subject: &str, reference: &str, fraction: f64, goal: f64, print: bool) -> ExitCode {
+    let pass = fraction >= goal;
+    if print {
+        println!(
+            "{subject}: {:.1}% of {reference} (goal >= {:.0}%): {}",
+            100.0 * fraction,
+            100.0 * goal,
+            if pass { "PASS" } else { "FAIL" }
+        );
+    }
+    if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Rounds to an integer and groups digits by thousands: 30612.4 -> "30,612".

@@ -19,6 +19,7 @@ pub mod stats;
 pub mod tls;
 pub mod token;
 pub mod transport;
+pub mod utc;
 
 pub use client::{
     AppInfo, AppRef, BlockingClient, CachePolicy, Change, Client, ClientBuilder, ClientOptions,

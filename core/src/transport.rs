@@ -317,24 +317,24 @@ impl Transport {
             Ok(body) => format!("ok, {} bytes", body.len()),
             Err((err, _)) => err.code().to_string(),
         };
+        // tracing fixes an event's level where it is written, so the two levels are two events
+        // of the same fields.
+        macro_rules! log_request {
+            ($level:ident) => {
+                tracing::$level!(
+                    method,
+                    path = request.path,
+                    attempt,
+                    ?took,
+                    outcome,
+                    "phase request"
+                )
+            };
+        }
         if self.config.debug {
-            tracing::info!(
-                method,
-                path = request.path,
-                attempt,
-                ?took,
-                outcome,
-                "phase request"
-            );
+            log_request!(info);
         } else {
-            tracing::debug!(
-                method,
-                path = request.path,
-                attempt,
-                ?took,
-                outcome,
-                "phase request"
-            );
+            log_request!(debug);
         }
     }
 
@@ -367,11 +367,7 @@ impl Transport {
             (transport_error(&e, request.path), sent)
         })?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let retry_after = retry_after(&response);
         let body = read_body(response, self.config.max_response_bytes, request.path)
             .await
             .map_err(|e| (e, Sent::Maybe))?;
@@ -448,7 +444,19 @@ pub(crate) fn normalize_host(host: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
-fn transport_error(err: &reqwest::Error, path: &str) -> Error {
+/// The `Retry-After` header of an answer, as the server wrote it.
+pub(crate) fn retry_after(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A failure to get an answer, named after `label` (the request's path, or a login's name).
+/// Shared by the API requests and the logins, so that both classify timeouts, TLS and
+/// malformed bodies alike.
+pub(crate) fn transport_error(err: &reqwest::Error, label: &str) -> Error {
     let code = if err.is_timeout() {
         ErrorCode::Timeout
     } else if is_tls(err) {
@@ -469,7 +477,7 @@ fn transport_error(err: &reqwest::Error, path: &str) -> Error {
     if code == ErrorCode::Tls && message.contains("InvalidContentType") {
         message.push_str(" (the server did not answer in TLS: is the host an http:// address?)");
     }
-    Error::new(code, format!("{path}: {message}"))
+    Error::new(code, format!("{label}: {message}"))
 }
 
 /// Whether a TLS failure is behind the error: a rustls error anywhere in the chain, also inside

@@ -7,6 +7,9 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::no_retries;
 use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, RetryPolicy};
 use phasekit_server::faults::{Corruption, Faults};
 use phasekit_server::{BackgroundServer, Seed, World};
@@ -26,6 +29,23 @@ fn start(
         .token(&tokens["sa"].token)
         .host(server.url());
     (server, configure(builder).build().unwrap().into())
+}
+
+/// A client whose requests may take 30 s each but whose calls have only `deadline`, against a
+/// server that answers every request after `latency_ms`.
+fn slow_server_and_short_deadline(
+    latency_ms: u64,
+    deadline: Duration,
+) -> (BackgroundServer, BlockingClient) {
+    let (server, client) = start(|b| {
+        b.timeout(Duration::from_secs(30))
+            .retry_policy(RetryPolicy {
+                deadline,
+                ..RetryPolicy::default()
+            })
+    });
+    server.set_faults(Faults::slow(latency_ms));
+    (server, client)
 }
 
 fn options() -> GetOptions {
@@ -116,17 +136,7 @@ fn a_streamed_body_over_the_limit_is_cut_off() {
 #[test]
 fn the_deadline_bounds_a_call_whose_requests_are_slow() {
     // Each request may take 30 s, but the call has 1 s: the deadline wins.
-    let (server, client) = start(|b| {
-        b.timeout(Duration::from_secs(30))
-            .retry_policy(RetryPolicy {
-                deadline: Duration::from_secs(1),
-                ..RetryPolicy::default()
-            })
-    });
-    server.set_faults(Faults {
-        latency_ms: 600,
-        ..Faults::default()
-    });
+    let (_server, client) = slow_server_and_short_deadline(600, Duration::from_secs(1));
     // Cold: two requests of 600 ms each, so the call exceeds 1 s although each request alone
     // would not.
     let started = Instant::now();
@@ -154,10 +164,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
     let client: BlockingClient = Client::builder()
         .token(&tokens["sa"].token)
         .host(server.url())
-        .retry_policy(RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(no_retries())
         .build()
         .unwrap()
         .into();
@@ -168,14 +175,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
     // 503, a dropped connection and a tampered answer. Strict or not, the call fails with that
     // error: references must not come back unresolved as if the folder were empty.
     let faults = [
-        (
-            Faults {
-                fail_next: 1,
-                fail_status: Some(503),
-                ..Faults::default()
-            },
-            ErrorCode::Server,
-        ),
+        (Faults::fail(1, 503), ErrorCode::Server),
         (
             Faults {
                 drop_next: 1,
@@ -212,17 +212,7 @@ fn a_reference_whose_folder_cannot_be_fetched_fails_the_call() {
 
 #[test]
 fn a_request_cut_off_by_the_deadline_says_so_once() {
-    let (server, client) = start(|b| {
-        b.timeout(Duration::from_secs(30))
-            .retry_policy(RetryPolicy {
-                deadline: Duration::from_millis(500),
-                ..RetryPolicy::default()
-            })
-    });
-    server.set_faults(Faults {
-        latency_ms: 2000,
-        ..Faults::default()
-    });
+    let (_server, client) = slow_server_and_short_deadline(2000, Duration::from_millis(500));
     let err = client.get(&options()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Timeout, "{err}");
     assert_eq!(err.message().matches("deadline").count(), 1, "{err}");

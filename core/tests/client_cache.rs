@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use phasekit::{
-    AppRef, BlockingClient, CachePolicy, Client, ErrorCode, GetOptions, NewSecret, RetryPolicy,
-    SecretUpdate, Source,
+    AppRef, BlockingClient, CachePolicy, Client, ErrorCode, GetOptions, NewSecret, SecretUpdate,
+    Source,
 };
 use phasekit_server::faults::Faults;
 
 mod common;
-use common::Local;
+use common::{Local, no_retries};
 
 const SEED: &str = r#"{
   "apps": [{"name": "shop", "environments": ["Development"],
@@ -49,6 +49,18 @@ fn cached(local: &Local, policy: CachePolicy) -> BlockingClient {
     local.client_with("sa", Client::builder().cache(policy))
 }
 
+/// Changes a secret's value through another client, behind the cached one's back.
+fn rotate(local: &Local, key: &str, value: &str) {
+    let update = SecretUpdate {
+        value: Some(value.into()),
+        ..SecretUpdate::new(key)
+    };
+    local
+        .client("sa")
+        .update(&AppRef::name("shop"), "Development", &update)
+        .unwrap();
+}
+
 fn value_of(client: &BlockingClient, key: &str) -> String {
     let secrets = client.get(&dev()).unwrap();
     secrets
@@ -80,11 +92,9 @@ fn reads_within_the_ttl_make_no_request() {
 fn many_concurrent_readers_cause_one_fetch() {
     let local = Local::start(SEED);
     let client = cached(&local, policy(60_000));
-    local.server.set_faults(Faults {
-        latency_ms: 300,
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    local
+        .server
+        .set_faults(Faults::slow(300).at_path("/secrets/"));
     let runtime = phasekit::client::runtime().unwrap();
     let async_client = client.async_client().clone();
     let results = runtime.block_on(async {
@@ -122,17 +132,7 @@ fn a_read_near_expiry_is_answered_at_once_and_refreshed_in_the_background() {
     );
     assert_eq!(value_of(&client, "B"), "2");
     let started = std::time::Instant::now();
-    local
-        .client("sa")
-        .update(
-            &AppRef::name("shop"),
-            "Development",
-            &SecretUpdate {
-                value: Some("22".into()),
-                ..SecretUpdate::new("B")
-            },
-        )
-        .unwrap();
+    rotate(&local, "B", "22");
     let before = listings(&local);
     // Past the refresh point (50–60% of the TTL), well before expiry: the old value, at once...
     std::thread::sleep(Duration::from_millis(2_000).saturating_sub(started.elapsed()));
@@ -161,10 +161,7 @@ fn an_unreachable_server_is_bridged_with_the_stale_result_for_a_while() {
     let client = local.client_with(
         "sa",
         Client::builder()
-            .retry_policy(RetryPolicy {
-                max_retries: 0,
-                ..RetryPolicy::default()
-            })
+            .retry_policy(no_retries())
             .cache(CachePolicy {
                 ttl: Duration::from_millis(200),
                 stale_if_error: Duration::from_millis(800),
@@ -172,12 +169,9 @@ fn an_unreachable_server_is_bridged_with_the_stale_result_for_a_while() {
             }),
     );
     client.get(&dev()).unwrap();
-    local.server.set_faults(Faults {
-        fail_next: 1_000,
-        fail_status: Some(503),
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
+    local
+        .server
+        .set_faults(Faults::fail(1_000, 503).at_path("/secrets/"));
     std::thread::sleep(Duration::from_millis(300));
     let result = client.get_result(&dev()).unwrap();
     assert_eq!(result.source, Source::Stale);
@@ -196,17 +190,7 @@ fn a_refresh_decrypts_only_what_changed() {
     let first = client.stats().decrypted_fields;
     // Five keys, five values, one comment.
     assert_eq!(first, 11);
-    local
-        .client("sa")
-        .update(
-            &AppRef::name("shop"),
-            "Development",
-            &SecretUpdate {
-                value: Some("33".into()),
-                ..SecretUpdate::new("C")
-            },
-        )
-        .unwrap();
+    rotate(&local, "C", "33");
     std::thread::sleep(Duration::from_millis(150));
     assert_eq!(value_of(&client, "C"), "33");
     // The new value (and, re-encrypted by the update, the key): nothing else.

@@ -27,6 +27,17 @@ fn dyn_app() -> AppRef {
     AppRef::name("dyn")
 }
 
+/// `dyn`'s Development listed with its dynamic secrets but without leases.
+fn without_leases() -> GetOptions {
+    GetOptions::new(dyn_app(), "Development").dynamic(false, None)
+}
+
+/// The id of the dynamic secret in `dyn`'s Development.
+fn dynamic_secret_id(client: &BlockingClient) -> String {
+    let listed = client.get(&without_leases()).unwrap();
+    listed.iter().find(|s| s.is_dynamic).unwrap().id.clone()
+}
+
 #[test]
 fn dynamic_secrets_are_listed_per_credential_and_leased_on_request() {
     let (_server, client) = start();
@@ -35,9 +46,7 @@ fn dynamic_secrets_are_listed_per_credential_and_leased_on_request() {
         .unwrap();
     assert!(plain.iter().all(|s| !s.is_dynamic));
 
-    let listed = client
-        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
-        .unwrap();
+    let listed = client.get(&without_leases()).unwrap();
     let dynamic: Vec<_> = listed.iter().filter(|s| s.is_dynamic).collect();
     assert_eq!(
         dynamic.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
@@ -75,10 +84,7 @@ fn dynamic_secrets_are_listed_per_credential_and_leased_on_request() {
 #[test]
 fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
     let (_server, client) = start();
-    let listed = client
-        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
-        .unwrap();
-    let secret_id = listed.iter().find(|s| s.is_dynamic).unwrap().id.clone();
+    let secret_id = dynamic_secret_id(&client);
 
     let credentials = client
         .lease_generate(&dyn_app(), "Development", &secret_id, Some(120))
@@ -136,18 +142,10 @@ fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
 fn requests_that_create_leases_are_not_repeated_once_sent() {
     use phasekit_server::faults::Faults;
     let (local, client) = start();
-    let listed = client
-        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
-        .unwrap();
-    let secret_id = listed.iter().find(|s| s.is_dynamic).unwrap().id.clone();
+    let secret_id = dynamic_secret_id(&client);
     // A 503 might come from a proxy after the server created the lease: not asked again.
     for path in ["/public/v1/secrets/dynamic/", "/secrets/"] {
-        local.server.set_faults(Faults {
-            fail_next: 1,
-            fail_status: Some(503),
-            path: Some(path.into()),
-            ..Faults::default()
-        });
+        local.server.set_faults(Faults::fail(1, 503).at_path(path));
         local.server.reset_request_counts();
         let err = if path == "/secrets/" {
             client
@@ -162,13 +160,8 @@ fn requests_that_create_leases_are_not_repeated_once_sent() {
         assert_eq!(local.server.request_counts()[&format!("GET {path}")], 1);
     }
     // Listing dynamic secrets without leases stays a plain, retried read.
-    local.server.set_faults(Faults {
-        fail_next: 1,
-        fail_status: Some(503),
-        path: Some("/secrets/".into()),
-        ..Faults::default()
-    });
-    client
-        .get(&GetOptions::new(dyn_app(), "Development").dynamic(false, None))
-        .unwrap();
+    local
+        .server
+        .set_faults(Faults::fail(1, 503).at_path("/secrets/"));
+    client.get(&without_leases()).unwrap();
 }

@@ -5,18 +5,12 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::Local;
+use common::{Local, one_secret_seed};
 use phasekit::{AppRef, GetOptions};
-
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "v"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
 
 #[test]
 fn a_client_used_before_fork_works_in_the_child() {
-    let local = Local::start(SEED);
+    let local = Local::start(&one_secret_seed("v"));
     let client = local.client("sa");
     let options = GetOptions::new(AppRef::name("app"), "Development");
     assert_eq!(client.get(&options).unwrap()[0].value.expose(), "v");

@@ -1,6 +1,9 @@
 //! The client against the local server: request counts (two cold, one warm), selection rules,
 //! single-key digest lookups, filters, and typed errors.
 
+mod common;
+
+use common::client_at;
 use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
 use phasekit_server::{BackgroundServer, Seed, World};
 
@@ -38,12 +41,7 @@ fn start() -> Fixture {
 
 impl Fixture {
     fn client(&self) -> BlockingClient {
-        Client::builder()
-            .token(&self.token)
-            .host(self.server.url())
-            .build()
-            .unwrap()
-            .into()
+        client_at(&self.token, self.server.url())
     }
 
     fn requests(&self) -> (u64, u64) {
@@ -191,24 +189,14 @@ fn bad_tokens_and_hosts_are_typed_errors() {
     assert!(!err.message().contains("hunter2"), "{err}");
     // A valid token the server does not know.
     let stranger = fx.token.replacen(&fx.token[15..79], &"ab".repeat(32), 1);
-    let client: BlockingClient = Client::builder()
-        .token(stranger)
-        .host(fx.server.url())
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(stranger, fx.server.url());
     let err = client.get(&shop("Development")).unwrap_err();
     assert_eq!(
         (err.code(), err.status()),
         (ErrorCode::Unauthorized, Some(403))
     );
     // Nothing listens on port 9 of loopback.
-    let client: BlockingClient = Client::builder()
-        .token(&fx.token)
-        .host("http://127.0.0.1:9")
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&fx.token, "http://127.0.0.1:9");
     assert_eq!(
         client.get(&shop("Development")).unwrap_err().code(),
         ErrorCode::Network
@@ -224,12 +212,7 @@ fn a_secret_that_fails_to_decrypt_is_an_error_naming_it() {
     env.secrets[1].value = phasekit::crypto::encrypt("x", &stranger.public).unwrap();
     let broken_id = env.secrets[1].id.clone();
     let server = BackgroundServer::start(world).unwrap();
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["sa"].token)
-        .host(server.url())
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&tokens["sa"].token, server.url());
     let err = client.get(&shop("Development")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::DecryptFailed);
     assert!(err.message().contains(&broken_id), "{err}");
@@ -266,12 +249,7 @@ fn refusals_and_foreign_endpoints_are_typed_errors() {
                    "service_accounts": [{"name": "ro", "role": "read_only", "access": {"a": "*"}, "tokens": [{"name": "ro"}]}]}"#;
     let (world, tokens) = World::from_seed(&Seed::from_json(seed).unwrap()).unwrap();
     let server = BackgroundServer::start(world).unwrap();
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["ro"].token)
-        .host(server.url())
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&tokens["ro"].token, server.url());
     let err = client
         .create(
             &AppRef::name("a"),
@@ -290,12 +268,7 @@ fn refusals_and_foreign_endpoints_are_typed_errors() {
     );
 
     // A host that is not a Phase server answers HTML 404s: a protocol error naming the status.
-    let elsewhere: BlockingClient = Client::builder()
-        .token(&tokens["ro"].token)
-        .host(format!("{}/not-phase", server.url()))
-        .build()
-        .unwrap()
-        .into();
+    let elsewhere = client_at(&tokens["ro"].token, format!("{}/not-phase", server.url()));
     let err = elsewhere
         .get(&GetOptions::new(AppRef::name("a"), "Development"))
         .unwrap_err();

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use phasekit::{
-    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, OfflineMode, Source,
+    AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, OfflineMode, Secret, Source,
 };
 use phasekit_server::faults::Faults;
 
@@ -21,13 +21,28 @@ const SEED: &str = r#"{
   "service_accounts": [{"name": "sa", "access": {"shop": "*"}, "tokens": [{"name": "sa"}]}]
 }"#;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "phasekit-test-offline-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A fresh offline cache directory for one test, removed when the test ends, failed or not.
+struct CacheDir(PathBuf);
+
+impl CacheDir {
+    fn new(name: &str) -> CacheDir {
+        let dir = std::env::temp_dir().join(format!(
+            "phasekit-test-offline-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        CacheDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for CacheDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn dev() -> GetOptions {
@@ -36,6 +51,17 @@ fn dev() -> GetOptions {
 
 fn client(local: &Local, dir: &Path, mode: OfflineMode) -> BlockingClient {
     local.client_with("sa", Client::builder().offline_cache(dir, mode))
+}
+
+/// A server, and a cache directory holding the answers a client stored while it fetched
+/// `dev()` from it; and what it fetched.
+fn fetched_online(name: &str) -> (Local, CacheDir, Vec<Secret>) {
+    let local = Local::start(SEED);
+    let dir = CacheDir::new(name);
+    let fresh = client(&local, dir.path(), OfflineMode::Fallback)
+        .get(&dev())
+        .unwrap();
+    (local, dir, fresh)
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -51,7 +77,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn values(result: &[phasekit::Secret]) -> Vec<(String, String)> {
+fn values(result: &[Secret]) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = result
         .iter()
         .map(|s| (s.key.clone(), s.value.expose().to_owned()))
@@ -63,12 +89,12 @@ fn values(result: &[phasekit::Secret]) -> Vec<(String, String)> {
 #[test]
 fn answers_are_stored_as_ciphertext_in_private_files() {
     let local = Local::start(SEED);
-    let dir = temp_dir("stored");
-    let result = client(&local, &dir, OfflineMode::Fallback)
+    let dir = CacheDir::new("stored");
+    let result = client(&local, dir.path(), OfflineMode::Fallback)
         .get_result(&dev())
         .unwrap();
     assert_eq!(result.source, Source::Network);
-    let stored = files(&dir);
+    let stored = files(dir.path());
     // The session and one listing of every folder.
     assert_eq!(stored.len(), 2, "{stored:?}");
     for file in &stored {
@@ -85,22 +111,14 @@ fn answers_are_stored_as_ciphertext_in_private_files() {
             assert_eq!(mode, 0o600, "{}", file.display());
         }
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
-    let local = Local::start(SEED);
-    let dir = temp_dir("fallback");
-    let online = client(&local, &dir, OfflineMode::Fallback);
-    let fresh = online.get(&dev()).unwrap();
+    let (local, dir, fresh) = fetched_online("fallback");
     // A new client (no session in memory) while every request fails.
-    let cold = client(&local, &dir, OfflineMode::Fallback);
-    local.server.set_faults(Faults {
-        fail_next: 100,
-        fail_status: Some(503),
-        ..Faults::default()
-    });
+    let cold = client(&local, dir.path(), OfflineMode::Fallback);
+    local.server.set_faults(Faults::fail(100, 503));
     let result = cold.get_result(&dev()).unwrap();
     assert_eq!(result.source, Source::Offline);
     assert_eq!(values(&result.secrets), values(&fresh));
@@ -111,35 +129,22 @@ fn an_unreachable_server_is_replaced_by_the_cache_and_the_result_says_so() {
     // Once the server answers again, so does the network.
     local.server.set_faults(Faults::default());
     assert_eq!(cold.get_result(&dev()).unwrap().source, Source::Network);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_refusal_is_never_papered_over_with_the_cache() {
-    let local = Local::start(SEED);
-    let dir = temp_dir("refusal");
-    client(&local, &dir, OfflineMode::Fallback)
-        .get(&dev())
-        .unwrap();
-    local.server.set_faults(Faults {
-        fail_next: 100,
-        fail_status: Some(403),
-        ..Faults::default()
-    });
-    let err = client(&local, &dir, OfflineMode::Fallback)
+    let (local, dir, _) = fetched_online("refusal");
+    local.server.set_faults(Faults::fail(100, 403));
+    let err = client(&local, dir.path(), OfflineMode::Fallback)
         .get(&dev())
         .unwrap_err();
     assert_ne!(err.code(), ErrorCode::OfflineUnavailable, "{err}");
     assert!(!err.retryable(), "{err}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn offline_mode_needs_no_server_and_refuses_writes() {
-    let local = Local::start(SEED);
-    let dir = temp_dir("only");
-    let online = client(&local, &dir, OfflineMode::Fallback);
-    let fresh = online.get(&dev()).unwrap();
+    let (local, dir, fresh) = fetched_online("only");
     let host = local.server.url();
     let token = local.tokens["sa"].clone();
     local.server.server.shutdown();
@@ -147,7 +152,7 @@ fn offline_mode_needs_no_server_and_refuses_writes() {
     let offline: BlockingClient = Client::builder()
         .token(token)
         .host(host)
-        .offline_cache(&dir, OfflineMode::Only)
+        .offline_cache(dir.path(), OfflineMode::Only)
         .build()
         .unwrap()
         .into();
@@ -176,7 +181,6 @@ fn offline_mode_needs_no_server_and_refuses_writes() {
         .get(&GetOptions::new(AppRef::name("shop"), "Production"))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::OfflineUnavailable, "{err}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -199,34 +203,31 @@ fn offline_mode_without_a_directory_is_refused() {
 #[test]
 fn plain_value_settings_choose_the_mode() {
     let local = Local::start(SEED);
-    let dir = temp_dir("settings");
+    let dir = CacheDir::new("settings");
     let online = local.client_with(
         "sa",
-        Client::builder().offline_settings(Some(dir.to_string_lossy().into_owned()), None),
+        Client::builder().offline_settings(Some(dir.path().to_string_lossy().into_owned()), None),
     );
     online.get(&dev()).unwrap();
     let offline = local.client_with(
         "sa",
-        Client::builder().offline_settings(Some(dir.to_string_lossy().into_owned()), Some(true)),
+        Client::builder()
+            .offline_settings(Some(dir.path().to_string_lossy().into_owned()), Some(true)),
     );
     assert_eq!(offline.get_result(&dev()).unwrap().source, Source::Offline);
     assert_eq!(offline.stats().requests, 0);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_young_stored_answer_is_served_at_once_and_refreshed_in_the_background() {
     let local = Local::start(SEED);
-    let dir = temp_dir("max-age");
+    let dir = CacheDir::new("max-age");
     let api = || dev().path("/api");
     // A first process stores the session and the folder's listing.
-    client(&local, &dir, OfflineMode::Fallback)
+    client(&local, dir.path(), OfflineMode::Fallback)
         .get(&api())
         .unwrap();
-    local.server.set_faults(Faults {
-        latency_ms: 800,
-        ..Faults::default()
-    });
+    local.server.set_faults(Faults::slow(800));
     local.server.reset_request_counts();
 
     // A new process with `offline_max_age` answers from them without waiting for the server.
@@ -234,7 +235,7 @@ fn a_young_stored_answer_is_served_at_once_and_refreshed_in_the_background() {
         local.client_with(
             "sa",
             Client::builder()
-                .offline_cache(&dir, OfflineMode::Fallback)
+                .offline_cache(dir.path(), OfflineMode::Fallback)
                 .offline_max_age(max_age),
         )
     };
@@ -281,5 +282,4 @@ fn a_young_stored_answer_is_served_at_once_and_refreshed_in_the_background() {
         error.message().contains("offline cache directory"),
         "{error}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,34 +2,24 @@
 //! server, which answers absolute-form requests by their path) can make the call succeed.
 //! Alone in its test binary because it sets process-wide environment variables.
 
-use phasekit::{AppRef, BlockingClient, Client, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, World};
+mod common;
 
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "through the proxy"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
+use common::{Local, client_at, one_secret_seed};
+use phasekit::{AppRef, GetOptions};
 
 #[test]
 fn requests_go_through_the_configured_proxy() {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
+    let local = Local::start(&one_secret_seed("through the proxy"));
     // SAFETY: this test binary runs this single test; no other thread reads the environment.
     unsafe {
-        std::env::set_var("HTTP_PROXY", server.url());
+        std::env::set_var("HTTP_PROXY", local.server.url());
         std::env::remove_var("NO_PROXY");
         std::env::remove_var("no_proxy");
     }
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["sa"].token)
-        .host("http://phase.invalid")
-        .build()
-        .unwrap()
-        .into();
+    let client = client_at(&local.tokens["sa"], "http://phase.invalid");
     let secrets = client
         .get(&GetOptions::new(AppRef::name("app"), "Development"))
         .unwrap();
     assert_eq!(secrets[0].value.expose(), "through the proxy");
-    assert_eq!(server.request_counts()["GET /secrets/"], 1);
+    assert_eq!(local.server.request_counts()["GET /secrets/"], 1);
 }

@@ -4,18 +4,16 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::one_secret_seed;
 use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, NewSecret, RetryPolicy};
 use phasekit_server::faults::Faults;
 use phasekit_server::{BackgroundServer, Seed, World};
 
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "v"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
-
 fn start(policy: RetryPolicy, timeout: Duration) -> (BackgroundServer, BlockingClient) {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    let (world, tokens) =
+        World::from_seed(&Seed::from_json(&one_secret_seed("v")).unwrap()).unwrap();
     let server = BackgroundServer::start(world).unwrap();
     let client = Client::builder()
         .token(&tokens["sa"].token)
@@ -45,10 +43,7 @@ fn count(server: &BackgroundServer, endpoint: &str) -> u64 {
 }
 
 fn secrets_only(faults: Faults) -> Faults {
-    Faults {
-        path_prefix: Some("/secrets/".into()),
-        ..faults
-    }
+    faults.under("/secrets/")
 }
 
 #[test]
@@ -56,21 +51,9 @@ fn gateway_errors_and_dropped_connections_are_retried() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
     for faults in [
-        Faults {
-            fail_next: 2,
-            fail_status: Some(503),
-            ..Faults::default()
-        },
-        Faults {
-            fail_next: 1,
-            fail_status: Some(502),
-            ..Faults::default()
-        },
-        Faults {
-            fail_next: 1,
-            fail_status: Some(504),
-            ..Faults::default()
-        },
+        Faults::fail(2, 503),
+        Faults::fail(1, 502),
+        Faults::fail(1, 504),
         Faults {
             drop_next: 2,
             ..Faults::default()
@@ -125,11 +108,7 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
     server.reset_request_counts();
-    server.set_faults(secrets_only(Faults {
-        fail_next: 10,
-        fail_status: Some(503),
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::fail(10, 503)));
     let err = client.get(&options()).unwrap_err();
     assert_eq!((err.code(), err.status()), (ErrorCode::Server, Some(503)));
     assert_eq!(
@@ -139,11 +118,7 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
     );
 
     server.reset_request_counts();
-    server.set_faults(secrets_only(Faults {
-        fail_next: 1,
-        fail_status: Some(500),
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::fail(1, 500)));
     let err = client.get(&options()).unwrap_err();
     assert_eq!((err.code(), err.retryable()), (ErrorCode::Server, false));
     assert_eq!(count(&server, "GET /secrets/"), 1);
@@ -153,37 +128,24 @@ fn retries_stop_at_the_limit_and_internal_errors_are_not_retried() {
 fn writes_are_not_repeated_once_sent() {
     let (server, client) = start(fast(), Duration::from_secs(5));
     client.get(&options()).unwrap();
-    server.set_faults(Faults {
-        fail_next: 1,
-        fail_status: Some(503),
-        path_prefix: Some("/secrets/".into()),
-        ..Faults::default()
-    });
-    server.reset_request_counts();
-    // The digest-free create goes straight to POST, which fails once and is not retried.
-    let err = client
-        .create(
-            &AppRef::name("app"),
-            "Development",
-            &[NewSecret::new("NEW", "1")],
-        )
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Server);
-    assert_eq!(count(&server, "POST /secrets/"), 1);
-    server.set_faults(Faults {
+    // The digest-free create goes straight to POST, which fails once and is not retried:
+    // neither a 503 (a proxy may answer it after the server wrote) nor a connection dropped
+    // after the request was read.
+    let dropped = Faults {
         drop_next: 1,
-        path_prefix: Some("/secrets/".into()),
         ..Faults::default()
-    });
-    let err = client
-        .create(
-            &AppRef::name("app"),
-            "Development",
-            &[NewSecret::new("NEW", "1")],
-        )
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Network, "{err}");
-    assert_eq!(count(&server, "POST /secrets/"), 2);
+    };
+    let (app, new) = (AppRef::name("app"), [NewSecret::new("NEW", "1")]);
+    for (faults, code) in [
+        (Faults::fail(1, 503), ErrorCode::Server),
+        (dropped, ErrorCode::Network),
+    ] {
+        server.set_faults(secrets_only(faults));
+        server.reset_request_counts();
+        let err = client.create(&app, "Development", &new).unwrap_err();
+        assert_eq!(err.code(), code, "{err}");
+        assert_eq!(count(&server, "POST /secrets/"), 1);
+    }
 }
 
 #[test]
@@ -194,10 +156,7 @@ fn slow_answers_time_out_and_nothing_waits_past_the_deadline() {
     };
     let (server, client) = start(policy, Duration::from_millis(300));
     client.get(&options()).unwrap();
-    server.set_faults(secrets_only(Faults {
-        latency_ms: 2000,
-        ..Faults::default()
-    }));
+    server.set_faults(secrets_only(Faults::slow(2000)));
     let started = Instant::now();
     let err = client.get(&options()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Timeout, "{err}");

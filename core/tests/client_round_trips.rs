@@ -4,15 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::one_secret_seed;
 use phasekit::{AppRef, BlockingClient, Client, GetOptions, OfflineMode};
 use phasekit_server::faults::Faults;
 use phasekit_server::{BackgroundServer, Seed, World};
-
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "v"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
 
 /// Every request waits this long on the server, as if it were far away.
 const LATENCY: Duration = Duration::from_millis(400);
@@ -25,14 +22,12 @@ struct Far {
 }
 
 fn far_server() -> Far {
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
+    let (world, tokens) =
+        World::from_seed(&Seed::from_json(&one_secret_seed("v")).unwrap()).unwrap();
     let app_id = world.app_id("app").unwrap();
     let env_id = world.env_id("app", "Development").unwrap();
     let server = BackgroundServer::start(world).unwrap();
-    server.set_faults(Faults {
-        latency_ms: LATENCY.as_millis() as u64,
-        ..Faults::default()
-    });
+    server.set_faults(Faults::slow(LATENCY.as_millis() as u64));
     Far {
         server,
         token: tokens["sa"].token.clone(),

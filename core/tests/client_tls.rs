@@ -1,57 +1,19 @@
 //! TLS: verification is on, a certificate from an unknown authority is a `tls` error, an extra
 //! CA bundle makes it work, and switching verification off works only when asked for.
 
-use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+mod common;
 
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "over tls"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
-
-/// A local certificate authority and a leaf for 127.0.0.1 and localhost that it signed
-/// (rustls refuses a self-signed certificate used directly as the server's).
-fn local_ca_and_leaf() -> (String, TlsIdentity) {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "phasekit test CA");
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let mut leaf_params =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    leaf_params.is_ca = IsCa::ExplicitNoCa;
-    let leaf_key = KeyPair::generate().unwrap();
-    let issuer = Issuer::from_params(&ca_params, &ca_key);
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-    (
-        ca_cert.pem(),
-        TlsIdentity {
-            cert_chain_pem: leaf.pem(),
-            key_pem: leaf_key.serialize_pem(),
-        },
-    )
-}
+use common::tls::local_ca_and_leaf;
+use common::{Local, client_at, one_secret_seed};
+use phasekit::{AppRef, Client, ErrorCode, GetOptions};
 
 #[test]
 fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
     let (ca_pem, identity) = local_ca_and_leaf();
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start_tls(world, &identity).unwrap();
-    assert!(server.url().starts_with("https://"));
-    let token = tokens["sa"].token.clone();
+    let local = Local::start_tls(&one_secret_seed("over tls"), &identity);
+    assert!(local.server.url().starts_with("https://"));
     let options = GetOptions::new(AppRef::name("app"), "Development");
-    let build = |builder: phasekit::ClientBuilder| -> BlockingClient {
-        builder
-            .token(&token)
-            .host(server.url())
-            .build()
-            .unwrap()
-            .into()
-    };
+    let build = |builder| local.client_with("sa", builder);
 
     let err = build(Client::builder()).get(&options).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Tls, "{err}");
@@ -67,7 +29,7 @@ fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
     );
 
     let err = Client::builder()
-        .token(&token)
+        .token(&local.tokens["sa"])
         .ca_bundle_pem("not pem")
         .build()
         .unwrap_err();
@@ -78,15 +40,9 @@ fn unknown_authorities_are_refused_unless_trusted_or_verification_is_off() {
 fn https_to_a_port_that_speaks_plain_http_is_a_tls_error() {
     // A common mistake with self-hosted servers: the scheme does not match what the port
     // serves. The failure is the TLS handshake's, and it says so.
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start(world).unwrap();
-    let https = server.url().replacen("http://", "https://", 1);
-    let client: BlockingClient = Client::builder()
-        .token(&tokens["sa"].token)
-        .host(https)
-        .build()
-        .unwrap()
-        .into();
+    let local = Local::start(&one_secret_seed("over tls"));
+    let https = local.server.url().replacen("http://", "https://", 1);
+    let client = client_at(&local.tokens["sa"], https);
     let err = client
         .get(&GetOptions::new(AppRef::name("app"), "Development"))
         .unwrap_err();

@@ -4,40 +4,13 @@
 //! store through SSL_CERT_FILE and SSL_CERT_DIR before the first TLS configuration is built,
 //! which happens once per process.
 
+mod common;
+
+use common::tls::local_ca_and_leaf;
+use common::{Local, one_secret_seed};
 use phasekit::logs::{self, LogLevel};
 use phasekit::tls::{self, Roots};
-use phasekit::{AppRef, BlockingClient, Client, ClientBuilder, ErrorCode, GetOptions};
-use phasekit_server::{BackgroundServer, Seed, TlsIdentity, World};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-
-const SEED: &str = r#"{
-  "apps": [{"name": "app", "environments": ["Development"],
-            "secrets": {"Development": [{"key": "K", "value": "over tls"}]}}],
-  "service_accounts": [{"name": "sa", "access": {"app": "*"}, "tokens": [{"name": "sa"}]}]
-}"#;
-
-fn local_ca_and_leaf() -> (String, TlsIdentity) {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "phasekit test CA");
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let mut leaf_params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    leaf_params.is_ca = IsCa::ExplicitNoCa;
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &Issuer::from_params(&ca_params, &ca_key))
-        .unwrap();
-    (
-        ca_cert.pem(),
-        TlsIdentity {
-            cert_chain_pem: leaf.pem(),
-            key_pem: leaf_key.serialize_pem(),
-        },
-    )
-}
+use phasekit::{AppRef, Client, ErrorCode, GetOptions};
 
 #[test]
 fn without_system_roots_the_bundled_ones_stand_in() {
@@ -63,17 +36,9 @@ fn without_system_roots_the_bundled_ones_stand_in() {
     );
 
     let (ca_pem, identity) = local_ca_and_leaf();
-    let (world, tokens) = World::from_seed(&Seed::from_json(SEED).unwrap()).unwrap();
-    let server = BackgroundServer::start_tls(world, &identity).unwrap();
+    let local = Local::start_tls(&one_secret_seed("over tls"), &identity);
     let options = GetOptions::new(AppRef::name("app"), "Development");
-    let build = |builder: ClientBuilder| -> BlockingClient {
-        builder
-            .token(&tokens["sa"].token)
-            .host(server.url())
-            .build()
-            .unwrap()
-            .into()
-    };
+    let build = |builder| local.client_with("sa", builder);
 
     // The configuration works: the handshake runs and refuses an authority it does not know.
     let err = build(Client::builder()).get(&options).unwrap_err();

@@ -7,7 +7,7 @@ use phasekit::{AppRef, Change, GetOptions, NewSecret, SecretUpdate, Watch, Watch
 use phasekit_server::faults::Faults;
 
 mod common;
-use common::Local;
+use common::{Local, no_retries};
 
 const SEED: &str = r#"{
   "apps": [{"name": "shop", "environments": ["Development"],
@@ -29,6 +29,23 @@ fn fast() -> WatchPolicy {
     }
 }
 
+/// The async client of the token `sa`; a watch is async only.
+fn async_client(local: &Local) -> phasekit::Client {
+    local.client("sa").async_client().clone()
+}
+
+/// Runs a test's async body on the core's runtime, which the clients' work runs on.
+fn on_runtime<F: std::future::Future>(body: F) -> F::Output {
+    phasekit::client::runtime().unwrap().block_on(body)
+}
+
+/// A watch of `dev()` whose first poll, the baseline changes are measured against, is done.
+async fn watch_from_baseline(client: &phasekit::Client) -> Watch {
+    let watch = client.watch(dev(), fast()).unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    watch
+}
+
 async fn next(watch: &mut Watch) -> phasekit::Result<Change> {
     tokio::time::timeout(Duration::from_secs(10), watch.next())
         .await
@@ -39,13 +56,10 @@ async fn next(watch: &mut Watch) -> phasekit::Result<Change> {
 #[test]
 fn rotations_are_reported_as_added_changed_and_removed_keys() {
     let local = Local::start(SEED);
-    let writer = local.client("sa").async_client().clone();
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        // Let the first poll set the baseline.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    let writer = async_client(&local);
+    let client = async_client(&local);
+    on_runtime(async {
+        let mut watch = watch_from_baseline(&client).await;
         let app = AppRef::name("shop");
         writer
             .update(
@@ -89,27 +103,17 @@ fn rotations_are_reported_as_added_changed_and_removed_keys() {
 #[test]
 fn transient_failures_are_reported_and_polling_goes_on() {
     let local = Local::start(SEED);
-    let writer = local.client("sa").async_client().clone();
+    let writer = async_client(&local);
     // No retries inside a poll: every failed poll is reported.
-    let client = phasekit::Client::builder()
-        .token(&local.tokens["sa"])
-        .host(local.server.url())
-        .retry_policy(phasekit::RetryPolicy {
-            max_retries: 0,
-            ..phasekit::RetryPolicy::default()
-        })
-        .build()
-        .unwrap();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        local.server.set_faults(Faults {
-            fail_next: 2,
-            fail_status: Some(503),
-            path: Some("/secrets/".into()),
-            ..Faults::default()
-        });
+    let client = local
+        .client_with("sa", phasekit::Client::builder().retry_policy(no_retries()))
+        .async_client()
+        .clone();
+    on_runtime(async {
+        let mut watch = watch_from_baseline(&client).await;
+        local
+            .server
+            .set_faults(Faults::fail(2, 503).at_path("/secrets/"));
         for _ in 0..2 {
             let err = next(&mut watch).await.unwrap_err();
             assert_eq!(err.code(), phasekit::ErrorCode::Server, "{err}");
@@ -130,23 +134,17 @@ fn transient_failures_are_reported_and_polling_goes_on() {
 #[test]
 fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
     let local = Local::start(SEED);
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
-        let mut watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        local.server.set_faults(Faults {
-            fail_next: 1,
-            fail_status: Some(403),
-            path: Some("/secrets/".into()),
-            ..Faults::default()
-        });
+    let client = async_client(&local);
+    on_runtime(async {
+        let mut watch = watch_from_baseline(&client).await;
+        local
+            .server
+            .set_faults(Faults::fail(1, 403).at_path("/secrets/"));
         let err = next(&mut watch).await.unwrap_err();
         assert!(!err.retryable(), "{err}");
         assert!(watch.next().await.is_none(), "the watch ended");
 
-        let watch = client.watch(dev(), fast()).unwrap();
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let watch = watch_from_baseline(&client).await;
         drop(watch);
         tokio::time::sleep(Duration::from_millis(50)).await;
         local.server.reset_request_counts();
@@ -158,9 +156,8 @@ fn a_refusal_ends_the_watch_and_a_dropped_watch_stops_polling() {
 #[test]
 fn dynamic_scopes_and_zero_intervals_are_refused() {
     let local = Local::start(SEED);
-    let client = local.client("sa").async_client().clone();
-    let runtime = phasekit::client::runtime().unwrap();
-    runtime.block_on(async {
+    let client = async_client(&local);
+    on_runtime(async {
         let err = client
             .watch(dev().dynamic(false, None), fast())
             .unwrap_err();

@@ -27,22 +27,20 @@ fn replay(target: &str, check: fn(&[u8])) {
     assert!(inputs >= 3, "{target}: only {inputs} corpus inputs");
 }
 
-#[test]
-fn token_parse_corpus() {
-    replay("token_parse", checks::token_parse);
+/// One test per fuzz target, named `<target>_corpus`, replaying fuzz/corpus/<target>/ through
+/// the check of the same name.
+macro_rules! corpus_tests {
+    ($($target:ident => $test:ident),+ $(,)?) => {$(
+        #[test]
+        fn $test() {
+            replay(stringify!($target), checks::$target);
+        }
+    )+};
 }
 
-#[test]
-fn ph_decrypt_corpus() {
-    replay("ph_decrypt", checks::ph_decrypt);
-}
-
-#[test]
-fn wire_json_corpus() {
-    replay("wire_json", checks::wire_json);
-}
-
-#[test]
-fn references_corpus() {
-    replay("references", checks::references);
+corpus_tests! {
+    token_parse => token_parse_corpus,
+    ph_decrypt => ph_decrypt_corpus,
+    wire_json => wire_json_corpus,
+    references => references_corpus,
 }

@@ -32,6 +32,24 @@ const TOKENS_EXCHANGES: [(&str, &str); 3] = [
     ("pss_service_v1", "legacy_tokens"),
 ];
 
+/// The lab app's Development keys and environment id, unwrapped with the recorded token
+/// `token_name`, and that token.
+fn lab_development_keys(rec: &Recording, token_name: &str) -> (Token, EnvironmentKeys, String) {
+    let token = token(rec, token_name);
+    let (keys, env_id) = environment_keys(rec, &token, token_name, "lab-app", "Development");
+    (token, keys, env_id)
+}
+
+/// How the lab app's Development secrets are decrypted, with that environment's `keys`.
+fn lab_development(keys: &EnvironmentKeys) -> DecryptContext<'_> {
+    DecryptContext {
+        keys,
+        app: "lab-app",
+        env: "Development",
+        memo: None,
+    }
+}
+
 fn token(rec: &Recording, name: &str) -> Token {
     Token::parse(rec.token_text(name)).expect("recorded token parses")
 }
@@ -480,19 +498,13 @@ fn a_tokens_request_without_credentials_is_a_server_error_the_client_never_cause
 #[test]
 fn the_personal_override_of_a_personal_access_token_wins() {
     let rec = Recording::load();
-    let token = token(&rec, "pss_user");
-    let (keys, _) = environment_keys(&rec, &token, "pss_user", "lab-app", "Development");
+    let (_, keys, _) = lab_development_keys(&rec, "pss_user");
     let listing: Vec<SecretRecord> = decode_json(
         &body_bytes(rec.exchange("user_secrets_dev_root")),
         "/secrets/",
     )
     .unwrap();
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let cx = lab_development(&keys);
     let port = listing
         .iter()
         .map(|r| decrypt_record(r, cx).unwrap())
@@ -505,14 +517,8 @@ fn the_personal_override_of_a_personal_access_token_wins() {
 #[test]
 fn camel_case_listings_decode_like_snake_case_ones() {
     let rec = Recording::load();
-    let token = token(&rec, "pss_service_v2");
-    let (keys, _) = environment_keys(&rec, &token, "pss_service_v2", "lab-app", "Development");
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let (_, keys, _) = lab_development_keys(&rec, "pss_service_v2");
+    let cx = lab_development(&keys);
     let decode = |name: &str| -> Vec<Value> {
         let records: Vec<SecretRecord> =
             decode_json(&body_bytes(rec.exchange(name)), name).unwrap();
@@ -533,14 +539,8 @@ fn server_side_plaintext_agrees_with_local_decryption() {
     // The public REST API of the SSE app returns plaintext decrypted by the server; for secrets
     // without references it must equal what phasekit decrypts from the E2E listing.
     let rec = Recording::load();
-    let token = token(&rec, "pss_service_v2");
-    let (keys, env_id) = environment_keys(&rec, &token, "pss_service_v2", "lab-app", "Development");
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "lab-app",
-        env: "Development",
-        memo: None,
-    };
+    let (token, keys, env_id) = lab_development_keys(&rec, "pss_service_v2");
+    let cx = lab_development(&keys);
     let local: BTreeMap<String, Secret> = recorded_records(&rec, &token, &env_id)
         .iter()
         .map(|r| decrypt_record(r, cx).unwrap())

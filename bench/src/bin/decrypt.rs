@@ -27,7 +27,7 @@ use phasekit::secrets::{DecryptContext, decrypt_record, decrypt_records};
 mod common;
 use common::{
     Candidate, CpuTicks, Inputs, POOL, cpu_model, libsodium_x25519, load_average, median, random32,
-    thousands, utc_datetime,
+    thousands, usage_error, utc_datetime, verdict,
 };
 
 /// Fraction of the X25519 limit the core's decryption must reach.
@@ -123,10 +123,7 @@ fn encrypt_records(
 fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(opts) => opts,
-        Err(msg) => {
-            eprintln!("{msg}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return usage_error(&msg),
     };
     // SAFETY: sodium_init is thread-safe and idempotent; it selects libsodium's fastest X25519.
     assert!(unsafe { sodium::sodium_init() } >= 0, "sodium_init failed");
@@ -139,10 +136,7 @@ fn main() -> ExitCode {
     });
     let (plain, records, x25519_ops) = match prepared {
         Ok(prepared) => prepared,
-        Err(msg) => {
-            eprintln!("{msg}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return usage_error(&msg),
     };
     let ops_per_secret = x25519_ops as f64 / records.len() as f64;
     let cx = DecryptContext {
@@ -331,16 +325,12 @@ fn main() -> ExitCode {
             println!("Other processes used {load:.2} cores on average during the measurement.");
         }
         println!();
-        println!(
-            "core decryption: {:.1}% of {cores} × libsodium X25519 ÷ {ops_per_secret:.2} (goal >= {:.0}%): {}",
-            100.0 * fraction,
-            100.0 * GOAL,
-            if pass { "PASS" } else { "FAIL" }
-        );
     }
-    if pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    verdict(
+        "core decryption",
+        &format!("{cores} × libsodium X25519 ÷ {ops_per_secret:.2}"),
+        fraction,
+        GOAL,
+        !opts.json,
+    )
 }

@@ -21,7 +21,7 @@ use phasekit::crypto::{KeyPair, decrypt, encrypt};
 mod common;
 use common::{
     Candidate, CpuTicks, Inputs, POOL, cpu_model, libsodium_x25519, load_average, thousands,
-    utc_datetime,
+    usage_error, utc_datetime, verdict,
 };
 
 /// Fraction of libsodium's rate the core must reach.
@@ -81,6 +81,23 @@ fn parse_args() -> Result<Options, String> {
     })
 }
 
+/// A candidate that runs `x25519` on the pool's (key, point) pairs in turn. Inputs and results
+/// go through black_box so that the optimiser can neither hoist the work out of the loop nor
+/// drop it.
+fn over_pool<'a, K, R>(
+    name: &'static str,
+    keys: &'a [K],
+    points: &'a [[u8; 32]],
+    x25519: impl Fn(&K, &[u8; 32]) -> R + 'a,
+) -> Candidate<'a> {
+    Candidate::new(name, move |n| {
+        for i in 0..n as usize {
+            let (k, p) = (black_box(&keys[i % POOL]), black_box(&points[i % POOL]));
+            let _ = black_box(x25519(k, p));
+        }
+    })
+}
+
 fn aws_lc_x25519(key: &agreement::PrivateKey, point: &[u8; 32]) -> Result<[u8; 32], ()> {
     let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, point);
     agreement::agree(key, peer, (), |shared| shared.try_into().map_err(|_| ()))
@@ -127,10 +144,7 @@ fn cross_check(
 fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(opts) => opts,
-        Err(msg) => {
-            eprintln!("{msg}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return usage_error(&msg),
     };
 
     // SAFETY: sodium_init is thread-safe and idempotent. It must run before the first
@@ -170,43 +184,15 @@ fn main() -> ExitCode {
         );
     }
 
-    // Each closure cycles through the pool; inputs and results go through black_box so the
-    // optimiser can neither hoist the work out of the loop nor drop it.
     let (scalars, points) = (&inputs.scalars, &inputs.points);
     let mut x25519 = vec![
-        Candidate::new("libsodium", |n| {
-            for i in 0..n as usize {
-                let (s, p) = (black_box(&scalars[i % POOL]), black_box(&points[i % POOL]));
-                let _ = black_box(libsodium_x25519(s, p));
-            }
+        over_pool("libsodium", scalars, points, libsodium_x25519),
+        over_pool("phasekit core", scalars, points, phasekit::crypto::x25519),
+        over_pool("x25519-dalek", &dalek_secrets, points, |k, p| {
+            k.diffie_hellman(&x25519_dalek::PublicKey::from(*p))
         }),
-        Candidate::new("phasekit core", |n| {
-            for i in 0..n as usize {
-                let (s, p) = (black_box(&scalars[i % POOL]), black_box(&points[i % POOL]));
-                let _ = black_box(phasekit::crypto::x25519(s, p));
-            }
-        }),
-        Candidate::new("x25519-dalek", |n| {
-            for i in 0..n as usize {
-                let (k, p) = (
-                    black_box(&dalek_secrets[i % POOL]),
-                    black_box(&points[i % POOL]),
-                );
-                let _ = black_box(k.diffie_hellman(&x25519_dalek::PublicKey::from(*p)));
-            }
-        }),
-        Candidate::new("aws-lc-rs", |n| {
-            for i in 0..n as usize {
-                let (k, p) = (black_box(&aws_keys[i % POOL]), black_box(&points[i % POOL]));
-                let _ = black_box(aws_lc_x25519(k, p));
-            }
-        }),
-        Candidate::new("dryoc", |n| {
-            for i in 0..n as usize {
-                let (s, p) = (black_box(&scalars[i % POOL]), black_box(&points[i % POOL]));
-                let _ = black_box(dryoc_x25519(s, p));
-            }
-        }),
+        over_pool("aws-lc-rs", &aws_keys, points, aws_lc_x25519),
+        over_pool("dryoc", scalars, points, dryoc_x25519),
     ];
     // Decryption is measured in the same interleaved rounds (so the same drift applies to it
     // and to its libsodium reference) but reported in its own table.
@@ -292,19 +278,13 @@ fn main() -> ExitCode {
         None => {}
     }
 
-    let ratio = core.ratio_to(reference);
-    let pass = ratio >= GOAL;
-    println!(
-        "phasekit core: {:.1}% of libsodium (goal >= {:.0}%): {}",
-        100.0 * ratio,
-        100.0 * GOAL,
-        if pass { "PASS" } else { "FAIL" }
-    );
-    if pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    verdict(
+        "phasekit core",
+        "libsodium",
+        core.ratio_to(reference),
+        GOAL,
+        true,
+    )
 }
 
 fn print_header(opts: &Options) {

@@ -5,12 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Runtime;
+use zeroize::Zeroizing;
 
 use super::{
     AppInfo, Client, EnvironmentInfo, GetOptions, LeaseMessage, NewSecret, SecretUpdate,
     select::AppRef,
 };
 use crate::error::{Error, ErrorCode, Result};
+use crate::secret_string::SecretString;
 use crate::secrets::Secret;
 
 static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
@@ -59,93 +61,38 @@ impl From<Client> for BlockingClient {
     }
 }
 
-impl BlockingClient {
-    pub fn get(&self, options: &GetOptions) -> Result<Vec<Secret>> {
-        runtime()?.block_on(self.client.get(options))
-    }
+/// Blocking twins of [`Client`]'s async methods: the same name and parameters, the call run to
+/// completion on the process's runtime.
+macro_rules! blocking_twins {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)+) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, $($arg: $ty),*) -> Result<$out> {
+            runtime()?.block_on(self.client.$name($($arg),*))
+        }
+    )+};
+}
 
-    pub fn get_result(&self, options: &GetOptions) -> Result<super::GetResult> {
-        runtime()?.block_on(self.client.get_result(options))
+impl BlockingClient {
+    blocking_twins! {
+        fn get(options: &GetOptions) -> Vec<Secret>;
+        fn get_result(options: &GetOptions) -> super::GetResult;
+        fn export(options: &GetOptions, format: crate::ExportFormat) -> Zeroizing<String>;
+        fn environment_variables(options: &GetOptions) -> Vec<(String, SecretString)>;
+        fn get_secret(app: AppRef, env: &str, key: &str, path: Option<&str>) -> Secret;
+        fn create(app: &AppRef, env: &str, secrets: &[NewSecret]) -> ();
+        fn update(app: &AppRef, env: &str, update: &SecretUpdate) -> ();
+        /// Returns the keys that were not found.
+        fn delete(app: &AppRef, env: &str, keys: &[String], path: Option<&str>) -> Vec<String>;
+        fn lease_generate(app: &AppRef, env: &str, secret_id: &str, ttl: Option<u64>)
+            -> Vec<Secret>;
+        fn lease_renew(app: &AppRef, env: &str, lease_id: &str, ttl: u64) -> LeaseMessage;
+        fn lease_revoke(app: &AppRef, env: &str, lease_id: &str) -> LeaseMessage;
+        fn environments(app: &AppRef) -> Vec<EnvironmentInfo>;
+        fn apps() -> Vec<AppInfo>;
     }
 
     pub fn stats(&self) -> crate::StatsSnapshot {
         self.client.stats()
-    }
-
-    pub fn export(
-        &self,
-        options: &GetOptions,
-        format: crate::ExportFormat,
-    ) -> Result<zeroize::Zeroizing<String>> {
-        runtime()?.block_on(self.client.export(options, format))
-    }
-
-    pub fn environment_variables(
-        &self,
-        options: &GetOptions,
-    ) -> Result<Vec<(String, crate::SecretString)>> {
-        runtime()?.block_on(self.client.environment_variables(options))
-    }
-
-    pub fn get_secret(
-        &self,
-        app: AppRef,
-        env: &str,
-        key: &str,
-        path: Option<&str>,
-    ) -> Result<Secret> {
-        runtime()?.block_on(self.client.get_secret(app, env, key, path))
-    }
-
-    pub fn create(&self, app: &AppRef, env: &str, secrets: &[NewSecret]) -> Result<()> {
-        runtime()?.block_on(self.client.create(app, env, secrets))
-    }
-
-    pub fn update(&self, app: &AppRef, env: &str, update: &SecretUpdate) -> Result<()> {
-        runtime()?.block_on(self.client.update(app, env, update))
-    }
-
-    /// Returns the keys that were not found.
-    pub fn delete(
-        &self,
-        app: &AppRef,
-        env: &str,
-        keys: &[String],
-        path: Option<&str>,
-    ) -> Result<Vec<String>> {
-        runtime()?.block_on(self.client.delete(app, env, keys, path))
-    }
-
-    pub fn lease_generate(
-        &self,
-        app: &AppRef,
-        env: &str,
-        secret_id: &str,
-        ttl: Option<u64>,
-    ) -> Result<Vec<Secret>> {
-        runtime()?.block_on(self.client.lease_generate(app, env, secret_id, ttl))
-    }
-
-    pub fn lease_renew(
-        &self,
-        app: &AppRef,
-        env: &str,
-        lease_id: &str,
-        ttl: u64,
-    ) -> Result<LeaseMessage> {
-        runtime()?.block_on(self.client.lease_renew(app, env, lease_id, ttl))
-    }
-
-    pub fn lease_revoke(&self, app: &AppRef, env: &str, lease_id: &str) -> Result<LeaseMessage> {
-        runtime()?.block_on(self.client.lease_revoke(app, env, lease_id))
-    }
-
-    pub fn environments(&self, app: &AppRef) -> Result<Vec<EnvironmentInfo>> {
-        runtime()?.block_on(self.client.environments(app))
-    }
-
-    pub fn apps(&self) -> Result<Vec<AppInfo>> {
-        runtime()?.block_on(self.client.apps())
     }
 
     pub fn refresh(&self) -> Result<()> {

@@ -78,18 +78,9 @@ impl Client {
                 "`ttl` must be a positive number of seconds",
             ));
         }
-        self.bounded(async {
-            let (query, _, _) = self.public_context(app, env).await?;
-            let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
-            let body = json!({"lease_id": lease_id, "ttl": ttl});
-            let answer = self
-                .inner
-                .transport
-                .send(ApiRequest::write(reqwest::Method::PUT, &path, body))
-                .await?;
-            decode_json(&answer, "PUT /public/v1/secrets/dynamic/leases/")
-        })
-        .await
+        let body = json!({"lease_id": lease_id, "ttl": ttl});
+        self.lease_request(reqwest::Method::PUT, app, env, body)
+            .await
     }
 
     /// Revokes a lease (the provider's credentials are withdrawn).
@@ -99,16 +90,29 @@ impl Client {
         env: &str,
         lease_id: &str,
     ) -> Result<LeaseMessage> {
+        let body = json!({"lease_id": lease_id});
+        self.lease_request(reqwest::Method::DELETE, app, env, body)
+            .await
+    }
+
+    /// A write to the leases endpoint of `app`'s `env` (PUT renews, DELETE revokes).
+    async fn lease_request(
+        &self,
+        method: reqwest::Method,
+        app: &AppRef,
+        env: &str,
+        body: serde_json::Value,
+    ) -> Result<LeaseMessage> {
         self.bounded(async {
             let (query, _, _) = self.public_context(app, env).await?;
             let path = format!("/public/v1/secrets/dynamic/leases/?{query}");
-            let body = json!({"lease_id": lease_id});
+            let what = format!("{method} /public/v1/secrets/dynamic/leases/");
             let answer = self
                 .inner
                 .transport
-                .send(ApiRequest::write(reqwest::Method::DELETE, &path, body))
+                .send(ApiRequest::write(method, &path, body))
                 .await?;
-            decode_json(&answer, "DELETE /public/v1/secrets/dynamic/leases/")
+            decode_json(&answer, &what)
         })
         .await
     }

@@ -93,6 +93,20 @@ fn encrypt(keys: &EnvironmentKeys, text: &str) -> Result<String> {
 }
 
 impl Client {
+    /// One write to the E2E endpoint `/secrets/` of an environment: POST creates, PUT updates,
+    /// DELETE deletes the `secrets` given.
+    async fn write_secrets(
+        &self,
+        method: reqwest::Method,
+        env_id: &str,
+        secrets: Value,
+    ) -> Result<()> {
+        let body = json!({ "secrets": secrets });
+        let request = ApiRequest::write(method, "/secrets/", body).header("environment", env_id);
+        self.send(request).await?;
+        Ok(())
+    }
+
     fn require_personal_token(&self, what: &str) -> Result<()> {
         if self.inner.token.kind() != TokenKind::User {
             return Err(Error::new(
@@ -161,14 +175,8 @@ impl Client {
                 }
                 items.push(Value::Object(item));
             }
-            let request = ApiRequest::write(
-                reqwest::Method::POST,
-                "/secrets/",
-                json!({ "secrets": items }),
-            )
-            .header("environment", env_id);
-            self.send(request).await?;
-            Ok(())
+            self.write_secrets(reqwest::Method::POST, &env_id, json!(items))
+                .await
         })
         .await
     }
@@ -231,14 +239,8 @@ impl Client {
                     json!({"value": existing.value, "isActive": !existing.is_active}),
                 );
             }
-            let request = ApiRequest::write(
-                reqwest::Method::PUT,
-                "/secrets/",
-                json!({ "secrets": [Value::Object(item)] }),
-            )
-            .header("environment", env_id);
-            self.send(request).await?;
-            Ok(())
+            self.write_secrets(reqwest::Method::PUT, &env_id, json!([Value::Object(item)]))
+                .await
         })
         .await
     }
@@ -269,13 +271,8 @@ impl Client {
                 }
             }
             if !ids.is_empty() {
-                let request = ApiRequest::write(
-                    reqwest::Method::DELETE,
-                    "/secrets/",
-                    json!({ "secrets": ids }),
-                )
-                .header("environment", env_id);
-                self.send(request).await?;
+                self.write_secrets(reqwest::Method::DELETE, &env_id, json!(ids))
+                    .await?;
             }
             Ok(not_found)
         })

@@ -15,6 +15,7 @@ use crate::api::error_from_response;
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret_string::SecretString;
 use crate::token::{Token, TokenKind};
+use crate::transport::{retry_after, transport_error};
 
 /// Answers are small JSON documents; anything larger is not a login answer.
 const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -162,11 +163,7 @@ impl Http {
                 Err(e) => return Err(transport_error(&e, label)),
             };
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let retry_after = retry_after(&response);
             let answer = read_body(response, label).await?;
             return Ok((status, retry_after, answer));
         }
@@ -286,33 +283,6 @@ pub(crate) fn redact(message: &str, secrets: &[&str]) -> String {
         }
     }
     out
-}
-
-pub(crate) fn transport_error(err: &reqwest::Error, label: &str) -> Error {
-    let mut chain = Vec::new();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        chain.push(inner.to_string());
-        source = inner.source();
-    }
-    let is_tls = chain.iter().any(|text| {
-        let text = text.to_ascii_lowercase();
-        text.contains("certificate") || text.contains("tls") || text.contains("handshake")
-    });
-    let code = if err.is_timeout() {
-        ErrorCode::Timeout
-    } else if is_tls {
-        ErrorCode::Tls
-    } else {
-        ErrorCode::Network
-    };
-    // reqwest names the URL (scheme, host, path), never headers or bodies.
-    let mut message = format!("{label}: {err}");
-    for text in chain {
-        message.push_str(": ");
-        message.push_str(&text);
-    }
-    Error::new(code, message)
 }
 
 #[cfg(test)]

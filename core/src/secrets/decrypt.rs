@@ -103,19 +103,11 @@ pub fn decrypt_record(record: &SecretRecord, cx: DecryptContext<'_>) -> Result<S
         key,
         value: value.into(),
         comment,
-        path: record
-            .path
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "/".to_owned()),
+        path: text_or(record.path.as_deref(), "/"),
         tags: record.tags.clone(),
         overridden: active_override.is_some(),
         secret_type: normalize_type(record.secret_type.as_deref()),
-        lifecycle: record
-            .lifecycle
-            .clone()
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| "static".to_owned()),
+        lifecycle: text_or(record.lifecycle.as_deref(), "static"),
         app: cx.app.to_owned(),
         env: cx.env.to_owned(),
         version: record.version,
@@ -203,6 +195,14 @@ fn expand_dynamic(
         });
     }
     Ok(out)
+}
+
+/// An optional text field of a record, `default` when the server left it out or empty.
+fn text_or(field: Option<&str>, default: &str) -> String {
+    field
+        .filter(|text| !text.is_empty())
+        .unwrap_or(default)
+        .to_owned()
 }
 
 /// Older servers report `static` (or nothing) for ordinary secrets.

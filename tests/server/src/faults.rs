@@ -76,6 +76,42 @@ pub enum Verdict {
 
 const DEFAULT_HUGE_BYTES: u64 = 8 << 20;
 
+/// Shorthands for the rules tests write most, e.g. `Faults::fail(2, 503).at_path("/secrets/")`.
+impl Faults {
+    /// The next `count` matching requests fail with `status`.
+    pub fn fail(count: u32, status: u16) -> Faults {
+        Faults {
+            fail_next: count,
+            fail_status: Some(status),
+            ..Faults::default()
+        }
+    }
+
+    /// Every matching request waits `latency_ms` before it is answered.
+    pub fn slow(latency_ms: u64) -> Faults {
+        Faults {
+            latency_ms,
+            ..Faults::default()
+        }
+    }
+
+    /// The same rule, for requests to exactly `path` only.
+    pub fn at_path(self, path: &str) -> Faults {
+        Faults {
+            path: Some(path.to_owned()),
+            ..self
+        }
+    }
+
+    /// The same rule, for requests whose path starts with `prefix` only.
+    pub fn under(self, prefix: &str) -> Faults {
+        Faults {
+            path_prefix: Some(prefix.to_owned()),
+            ..self
+        }
+    }
+}
+
 /// One rule and its rate-limit window.
 #[derive(Debug, Default)]
 struct Rule {

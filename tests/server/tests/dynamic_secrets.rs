@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Lab;
+use common::{Lab, text};
 use serde_json::{Value, json};
 
 const SEED: &str = r#"{
@@ -19,8 +19,7 @@ fn e2e_listing_with_a_lease_carries_encrypted_credentials() {
     let env = lab.env_id("dyn", "Development");
     let listing = |extra: &[(&str, &str)]| {
         let mut request = lab
-            .get("/service/secrets/")
-            .header("Authorization", lab.bearer("sa"))
+            .get_as("/service/secrets/", "sa")
             .header("Environment", &env);
         for (name, value) in extra {
             request = request.header(*name, *value);
@@ -113,12 +112,7 @@ fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
     };
     let (status, body) = renew(120);
     assert_eq!(status, 200);
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Lease renewed successfully. Updated expiry: ")
-    );
+    assert!(text(&body["message"]).starts_with("Lease renewed successfully. Updated expiry: "));
     assert_eq!(renew(99_999).0, 400);
 
     let revoke = || {

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::Lab;
+use common::{Lab, text};
 use serde_json::{Value, json};
 
 fn put_faults(lab: &Lab, faults: Value) {
@@ -13,8 +13,7 @@ fn put_faults(lab: &Lab, faults: Value) {
 }
 
 fn tokens_request(lab: &Lab) -> reqwest::blocking::RequestBuilder {
-    lab.get("/service/secrets/tokens/")
-        .header("Authorization", lab.bearer("pss_service_v2"))
+    lab.get_as("/service/secrets/tokens/", "pss_service_v2")
 }
 
 #[test]
@@ -82,10 +81,7 @@ fn the_rate_limit_answers_429_with_retry_after_once_exhausted() {
 fn requests_are_counted_per_endpoint_without_the_service_prefix() {
     let lab = Lab::recorded_state();
     Lab::send(tokens_request(&lab));
-    Lab::send(
-        lab.get("/secrets/tokens/")
-            .header("Authorization", lab.bearer("pss_service_v2")),
-    );
+    Lab::send(lab.get_as("/secrets/tokens/", "pss_service_v2"));
     Lab::send(lab.get("/service/health/"));
     let (_, counts) = Lab::send(lab.get("/_admin/requests"));
     assert_eq!(counts["total"], 3);
@@ -133,8 +129,7 @@ fn tokens_can_be_minted_revoked_and_access_changed() {
     let env = lab.env_id("lab-app", "Staging");
     let list = || {
         Lab::send(
-            lab.get("/service/secrets/")
-                .header("Authorization", lab.bearer("pss_service_v2"))
+            lab.get_as("/service/secrets/", "pss_service_v2")
                 .header("Environment", &env),
         )
     };
@@ -161,18 +156,14 @@ fn expired_tokens_are_rejected_like_deleted_ones() {
             "service_accounts": [{"name": "sa", "access": {"a": "*"}, "tokens": [{"name": "old", "expires_in": -1}]}]}"#,
     );
     std::thread::sleep(Duration::from_millis(5));
-    let (status, body) = Lab::send(
-        lab.get("/service/secrets/tokens/")
-            .header("Authorization", lab.bearer("old")),
-    );
+    let (status, body) = Lab::send(lab.get_as("/service/secrets/tokens/", "old"));
     assert_eq!(
         (status, body),
         (403, json!({"error": "Token expired or deleted"}))
     );
     let env = lab.env_id("a", "Development");
     let (status, body) = Lab::send(
-        lab.get("/service/secrets/")
-            .header("Authorization", lab.bearer("old"))
+        lab.get_as("/service/secrets/", "old")
             .header("Environment", env),
     );
     assert_eq!(
@@ -188,19 +179,9 @@ fn the_world_can_be_replaced_from_a_seed() {
                       "service_accounts": [{"name": "s", "access": {"fresh": "*"}, "tokens": [{"name": "t"}]}]});
     let (status, body) = Lab::send(lab.http.put(lab.url("/_admin/world")).json(&seed));
     assert_eq!(status, 200);
-    assert!(
-        body["tokens"]["t"]
-            .as_str()
-            .unwrap()
-            .starts_with("pss_service:v2:")
-    );
+    assert!(text(&body["tokens"]["t"]).starts_with("pss_service:v2:"));
     assert_eq!(body["state"]["apps"][0]["name"], "fresh");
     let (status, body) = Lab::send(lab.http.put(lab.url("/_admin/world")).body("{\"apps\": 1}"));
     assert_eq!(status, 400);
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("invalid seed file")
-    );
+    assert!(text(&body["error"]).contains("invalid seed file"));
 }

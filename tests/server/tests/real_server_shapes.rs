@@ -195,10 +195,7 @@ fn environment_types_are_the_ones_the_real_server_lists() {
         types.sort();
         types
     };
-    let (status, ours) = Lab::send(
-        lab.get("/service/secrets/tokens/")
-            .header("Authorization", lab.bearer("pss_service_v2")),
-    );
+    let (status, ours) = Lab::send(lab.get_as("/service/secrets/tokens/", "pss_service_v2"));
     assert_eq!(status, 200);
     assert_eq!(types(&ours), types(&recorded["response"]["body"]));
     assert_eq!(types(&ours).len(), 6);
@@ -228,10 +225,7 @@ fn decrypting_this_servers_answers_gives_what_the_official_sdk_read_from_the_rea
         let [token_name, app, env]: [&str; 3] =
             combo.split('/').collect::<Vec<_>>().try_into().unwrap();
         let token = lab.token(token_name);
-        let (status, session) = Lab::send(
-            lab.get("/service/secrets/tokens/")
-                .header("Authorization", lab.bearer(token_name)),
-        );
+        let (status, session) = Lab::send(lab.get_as("/service/secrets/tokens/", token_name));
         assert_eq!(status, 200, "{combo}");
         let session: TokensResponse =
             decode_json(&serde_json::to_vec(&session).unwrap(), "tokens").unwrap();
@@ -254,8 +248,7 @@ fn decrypting_this_servers_answers_gives_what_the_official_sdk_read_from_the_rea
             )
             .unwrap();
         let (status, listing) = Lab::send(
-            lab.get("/service/secrets/")
-                .header("Authorization", lab.bearer(token_name))
+            lab.get_as("/service/secrets/", token_name)
                 .header("Environment", &entry.environment.id),
         );
         assert_eq!(status, 200, "{combo}");
@@ -301,10 +294,7 @@ fn server_side_references_resolve_like_the_real_public_api() {
         "/service/public/v1/secrets/?app_id={}&env=development",
         lab.app_id("lab-app")
     );
-    let (status, body) = Lab::send(
-        lab.get(&path)
-            .header("Authorization", lab.bearer("pss_service_v2")),
-    );
+    let (status, body) = Lab::send(lab.get_as(&path, "pss_service_v2"));
     assert_eq!(status, 200);
     let resolved = &expected["resolved_values"]["pss_service_v2/lab-app/Development"];
     for (key, value) in resolved.as_object().unwrap() {
@@ -322,10 +312,7 @@ fn server_side_references_resolve_like_the_real_public_api() {
             "{prefix}/secrets/?app_id={}&env=Development",
             lab.app_id("lab-app-e2ee")
         );
-        let (status, body) = Lab::send(
-            lab.get(&path)
-                .header("Authorization", lab.bearer("pss_service_v2")),
-        );
+        let (status, body) = Lab::send(lab.get_as(&path, "pss_service_v2"));
         assert_eq!(
             (status, body),
             (400, json!({"error": "SSE is not enabled for this App"})),

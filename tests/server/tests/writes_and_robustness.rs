@@ -24,8 +24,7 @@ fn call(lab: &Lab, method: reqwest::Method, token: &str, env: &str, body: &Value
 
 fn list(lab: &Lab, token: &str, env: &str, headers: &[(&str, &str)]) -> Vec<SecretRecord> {
     let mut request = lab
-        .get("/service/secrets/")
-        .header("Authorization", lab.bearer(token))
+        .get_as("/service/secrets/", token)
         .header("Environment", env);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -155,8 +154,7 @@ fn personal_overrides_are_per_user_and_only_for_personal_access_tokens() {
             .all(|r| r.override_.is_none())
     );
     let (_, camel) = Lab::send(
-        lab.get("/service/secrets/")
-            .header("Authorization", lab.bearer("pss_user"))
+        lab.get_as("/service/secrets/", "pss_user")
             .header("Environment", &env)
             .header("X-Use-Camel-Case", "true"),
     );
@@ -261,8 +259,7 @@ fn malformed_requests_get_errors_and_the_server_keeps_serving() {
         assert_eq!(status, 401, "{name}: {value}");
     }
     let (status, _) = Lab::send(
-        lab.get("/service/secrets/")
-            .header("Authorization", lab.bearer("pss_service_v2"))
+        lab.get_as("/service/secrets/", "pss_service_v2")
             .header("Lease-Ttl", "x")
             .header("Environment", &env)
             .header("Dynamic", "true"),

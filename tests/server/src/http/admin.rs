@@ -65,9 +65,9 @@ pub fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply
             Reply::ok(state(&shared.world.lock().expect("world lock")))
         }
         (&Method::PUT, "/_admin/world") => replace_world(shared, body),
-        (&Method::POST, "/_admin/tokens") => mint(shared, body),
-        (&Method::DELETE, "/_admin/tokens") => revoke(shared, body),
-        (&Method::POST, "/_admin/access") => access(shared, body),
+        (&Method::POST, "/_admin/tokens") => mint(shared, body).unwrap_or_else(|error| error),
+        (&Method::DELETE, "/_admin/tokens") => revoke(shared, body).unwrap_or_else(|error| error),
+        (&Method::POST, "/_admin/access") => access(shared, body).unwrap_or_else(|error| error),
         _ => Reply::error(404, format!("no admin endpoint {method} {path}")),
     }
 }
@@ -140,22 +140,17 @@ struct MintRequest {
     expires_in: Option<u64>,
 }
 
-fn mint(shared: &Shared, body: &[u8]) -> Reply {
-    let request: MintRequest = match parse(body) {
-        Ok(r) => r,
-        Err(reply) => return reply,
-    };
+/// `Err` is the error's answer, so that `?` can end it early.
+fn mint(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let request: MintRequest = parse(body)?;
     let mut world = shared.world.lock().expect("world lock");
-    let account = match account_named(&world, &request.account) {
-        Ok(id) => id,
-        Err(reply) => return reply,
-    };
+    let account = account_named(&world, &request.account)?;
     let minted = world.mint_token(
         &account,
         &request.name,
         request.expires_in.map(Duration::from_secs),
     );
-    Reply::ok(json!(minted))
+    Ok(Reply::ok(json!(minted)))
 }
 
 #[derive(Deserialize)]
@@ -164,11 +159,9 @@ struct RevokeRequest {
     name: String,
 }
 
-fn revoke(shared: &Shared, body: &[u8]) -> Reply {
-    let request: RevokeRequest = match parse(body) {
-        Ok(r) => r,
-        Err(reply) => return reply,
-    };
+/// `Err` is the error's answer, so that `?` can end it early.
+fn revoke(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let request: RevokeRequest = parse(body)?;
     let mut world = shared.world.lock().expect("world lock");
     let mut revoked = 0;
     for record in world.tokens.values_mut().filter(|t| t.name == request.name) {
@@ -176,9 +169,12 @@ fn revoke(shared: &Shared, body: &[u8]) -> Reply {
         revoked += 1;
     }
     if revoked == 0 {
-        return Reply::error(404, format!("no token named {:?}", request.name));
+        return Err(Reply::error(
+            404,
+            format!("no token named {:?}", request.name),
+        ));
     }
-    Reply::ok(json!({"revoked": revoked}))
+    Ok(Reply::ok(json!({"revoked": revoked})))
 }
 
 #[derive(Deserialize)]
@@ -191,20 +187,14 @@ struct AccessRequest {
     revoke: bool,
 }
 
-fn access(shared: &Shared, body: &[u8]) -> Reply {
-    let request: AccessRequest = match parse(body) {
-        Ok(r) => r,
-        Err(reply) => return reply,
-    };
+/// `Err` is the error's answer, so that `?` can end it early.
+fn access(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let request: AccessRequest = parse(body)?;
     let mut world = shared.world.lock().expect("world lock");
-    let account = match account_named(&world, &request.account) {
-        Ok(id) => id,
-        Err(reply) => return reply,
-    };
-    let env_id = match world.env_id(&request.app, &request.environment) {
-        Ok(id) => id,
-        Err(e) => return Reply::error(404, e),
-    };
+    let account = account_named(&world, &request.account)?;
+    let env_id = world
+        .env_id(&request.app, &request.environment)
+        .map_err(|e| Reply::error(404, e))?;
     if request.revoke {
         for row in world
             .environment_keys
@@ -216,5 +206,5 @@ fn access(shared: &Shared, body: &[u8]) -> Reply {
     } else {
         world.grant(&account, &env_id);
     }
-    Reply::ok(json!({}))
+    Ok(Reply::ok(json!({})))
 }

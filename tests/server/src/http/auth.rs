@@ -210,7 +210,9 @@ impl Query {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// `application/x-www-form-urlencoded` text, as queries and form bodies are: `+` is a space,
+/// `%XX` a byte, a malformed escape stays as it is.
+pub(super) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

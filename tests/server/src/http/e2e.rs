@@ -8,12 +8,12 @@ use phasekit::TokenKind;
 use serde_json::{Map, Value, json};
 
 use super::auth::{self, AuthFailure, Caller, EnvRef, Query, header};
-use super::dynamic;
 use super::render;
 use super::reply::{Reply, camel_case};
+use super::{dynamic, fields};
 use crate::paths;
 use crate::time;
-use crate::world::{PersonalOverride, StoredSecret, World, new_id};
+use crate::world::{PersonalOverride, StoredSecret, World};
 
 /// `GET /secrets/tokens/`: the account's wrapped key share and environment keys.
 pub fn tokens(world: &World, headers: &HeaderMap) -> Reply {
@@ -183,21 +183,8 @@ fn valid_ciphertext(value: &str) -> bool {
         && tail.starts_with(':')
 }
 
-fn text_field<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
-
 fn tag_list(item: &Value) -> Result<Vec<String>, Reply> {
-    let names: Vec<String> = item
-        .get("tags")
-        .and_then(Value::as_array)
-        .map(|tags| {
-            tags.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = fields::text_list(item, "tags").unwrap_or_default();
     if names.iter().any(|t| t.chars().count() > 64) {
         return Err(Reply::error(
             400,
@@ -208,7 +195,7 @@ fn tag_list(item: &Value) -> Result<Vec<String>, Reply> {
 }
 
 fn secret_type(item: &Value) -> Result<Option<String>, Reply> {
-    match text_field(item, "type") {
+    match fields::text(item, "type") {
         None => Ok(None),
         Some(t @ ("secret" | "sealed" | "config")) => Ok(Some(t.to_owned())),
         Some(other) => Err(Reply::error(400, format!("Invalid secret type: {other}"))),
@@ -242,10 +229,10 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
     let mut created = Vec::new();
     for item in items {
         let (Some(key), Some(value), Some(comment), Some(digest)) = (
-            text_field(item, "key"),
-            text_field(item, "value"),
-            text_field(item, "comment"),
-            text_field(item, "keyDigest"),
+            fields::text(item, "key"),
+            fields::text(item, "value"),
+            fields::text(item, "comment"),
+            fields::text(item, "keyDigest"),
         ) else {
             return Reply::internal_error();
         };
@@ -255,7 +242,7 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
         {
             return Reply::error(400, "Invalid ciphertext format");
         }
-        let path = paths::normalize(text_field(item, "path").unwrap_or("/"));
+        let path = paths::normalize(fields::text(item, "path").unwrap_or("/"));
         if is_duplicate(world, at, &path, digest, None)
             || !batch.insert((path.clone(), digest.to_owned()))
         {
@@ -269,24 +256,15 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
             Ok(t) => t.unwrap_or_else(|| "secret".to_owned()),
             Err(reply) => return reply,
         };
-        let now = time::now();
-        let mut secret = StoredSecret {
-            id: new_id(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-            comment: comment.to_owned(),
-            key_digest: digest.to_owned(),
+        let mut secret = StoredSecret::created(
+            key.to_owned(),
+            value.to_owned(),
+            comment.to_owned(),
+            digest.to_owned(),
             path,
-            folder: None,
             tags,
             secret_type,
-            lifecycle: "static".to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted: false,
-            overrides: Default::default(),
-        };
+        );
         if let (TokenKind::User, Some((value, is_active))) = (caller.kind, personal) {
             let entry = PersonalOverride::new(value, is_active);
             secret.overrides.insert(caller.account_id.clone(), entry);
@@ -313,7 +291,7 @@ fn register_tags(world: &mut World, tags: &[String]) {
 fn update(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Reply {
     let mut updates = Vec::new();
     for item in items {
-        let Some(id) = text_field(item, "id") else {
+        let Some(id) = fields::text(item, "id") else {
             return Reply::internal_error();
         };
         let env = &world.apps[at.0].environments[at.1];
@@ -323,14 +301,15 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
         let mut secret = env.secrets[index].clone();
         let personal = override_of(item);
         for field in ["key", "value", "comment"] {
-            if text_field(item, field).is_some_and(|c| !valid_ciphertext(c)) {
+            if fields::text(item, field).is_some_and(|c| !valid_ciphertext(c)) {
                 return Reply::error(400, "Invalid ciphertext format");
             }
         }
         if personal.as_ref().is_some_and(|(v, _)| !valid_ciphertext(v)) {
             return Reply::error(400, "Invalid ciphertext format");
         }
-        if let (Some(key), Some(digest)) = (text_field(item, "key"), text_field(item, "keyDigest"))
+        if let (Some(key), Some(digest)) =
+            (fields::text(item, "key"), fields::text(item, "keyDigest"))
         {
             secret.key = key.to_owned();
             secret.key_digest = digest.to_owned();
@@ -338,16 +317,16 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, items: &[Value]) -> Re
         if secret.lifecycle == "rotating" {
             return Reply::error(400, "Rotating secrets cannot be updated.");
         }
-        if let Some(value) = text_field(item, "value") {
+        if let Some(value) = fields::text(item, "value") {
             // Sealed secrets keep their stored value.
             if secret.secret_type != "sealed" {
                 secret.value = value.to_owned();
             }
         }
-        if let Some(comment) = text_field(item, "comment") {
+        if let Some(comment) = fields::text(item, "comment") {
             secret.comment = comment.to_owned();
         }
-        if let Some(path) = text_field(item, "path") {
+        if let Some(path) = fields::text(item, "path") {
             secret.path = paths::normalize(path);
         }
         match secret_type(item) {

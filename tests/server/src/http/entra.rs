@@ -9,6 +9,7 @@
 
 use serde_json::{Value, json};
 
+use super::auth::percent_decode;
 use super::reply::Reply;
 use crate::world::World;
 use crate::world::identities::{sign_hs256_jwt, verified_claims};
@@ -145,33 +146,10 @@ pub fn token(world: &World, path: &str, body: &[u8]) -> Reply {
 
 /// `application/x-www-form-urlencoded` pairs (`+` is a space, `%XX` a byte).
 fn parse_form(body: &[u8]) -> Vec<(String, String)> {
-    let decode = |text: &str| {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while index < bytes.len() {
-            match bytes[index] {
-                b'+' => out.push(b' '),
-                b'%' if index + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).ok();
-                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        Some(byte) => {
-                            out.push(byte);
-                            index += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                byte => out.push(byte),
-            }
-            index += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
     String::from_utf8_lossy(body)
         .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .map(|(name, value)| (decode(name), decode(value)))
+        .map(|(name, value)| (percent_decode(name), percent_decode(value)))
         .collect()
 }
 

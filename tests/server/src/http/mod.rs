@@ -7,6 +7,7 @@ mod auth;
 mod dynamic;
 mod e2e;
 mod entra;
+mod fields;
 mod identities;
 mod public;
 mod references;

@@ -4,15 +4,16 @@
 use std::collections::HashSet;
 
 use hyper::{HeaderMap, Method};
+use phasekit::keyring::EnvironmentKeys;
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller, EnvRef, Query};
 use super::render;
 use super::reply::{Reply, camel_case};
-use super::{dynamic, references};
+use super::{dynamic, fields, references};
 use crate::paths;
 use crate::time;
-use crate::world::{PersonalOverride, StoredSecret, World, new_id};
+use crate::world::{PersonalOverride, StoredSecret, World};
 
 pub fn route(
     world: &mut World,
@@ -45,12 +46,18 @@ pub fn route(
     }
 }
 
+/// The keys the server encrypts an SSE environment's secrets with.
+fn sse_keys(world: &World, at: EnvRef) -> &EnvironmentKeys {
+    let app = &world.apps[at.0];
+    world
+        .server_keys(app, &app.environments[at.1].id)
+        .expect("SSE apps have server keys")
+}
+
 fn list(world: &World, caller: &Caller, at: EnvRef, query: &Query) -> Reply {
     let app = &world.apps[at.0];
     let env = &app.environments[at.1];
-    let keys = world
-        .server_keys(app, &env.id)
-        .expect("SSE apps have server keys");
+    let keys = sse_keys(world, at);
     let path = query
         .get("path")
         .filter(|p| !p.is_empty())
@@ -94,16 +101,9 @@ fn items(body: &[u8]) -> Result<Vec<Value>, Reply> {
     }
 }
 
-fn str_field<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
-
 fn rendered(world: &World, at: EnvRef, ids: &[String], caller: &Caller) -> Reply {
-    let app = &world.apps[at.0];
-    let env = &app.environments[at.1];
-    let keys = world
-        .server_keys(app, &env.id)
-        .expect("SSE apps have server keys");
+    let env = &world.apps[at.0].environments[at.1];
+    let keys = sse_keys(world, at);
     let plain = |text: &str| {
         keys.decrypt(text)
             .map(|t| t.to_string())
@@ -124,23 +124,20 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
         Ok(items) => items,
         Err(reply) => return reply,
     };
-    let env_id = world.apps[at.0].environments[at.1].id.clone();
-    let keys = world
-        .server_keys(&world.apps[at.0], &env_id)
-        .expect("SSE apps have server keys")
-        .clone();
+    // A copy: the environment is changed while the keys are in use.
+    let keys = sse_keys(world, at).clone();
     let mut seen = HashSet::new();
     let mut created = Vec::new();
     for item in &items {
-        let Some(key) = str_field(item, "key").filter(|k| !k.is_empty()) else {
+        let Some(key) = fields::text(item, "key").filter(|k| !k.is_empty()) else {
             return Reply::error(400, "Each secret needs a non-empty 'key'.");
         };
-        let Some(value) = str_field(item, "value") else {
+        let Some(value) = fields::text(item, "value") else {
             return Reply::error(400, "Each secret needs a 'value'.");
         };
         // The server stores the name upper-cased, and digests that.
         let key = key.to_uppercase();
-        let path = paths::normalize(str_field(item, "path").unwrap_or("/"));
+        let path = paths::normalize(fields::text(item, "path").unwrap_or("/"));
         let digest = keys.key_digest(&key);
         let env = &world.apps[at.0].environments[at.1];
         if env
@@ -151,36 +148,21 @@ fn create(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
             return Reply::error(409, "Duplicate secret found");
         }
         let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
-        let now = time::now();
-        let mut secret = StoredSecret {
-            id: new_id(),
-            key: encrypt(&key),
-            value: encrypt(value),
-            comment: str_field(item, "comment")
-                .filter(|c| !c.is_empty())
-                .map(encrypt)
-                .unwrap_or_default(),
-            key_digest: digest,
+        let comment = fields::text(item, "comment")
+            .filter(|c| !c.is_empty())
+            .map(encrypt)
+            .unwrap_or_default();
+        let tags = fields::text_list(item, "tags").unwrap_or_default();
+        let secret_type = fields::text(item, "type").unwrap_or("secret").to_owned();
+        let mut secret = StoredSecret::created(
+            encrypt(&key),
+            encrypt(value),
+            comment,
+            digest,
             path,
-            folder: None,
-            tags: item
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            secret_type: str_field(item, "type").unwrap_or("secret").to_owned(),
-            lifecycle: "static".to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted: false,
-            overrides: Default::default(),
-        };
+            tags,
+            secret_type,
+        );
         if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {
             if let Some(value) = o.get("value").and_then(Value::as_str) {
                 let is_active = o.get("isActive").and_then(Value::as_bool).unwrap_or(true);
@@ -204,48 +186,41 @@ fn update(world: &mut World, caller: &Caller, at: EnvRef, body: &[u8]) -> Reply 
         Ok(items) => items,
         Err(reply) => return reply,
     };
-    let env_id = world.apps[at.0].environments[at.1].id.clone();
-    let keys = world
-        .server_keys(&world.apps[at.0], &env_id)
-        .expect("SSE apps have server keys")
-        .clone();
+    // A copy: the environment is changed while the keys are in use.
+    let keys = sse_keys(world, at).clone();
     let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
     let mut ids = Vec::new();
     for item in &items {
-        let Some(id) = str_field(item, "id") else {
+        let Some(id) = fields::text(item, "id") else {
             return Reply::error(400, "Each secret needs an 'id'.");
         };
         let env = &mut world.apps[at.0].environments[at.1];
         let Some(secret) = env.secrets.iter_mut().find(|s| s.id == id && !s.deleted) else {
             return Reply::error(404, format!("Secret not found: {id}"));
         };
-        if let Some(key) = str_field(item, "key") {
+        if let Some(key) = fields::text(item, "key") {
             let key = key.to_uppercase();
             secret.key = encrypt(&key);
             secret.key_digest = keys.key_digest(&key);
         }
-        if let Some(value) = str_field(item, "value") {
+        if let Some(value) = fields::text(item, "value") {
             secret.value = encrypt(value);
         }
-        if let Some(comment) = str_field(item, "comment") {
+        if let Some(comment) = fields::text(item, "comment") {
             secret.comment = if comment.is_empty() {
                 String::new()
             } else {
                 encrypt(comment)
             };
         }
-        if let Some(path) = str_field(item, "path") {
+        if let Some(path) = fields::text(item, "path") {
             secret.path = paths::normalize(path);
         }
         // Unlike the E2E endpoint, tags change only when given.
-        if let Some(tags) = item.get("tags").and_then(Value::as_array) {
-            secret.tags = tags
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect();
+        if let Some(tags) = fields::text_list(item, "tags") {
+            secret.tags = tags;
         }
-        if let Some(t) = str_field(item, "type") {
+        if let Some(t) = fields::text(item, "type") {
             secret.secret_type = t.to_owned();
         }
         if let (phasekit::TokenKind::User, Some(o)) = (caller.kind, item.get("override")) {

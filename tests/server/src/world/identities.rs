@@ -252,31 +252,23 @@ impl Identities {
     }
 }
 
-impl fmt::Debug for AwsCredential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsCredential")
-            .field("access_key_id", &self.access_key_id)
-            .field("arn", &self.arn)
-            .finish_non_exhaustive()
-    }
+/// `Debug` with only the named fields, so that the secrets next to them never show.
+macro_rules! debug_without_secrets {
+    ($($type:ident { $($field:ident),+ })+) => {$(
+        impl fmt::Debug for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))+
+                    .finish_non_exhaustive()
+            }
+        }
+    )+};
 }
 
-impl fmt::Debug for AzureTenant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AzureTenant")
-            .field("tenant_id", &self.tenant_id)
-            .field("workload_identities", &self.workload_identities)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for WorkloadIdentity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WorkloadIdentity")
-            .field("client_id", &self.client_id)
-            .field("object_id", &self.object_id)
-            .finish_non_exhaustive()
-    }
+debug_without_secrets! {
+    AwsCredential { access_key_id, arn }
+    AzureTenant { tenant_id, workload_identities }
+    WorkloadIdentity { client_id, object_id }
 }
 
 /// HMAC-SHA256, for HS256 JWTs and SigV4.
@@ -391,6 +383,22 @@ fn in_class(c: char, class: &[char]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn debug_shows_names_and_never_secrets() {
+        let credential = AwsCredential {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "very-secret".into(),
+            session_token: Some("session-secret".into()),
+            arn: "arn:aws:iam::123456789012:user/app".into(),
+        };
+        let shown = format!("{credential:?}");
+        assert_eq!(
+            shown,
+            "AwsCredential { access_key_id: \"AKIDEXAMPLE\", \
+             arn: \"arn:aws:iam::123456789012:user/app\", .. }"
+        );
+    }
 
     #[test]
     fn fnmatch_like_python() {

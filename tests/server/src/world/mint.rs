@@ -150,32 +150,25 @@ impl World {
         let keys = &self.console[env_id].keys;
         let encrypt = |text: &str| keys.encrypt(text).expect("environment keys are valid");
         let path = paths::normalize(input.path.as_deref().unwrap_or("/"));
-        let now = time::now();
-        let mut secret = StoredSecret {
-            id: new_id(),
-            key: encrypt(&input.key),
-            value: encrypt(&input.value),
-            comment: input
-                .comment
-                .as_deref()
-                .filter(|c| !c.is_empty())
-                .map(encrypt)
-                .unwrap_or_default(),
-            key_digest: keys.key_digest(&input.key),
-            path: path.clone(),
-            folder: None,
-            tags: input.tags.clone(),
-            secret_type: input
-                .secret_type
-                .clone()
-                .unwrap_or_else(|| "secret".to_owned()),
-            lifecycle: "static".to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted: false,
-            overrides: Default::default(),
-        };
+        let comment = input
+            .comment
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(encrypt)
+            .unwrap_or_default();
+        let secret_type = input
+            .secret_type
+            .clone()
+            .unwrap_or_else(|| "secret".to_owned());
+        let mut secret = StoredSecret::created(
+            encrypt(&input.key),
+            encrypt(&input.value),
+            comment,
+            keys.key_digest(&input.key),
+            path.clone(),
+            input.tags.clone(),
+            secret_type,
+        );
         for (user_id, value) in &input.overrides {
             let entry = PersonalOverride::new(encrypt(value), true);
             secret.overrides.insert(user_id.clone(), entry);

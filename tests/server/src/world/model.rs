@@ -145,6 +145,40 @@ pub struct StoredSecret {
     pub overrides: HashMap<String, PersonalOverride>,
 }
 
+impl StoredSecret {
+    /// A secret as every create path stores it: static, version 1, created now, without
+    /// personal overrides, and in no folder until its environment files it by path. The text
+    /// fields are already encrypted.
+    pub fn created(
+        key: String,
+        value: String,
+        comment: String,
+        key_digest: String,
+        path: String,
+        tags: Vec<String>,
+        secret_type: String,
+    ) -> StoredSecret {
+        let now = time::now();
+        StoredSecret {
+            id: new_id(),
+            key,
+            value,
+            comment,
+            key_digest,
+            path,
+            folder: None,
+            tags,
+            secret_type,
+            lifecycle: "static".to_owned(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted: false,
+            overrides: Default::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PersonalOverride {
     pub id: String,

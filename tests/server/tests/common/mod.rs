@@ -10,6 +10,13 @@ use phasekit_server::{BackgroundServer, Seed, World};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
+/// A JSON value that must be a string, as one.
+pub fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+}
+
 pub struct Lab {
     pub server: BackgroundServer,
     pub tokens: BTreeMap<String, String>,
@@ -97,6 +104,12 @@ impl Lab {
 
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.http.get(self.url(path))
+    }
+
+    /// A GET of `path` with the seeded token `token_name`.
+    pub fn get_as(&self, path: &str, token_name: &str) -> RequestBuilder {
+        self.get(path)
+            .header("Authorization", self.bearer(token_name))
     }
 
     pub fn send(request: RequestBuilder) -> (u16, Value) {
