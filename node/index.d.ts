@@ -477,7 +477,7 @@ export interface ExportOptions {
   app?: string
   appId?: string
   env: string
-  format?: 'dotenv' | 'json' | 'yaml'
+  format?: 'dotenv' | 'json' | 'yaml' | 'kv' | 'csv' | 'xml' | 'toml' | 'hcl' | 'ini' | 'java_properties'
   path?: string
 }
 

@@ -12,6 +12,7 @@ pub mod keyring;
 pub mod logs;
 pub mod offline;
 mod percent;
+pub mod project;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;
@@ -28,6 +29,7 @@ pub use client::{
 pub use error::{Error, ErrorCode, ErrorFamily, Naming, Result};
 pub use export::{ExportFormat, export};
 pub use offline::OfflineMode;
+pub use project::{ProjectConfig, Scope, ScopeFlags};
 pub use secret_string::SecretString;
 pub use secrets::Secret;
 pub use stats::StatsSnapshot;

@@ -9,7 +9,10 @@ from typing_extensions import NotRequired, Self
 __version__: str
 ERROR_CODES: list[str]
 
-ExportFormat = Literal["dotenv", "env", "json", "yaml", "yml"]
+ExportFormat = Literal[
+    "dotenv", "env", "json", "yaml", "yml", "kv", "csv", "xml", "toml", "hcl", "ini",
+    "java_properties", "properties",
+]
 # Where the secrets of a get_result() came from: the server, the in-memory cache within its
 # TTL, the in-memory cache past its TTL (server unreachable), or the offline cache on disk.
 Source = Literal["network", "memory", "stale", "offline"]
