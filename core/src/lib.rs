@@ -5,6 +5,7 @@
 pub mod api;
 pub mod client;
 pub mod crypto;
+pub mod dotenv;
 pub mod error;
 pub mod export;
 pub mod identity;
