@@ -1,0 +1,51 @@
+//! Running the child of `run` and `shell`: it inherits phasekit's terminal and process group,
+//! SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to phasekit are passed on to it,
+//! and its exit code (128 + the signal when a signal ended it) becomes phasekit's.
+
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
+
+pub const FORWARDED: [i32; 6] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2];
+
+/// Runs `command` to its end and returns the exit code phasekit should exit with.
+pub fn run(mut command: Command) -> io::Result<i32> {
+    // Registered before the child exists, so that no signal in between ends phasekit alone.
+    let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED)?;
+    let handle = signals.handle();
+    let mut child = command.spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let forwarder = std::thread::spawn(move || {
+        for origin in signals.forever() {
+            // A signal the kernel sent (Ctrl-C, Ctrl-\, a closed terminal) went to the whole
+            // foreground process group, the child included: passing it on would deliver it twice.
+            if matches!(origin.cause, Cause::Kernel) {
+                continue;
+            }
+            // SAFETY: kill has no memory effects; the pid is the child's, which is not reaped
+            // before this thread is told to stop (below).
+            unsafe { libc::kill(pid, origin.signal) };
+        }
+    });
+    let status = child.wait();
+    handle.close();
+    let _ = forwarder.join();
+    let status = status?;
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|signal| 128 + signal))
+        .unwrap_or(1))
+}
+
+/// The exit code of a command that could not be started, as shells use them.
+pub fn spawn_failure_code(error: &io::Error) -> i32 {
+    match error.kind() {
+        io::ErrorKind::NotFound => 127,
+        _ => 126,
+    }
+}

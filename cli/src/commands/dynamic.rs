@@ -1,0 +1,102 @@
+//! `dynamic-secrets list` and `lease generate|renew|revoke` (also `dynamic-secrets lease ...`).
+
+use phasekit::{BlockingClient, Result};
+use serde_json::json;
+
+use crate::args::{DynamicCommand, LeaseCommand};
+use crate::{context, output};
+
+pub fn run(client: &BlockingClient, command: DynamicCommand, as_json: bool) -> Result<()> {
+    match command {
+        DynamicCommand::List { scope, path } => {
+            let scope = context::scope(&scope)?;
+            // Without a lease: the credential names, no new credentials.
+            let options =
+                context::get_options(&scope, Some(&path), None, None).dynamic(false, None);
+            let secrets: Vec<_> = client
+                .get(&options)?
+                .into_iter()
+                .filter(|s| s.is_dynamic)
+                .collect();
+            if as_json {
+                let items: Vec<_> = secrets
+                    .iter()
+                    .map(|s| output::secret_json(s, false))
+                    .collect();
+                output::print_json(&json!(items));
+            } else {
+                let rows: Vec<Vec<String>> = secrets
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.key.clone(),
+                            s.dynamic_group.clone().unwrap_or_default(),
+                            s.id.clone(),
+                            s.path.clone(),
+                        ]
+                    })
+                    .collect();
+                output::print_table(&["KEY", "DYNAMIC SECRET", "ID", "PATH"], &rows);
+            }
+            Ok(())
+        }
+        DynamicCommand::Lease(lease) => run_lease(client, lease, as_json),
+    }
+}
+
+pub fn run_lease(client: &BlockingClient, command: LeaseCommand, as_json: bool) -> Result<()> {
+    match command {
+        LeaseCommand::Generate {
+            secret_id,
+            lease_ttl,
+            scope,
+        } => {
+            let scope = context::scope(&scope)?;
+            let credentials =
+                client.lease_generate(&scope.app, &scope.env, &secret_id, lease_ttl)?;
+            if as_json {
+                let items: Vec<_> = credentials
+                    .iter()
+                    .map(|s| output::secret_json(s, true))
+                    .collect();
+                output::print_json(&json!(items));
+            } else {
+                let rows: Vec<Vec<String>> = credentials
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.key.clone(),
+                            output::table_value(s, true),
+                            s.lease_id.clone().unwrap_or_default(),
+                            s.lease_expires_at.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::print_table(&["KEY", "VALUE", "LEASE ID", "EXPIRES"], &rows);
+            }
+        }
+        LeaseCommand::Renew {
+            lease_id,
+            ttl,
+            scope,
+        } => {
+            let scope = context::scope(&scope)?;
+            let answer = client.lease_renew(&scope.app, &scope.env, &lease_id, ttl)?;
+            message(as_json, &lease_id, &answer.message);
+        }
+        LeaseCommand::Revoke { lease_id, scope } => {
+            let scope = context::scope(&scope)?;
+            let answer = client.lease_revoke(&scope.app, &scope.env, &lease_id)?;
+            message(as_json, &lease_id, &answer.message);
+        }
+    }
+    Ok(())
+}
+
+fn message(as_json: bool, lease_id: &str, text: &str) {
+    if as_json {
+        output::print_json(&json!({"lease_id": lease_id, "message": text}));
+    } else {
+        println!("{text}");
+    }
+}

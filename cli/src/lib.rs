@@ -1,0 +1,72 @@
+//! `phasekit`, the command line over the phasekit core. The binary, the Python console script
+//! and the Node `bin` all call [`main`]; everything here is argument handling and output, the
+//! rest is the core's.
+
+mod args;
+mod child;
+mod commands;
+mod context;
+mod input;
+mod output;
+
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser};
+
+use args::{AppsCommand, Cli, Command};
+pub use output::exit;
+
+/// Runs the command line with `args` (the program name first) and returns the exit code.
+pub fn main<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version are "errors" that print to stdout and exit 0.
+            let _ = error.print();
+            return if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    let as_json = cli.global.json;
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            output::print_error(&error, as_json);
+            output::exit_code(&error)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> phasekit::Result<i32> {
+    let as_json = cli.global.json;
+    if let Command::Completions { shell } = cli.command {
+        let mut command = Cli::command();
+        clap_complete::generate(shell, &mut command, "phasekit", &mut std::io::stdout());
+        return Ok(exit::OK);
+    }
+    let client = context::client(&cli.global)?;
+    match cli.command {
+        Command::Run(args) => commands::run::run(&client, args),
+        Command::Shell(args) => commands::run::shell(&client, args),
+        Command::Secrets(command) => {
+            commands::secrets::run(&client, command, as_json).map(|()| exit::OK)
+        }
+        Command::Apps(AppsCommand::List) => {
+            commands::apps::list(&client, as_json).map(|()| exit::OK)
+        }
+        Command::DynamicSecrets(command) => {
+            commands::dynamic::run(&client, command, as_json).map(|()| exit::OK)
+        }
+        Command::Lease(command) => {
+            commands::dynamic::run_lease(&client, command, as_json).map(|()| exit::OK)
+        }
+        Command::Completions { .. } => Ok(exit::OK),
+    }
+}
