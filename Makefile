@@ -18,10 +18,10 @@ FFI_DIR := target/$(TARGET)/debug
 UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
 GO ?= go
 
-.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve surface demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
+.PHONY: test test-rust cli test-cli test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve surface demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint version-check test-rust vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
+test: lint version-check test-rust test-cli vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
 
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
@@ -49,6 +49,17 @@ server:
 PORT ?= 0
 serve: server
 	$(SERVER_BIN) --port $(PORT) --seed tests/server/seeds/demo.json --tokens-out target/serve.json
+
+## cli: build the command line (`phasekit`, crate phasekit-cli)
+cli:
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-cli
+
+## test-cli: `phasekit` against the local server (tests/cli: every command, run's environment,
+## exit codes and signals, .phase.json, export formats read back by standard parsers, and the
+## official phase-cli side by side); the core's and the crate's unit tests
+test-cli: server cli
+	$(CARGO) test $(CARGO_TARGET) -p phasekit-cli
+	PHASEKIT_BIN=$(CURDIR)/target/$(TARGET)/debug/phasekit tests/cli/run.sh
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node
