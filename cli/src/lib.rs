@@ -10,14 +10,26 @@ mod input;
 mod output;
 
 use std::ffi::OsString;
+use std::io::Write;
 
 use clap::{CommandFactory, Parser};
 
 use args::{AppsCommand, Cli, Command};
 pub use output::exit;
 
-/// Runs the command line with `args` (the program name first) and returns the exit code.
+/// Runs the command line with `args` (the program name first) and returns the exit code. What
+/// it printed is flushed: a host (Python, Node) may exit without flushing Rust's stdout.
 pub fn main<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let code = parse_and_run(args);
+    let _ = std::io::stdout().flush();
+    code
+}
+
+fn parse_and_run<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
