@@ -56,8 +56,8 @@ cli:
 
 ## test-cli: `phasekit` against the local server (tests/cli: every command, run's environment,
 ## exit codes and signals, .phase.json, export formats read back by standard parsers, and the
-## official phase-cli side by side); the core's and the crate's unit tests
-test-cli: server cli
+## official phase-cli side by side, the pip console script and the npm bin); the crate's unit tests
+test-cli: server cli python node
 	$(CARGO) test $(CARGO_TARGET) -p phasekit-cli
 	PHASEKIT_BIN=$(CURDIR)/target/$(TARGET)/debug/phasekit tests/cli/run.sh
 

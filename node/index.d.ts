@@ -581,6 +581,12 @@ export interface NewSecretInput {
   override?: string
 }
 
+/**
+ * Runs `phasekit` with `args` (without the program name) and returns its exit code. It blocks
+ * the thread it is called on until the command is done, as a command line does.
+ */
+export declare function runCli(args: Array<string>): number
+
 /** What `update` changes: only the fields given. */
 export interface UpdateOptions {
   key: string

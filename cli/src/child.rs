@@ -3,8 +3,9 @@
 //! and its exit code (128 + the signal when a signal ended it) becomes phasekit's.
 
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::process::ExitStatusExt;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook::iterator::SignalsInfo;
@@ -18,6 +19,12 @@ pub fn run(mut command: Command) -> io::Result<i32> {
     // Registered before the child exists, so that no signal in between ends phasekit alone.
     let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED)?;
     let handle = signals.handle();
+    // Handed over explicitly: a host process (Node) may have marked its standard streams
+    // close-on-exec, and a child that merely inherits them would find them closed.
+    command
+        .stdin(standard_stream(std::io::stdin().as_fd()))
+        .stdout(standard_stream(std::io::stdout().as_fd()))
+        .stderr(standard_stream(std::io::stderr().as_fd()));
     let mut child = command.spawn()?;
     let pid = child.id() as libc::pid_t;
     let forwarder = std::thread::spawn(move || {
@@ -40,6 +47,13 @@ pub fn run(mut command: Command) -> io::Result<i32> {
         .code()
         .or_else(|| status.signal().map(|signal| 128 + signal))
         .unwrap_or(1))
+}
+
+/// A copy of one of phasekit's standard streams for the child (which gets it as 0, 1 or 2); a
+/// stream phasekit does not have is left for the child not to have either.
+fn standard_stream(fd: BorrowedFd<'_>) -> Stdio {
+    fd.try_clone_to_owned()
+        .map_or_else(|_| Stdio::inherit(), Stdio::from)
 }
 
 /// The exit code of a command that could not be started, as shells use them.
