@@ -43,8 +43,21 @@ pub fn read_value(key: &str) -> Result<Zeroizing<String>> {
 }
 
 /// Terminal echo turned off while it lives (restored when dropped).
+#[cfg(unix)]
 struct EchoOff(Option<libc::termios>);
 
+/// Elsewhere than on Unix the typed value is echoed.
+#[cfg(not(unix))]
+struct EchoOff;
+
+#[cfg(not(unix))]
+impl EchoOff {
+    fn new() -> Self {
+        EchoOff
+    }
+}
+
+#[cfg(unix)]
 impl EchoOff {
     fn new() -> Self {
         // SAFETY: tcgetattr and tcsetattr write only into the termios value given, on fd 0.
@@ -61,6 +74,7 @@ impl EchoOff {
     }
 }
 
+#[cfg(unix)]
 impl Drop for EchoOff {
     fn drop(&mut self) {
         if let Some(saved) = self.0 {
