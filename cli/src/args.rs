@@ -267,6 +267,14 @@ pub enum LeaseCommand {
         #[command(flatten)]
         scope: ScopeArgs,
     },
+    /// Your leases of a dynamic secret, newest first (`get` in the official CLI).
+    #[command(visible_alias = "get")]
+    List {
+        #[arg(value_name = "SECRET_ID")]
+        secret_id: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
     /// Extend a lease to TTL seconds from now.
     Renew {
         #[arg(value_name = "LEASE_ID")]

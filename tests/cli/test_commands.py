@@ -98,7 +98,12 @@ def test_dynamic_secrets_and_leases(cli: Cli) -> None:
     assert lease_id and all(c["value"] for c in credentials)
     renewed = cli.json("dynamic-secrets", "lease", "renew", lease_id, "600", "--app", APP)
     assert renewed["lease_id"] == lease_id and renewed["message"]
+    leases = cli.json("lease", "list", secret_id, "--app", APP)
+    assert [(l["id"], l["status"]) for l in leases] == [(lease_id, "active")]
+    assert "value" not in json.dumps(leases), "a listing shows no credentials"
     assert cli.ok("lease", "revoke", lease_id, "--app", APP).strip()
+    revoked = cli.json("dynamic-secrets", "lease", "get", secret_id, "--app", APP)
+    assert [(l["id"], l["status"]) for l in revoked] == [(lease_id, "revoked")]
     table = cli.ok("dynamic-secrets", "list", "--app", APP)
     assert "AWS_ACCESS_KEY_ID\taws-creds" in table
 
@@ -122,7 +127,7 @@ def test_bash_completion_loads() -> None:
     [], ["run"], ["shell"], ["secrets"], ["secrets", "list"], ["secrets", "get"],
     ["secrets", "create"], ["secrets", "update"], ["secrets", "delete"], ["secrets", "import"],
     ["secrets", "export"], ["apps", "list"], ["dynamic-secrets", "list"],
-    ["dynamic-secrets", "lease", "generate"], ["lease", "renew"], ["lease", "revoke"],
+    ["dynamic-secrets", "lease", "generate"], ["lease", "list"], ["lease", "renew"], ["lease", "revoke"],
     ["completions"],
 ])
 def test_every_command_has_help(command: list[str]) -> None:

@@ -1,4 +1,4 @@
-//! `dynamic-secrets list` and `lease generate|renew|revoke` (also `dynamic-secrets lease ...`).
+//! `dynamic-secrets list` and `lease generate|list|renew|revoke` (also `dynamic-secrets lease ...`).
 
 use phasekit::{BlockingClient, Result};
 use serde_json::json;
@@ -73,6 +73,37 @@ pub fn run_lease(client: &BlockingClient, command: LeaseCommand, as_json: bool) 
                     })
                     .collect();
                 output::print_table(&["KEY", "VALUE", "LEASE ID", "EXPIRES"], &rows);
+            }
+        }
+        LeaseCommand::List { secret_id, scope } => {
+            let scope = context::scope(&scope)?;
+            let leases = client.lease_list(&scope.app, &scope.env, &secret_id)?;
+            if as_json {
+                let items: Vec<_> = leases
+                    .iter()
+                    .map(|l| {
+                        json!({
+                            "id": l.id, "name": l.name, "secret_id": l.secret_id,
+                            "status": l.status, "ttl": l.ttl, "created_at": l.created_at,
+                            "renewed_at": l.renewed_at, "expires_at": l.expires_at,
+                            "revoked_at": l.revoked_at,
+                        })
+                    })
+                    .collect();
+                output::print_json(&json!(items));
+            } else {
+                let rows: Vec<Vec<String>> = leases
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.id.clone(),
+                            l.name.clone(),
+                            l.status.clone(),
+                            l.expires_at.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::print_table(&["LEASE ID", "NAME", "STATUS", "EXPIRES"], &rows);
             }
         }
         LeaseCommand::Renew {

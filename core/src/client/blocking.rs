@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::runtime::Runtime;
 
 use super::{
-    AppInfo, Client, EnvironmentInfo, GetOptions, LeaseMessage, NewSecret, SecretUpdate,
+    AppInfo, Client, EnvironmentInfo, GetOptions, Lease, LeaseMessage, NewSecret, SecretUpdate,
     select::AppRef,
 };
 use crate::error::{Error, ErrorCode, Result};
@@ -124,6 +124,10 @@ impl BlockingClient {
         ttl: Option<u64>,
     ) -> Result<Vec<Secret>> {
         runtime()?.block_on(self.client.lease_generate(app, env, secret_id, ttl))
+    }
+
+    pub fn lease_list(&self, app: &AppRef, env: &str, secret_id: &str) -> Result<Vec<Lease>> {
+        runtime()?.block_on(self.client.lease_list(app, env, secret_id))
     }
 
     pub fn lease_renew(
