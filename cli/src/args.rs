@@ -116,9 +116,40 @@ pub struct RunArgs {
     /// Run the command through `sh -c` (pipes, globs, $VARIABLES), joined by spaces.
     #[arg(long)]
     pub shell: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
     /// The command and its arguments, after `--`.
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
+}
+
+/// Reacting to changed secrets while the command runs.
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Watch the secrets and restart (or signal) the command when they change.
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between checks with --watch.
+    #[arg(
+        long = "watch-interval",
+        value_name = "SECONDS",
+        default_value_t = 30.0
+    )]
+    pub watch_interval: f64,
+    /// With --watch: `restart` (SIGTERM, start again with the new secrets) or a signal to
+    /// send instead (HUP, USR1, ...).
+    #[arg(long = "on-change", value_name = "ACTION", default_value = "restart")]
+    pub on_change: String,
+}
+
+impl Default for WatchArgs {
+    fn default() -> Self {
+        WatchArgs {
+            watch: false,
+            watch_interval: 30.0,
+            on_change: "restart".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -6,12 +6,39 @@
 use std::io;
 
 #[cfg(unix)]
-pub use unix::run;
+pub use unix::{run, signal_number};
 
-/// Runs `command` to its end and returns the exit code phasekit should exit with.
+/// Elsewhere than on Unix there are no signals to send.
 #[cfg(not(unix))]
-pub fn run(mut command: std::process::Command) -> io::Result<i32> {
+pub fn signal_number(_name: &str) -> Option<i32> {
+    None
+}
+
+/// Runs `command` to its end and returns the exit code phasekit should exit with (watching is
+/// for Unix only).
+#[cfg(not(unix))]
+pub fn run(mut command: std::process::Command, _watching: Option<Watching<'_>>) -> io::Result<i32> {
     Ok(command.spawn()?.wait()?.code().unwrap_or(1))
+}
+
+/// What `run --watch` does when the secrets change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnChange {
+    /// Stop the child (SIGTERM, then SIGKILL after a grace period) and start it again with the
+    /// new secrets.
+    Restart,
+    /// Send the child this signal (it reads its configuration again itself).
+    Signal(i32),
+}
+
+/// A running watch of the secrets, for [`run`].
+pub struct Watching<'a> {
+    /// One message per change of the secrets.
+    pub changes: std::sync::mpsc::Receiver<()>,
+    pub on_change: OnChange,
+    /// The command again, with the secrets as they are now; `None` (the error reported) keeps
+    /// the running child.
+    pub refresh: Box<dyn FnMut() -> Option<std::process::Command> + 'a>,
 }
 
 /// The exit code of a command that could not be started, as shells use them.
@@ -27,7 +54,13 @@ mod unix {
     use std::io;
     use std::os::fd::{AsFd, BorrowedFd};
     use std::os::unix::process::ExitStatusExt;
-    use std::process::{Command, Stdio};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::mpsc::RecvTimeoutError;
+    use std::time::{Duration, Instant};
+
+    use super::{OnChange, Watching};
 
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
     use signal_hook::iterator::SignalsInfo;
@@ -36,32 +69,59 @@ mod unix {
 
     const FORWARDED: [i32; 6] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2];
 
-    /// Runs `command` to its end and returns the exit code phasekit should exit with.
-    pub fn run(mut command: Command) -> io::Result<i32> {
+    /// Runs `command` to its end and returns the exit code phasekit should exit with; with
+    /// `watching`, a change of the secrets restarts or signals it.
+    pub fn run(mut command: Command, mut watching: Option<Watching<'_>>) -> io::Result<i32> {
         // Registered before the child exists, so that no signal in between ends phasekit alone.
         let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED)?;
         let handle = signals.handle();
-        // Handed over explicitly: a host process (Node) may have marked its standard streams
-        // close-on-exec, and a child that merely inherits them would find them closed.
-        command
-            .stdin(standard_stream(std::io::stdin().as_fd()))
-            .stdout(standard_stream(std::io::stdout().as_fd()))
-            .stderr(standard_stream(std::io::stderr().as_fd()));
-        let mut child = command.spawn()?;
-        let pid = child.id() as libc::pid_t;
-        let forwarder = std::thread::spawn(move || {
-            for origin in signals.forever() {
-                // A signal the kernel sent (Ctrl-C, Ctrl-\, a closed terminal) went to the whole
-                // foreground process group, the child included: passing it on would deliver it twice.
-                if matches!(origin.cause, Cause::Kernel) {
-                    continue;
+        let mut child = spawn(&mut command)?;
+        // 0 while no child may be signalled (between reaping one and starting the next, so that
+        // a recycled pid is never hit).
+        let pid = Arc::new(AtomicI32::new(child.id() as i32));
+        let forwarder = {
+            let pid = pid.clone();
+            std::thread::spawn(move || {
+                for origin in signals.forever() {
+                    // A signal the kernel sent (Ctrl-C, Ctrl-\, a closed terminal) went to the
+                    // whole foreground process group, the child included: passing it on would
+                    // deliver it twice.
+                    if matches!(origin.cause, Cause::Kernel) {
+                        continue;
+                    }
+                    signal(&pid, origin.signal);
                 }
-                // SAFETY: kill has no memory effects; the pid is the child's, which is not reaped
-                // before this thread is told to stop (below).
-                unsafe { libc::kill(pid, origin.signal) };
+            })
+        };
+        let status = loop {
+            let Some(watch) = watching.as_mut() else {
+                break child.wait();
+            };
+            match watch.changes.recv_timeout(POLL) {
+                Ok(()) => match watch.on_change {
+                    OnChange::Signal(number) => signal(&pid, number),
+                    OnChange::Restart => {
+                        // The new secrets first: when they cannot be read, the child runs on.
+                        let Some(mut fresh) = (watch.refresh)() else {
+                            continue;
+                        };
+                        signal(&pid, SIGTERM);
+                        stop(&mut child)?;
+                        pid.store(0, Ordering::SeqCst);
+                        child.wait()?;
+                        child = spawn(&mut fresh)?;
+                        pid.store(child.id() as i32, Ordering::SeqCst);
+                    }
+                },
+                Err(RecvTimeoutError::Timeout) => {}
+                // The watch ended: nothing more to react to.
+                Err(RecvTimeoutError::Disconnected) => watching = None,
             }
-        });
-        let status = child.wait();
+            if let Some(status) = child.try_wait()? {
+                break Ok(status);
+            }
+        };
+        pid.store(0, Ordering::SeqCst);
         handle.close();
         let _ = forwarder.join();
         let status = status?;
@@ -69,6 +129,55 @@ mod unix {
             .code()
             .or_else(|| status.signal().map(|signal| 128 + signal))
             .unwrap_or(1))
+    }
+
+    /// The number of a signal `run --watch` may send, by its name without `SIG`.
+    pub fn signal_number(name: &str) -> Option<i32> {
+        match name {
+            "HUP" => Some(SIGHUP),
+            "INT" => Some(SIGINT),
+            "TERM" => Some(SIGTERM),
+            "QUIT" => Some(SIGQUIT),
+            "USR1" => Some(SIGUSR1),
+            "USR2" => Some(SIGUSR2),
+            _ => None,
+        }
+    }
+
+    /// How often the exit of a watched child is checked for.
+    const POLL: Duration = Duration::from_millis(50);
+    /// How long a child has to end after SIGTERM before a restart kills it.
+    const GRACE: Duration = Duration::from_secs(10);
+
+    fn spawn(command: &mut Command) -> io::Result<Child> {
+        // Handed over explicitly: a host process (Node) may have marked its standard streams
+        // close-on-exec, and a child that merely inherits them would find them closed.
+        command
+            .stdin(standard_stream(std::io::stdin().as_fd()))
+            .stdout(standard_stream(std::io::stdout().as_fd()))
+            .stderr(standard_stream(std::io::stderr().as_fd()))
+            .spawn()
+    }
+
+    fn signal(pid: &AtomicI32, number: i32) {
+        let pid = pid.load(Ordering::SeqCst);
+        if pid > 0 {
+            // SAFETY: kill has no memory effects; the pid is a child not reaped yet (it is
+            // reset to 0 before a child is reaped).
+            unsafe { libc::kill(pid, number) };
+        }
+    }
+
+    /// Waits up to GRACE for the child to end, then kills it.
+    fn stop(child: &mut Child) -> io::Result<()> {
+        let deadline = Instant::now() + GRACE;
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                return child.kill();
+            }
+            std::thread::sleep(POLL);
+        }
+        Ok(())
     }
 
     /// A copy of one of phasekit's standard streams for the child (which gets it as 0, 1 or 2); a
