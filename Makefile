@@ -204,12 +204,20 @@ vectors-check:
 bench-x25519:
 	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-cli
 ## bench: phasekit's clients against the official SDKs on the local server, release builds;
 ## writes bench/RESULTS.md (run it on a quiet machine)
 bench:
 	TARGET=$(TARGET) bench/build.sh release
 	TARGET=$(TARGET) $(PYTHON) bench/run.py
+
+## bench-cli: `phasekit run -- true` (release build) against phase-cli's `phase run -- true` at
+## 10 and 1,000 secrets on the local server; writes bench/CLI_RESULTS.md
+bench-cli: server
+	$(CARGO) build $(CARGO_TARGET) --release -p phasekit-cli
+	@[ -x .venv/phase-cli/bin/python ] || $(PYTHON) -m venv .venv/phase-cli
+	.venv/phase-cli/bin/python -m pip install --quiet --disable-pip-version-check -r tests/cli/phase-cli-requirements.txt
+	$(PYTHON) bench/cli_run.py --phasekit target/$(TARGET)/release/phasekit
 
 ## bench-smoke: the benchmark on 10 secrets, every client, debug builds; no RESULTS.md
 bench-smoke: server python node go
