@@ -101,9 +101,9 @@ pub struct DynamicArgs {
     pub lease_ttl: Option<u64>,
 }
 
-#[derive(Debug, Args)]
-#[command(trailing_var_arg = true)]
-pub struct RunArgs {
+/// What `run` and `shell` put into the child's environment.
+#[derive(Debug, Clone, Args)]
+pub struct InjectArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     #[command(flatten)]
@@ -113,6 +113,13 @@ pub struct RunArgs {
     /// Secrets replace variables that are already set (by default what is set wins).
     #[arg(long = "override")]
     pub override_existing: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(trailing_var_arg = true)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub inject: InjectArgs,
     /// Run the command through `sh -c` (pipes, globs, $VARIABLES), joined by spaces.
     #[arg(long)]
     pub shell: bool,
@@ -155,14 +162,7 @@ impl Default for WatchArgs {
 #[derive(Debug, Args)]
 pub struct ShellArgs {
     #[command(flatten)]
-    pub scope: ScopeArgs,
-    #[command(flatten)]
-    pub filter: FilterArgs,
-    #[command(flatten)]
-    pub dynamic: DynamicArgs,
-    /// Secrets replace variables that are already set.
-    #[arg(long = "override")]
-    pub override_existing: bool,
+    pub inject: InjectArgs,
     /// The shell to open (default $SHELL, else /bin/sh).
     #[arg(long, value_name = "PROGRAM")]
     pub shell: Option<OsString>,

@@ -53,6 +53,22 @@ pub fn print_json(value: &Value) {
     );
 }
 
+/// Prints `items` as a JSON array with `--json`, else as a table: `header` over one row each.
+pub fn print_list<T>(
+    items: &[T],
+    as_json: bool,
+    header: &[&str],
+    to_json: impl Fn(&T) -> Value,
+    to_row: impl Fn(&T) -> Vec<String>,
+) {
+    if as_json {
+        print_json(&Value::Array(items.iter().map(to_json).collect()));
+    } else {
+        let rows: Vec<Vec<String>> = items.iter().map(to_row).collect();
+        print_table(header, &rows);
+    }
+}
+
 /// Prints rows under a header: aligned columns on a terminal, tab-separated otherwise.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut out = std::io::stdout().lock();

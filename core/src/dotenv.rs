@@ -108,7 +108,6 @@ fn invalid(line: usize, why: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SecretString;
     use crate::export::{ExportFormat, export};
     use crate::secrets::Secret;
 
@@ -161,26 +160,7 @@ mod tests {
         let secrets: Vec<Secret> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| Secret {
-                id: String::new(),
-                key: format!("K{i}"),
-                value: SecretString::new(*v),
-                comment: String::new(),
-                path: "/".into(),
-                tags: vec![],
-                overridden: false,
-                secret_type: "secret".into(),
-                lifecycle: "static".into(),
-                app: String::new(),
-                env: String::new(),
-                version: None,
-                created_at: None,
-                updated_at: None,
-                is_dynamic: false,
-                dynamic_group: None,
-                lease_id: None,
-                lease_expires_at: None,
-            })
+            .map(|(i, v)| Secret::for_test(&format!("K{i}"), v))
             .collect();
         let text = export(&secrets, ExportFormat::Dotenv).unwrap();
         let back = shown(&text);

@@ -18,26 +18,20 @@ pub fn run(client: &BlockingClient, command: DynamicCommand, as_json: bool) -> R
                 .into_iter()
                 .filter(|s| s.is_dynamic)
                 .collect();
-            if as_json {
-                let items: Vec<_> = secrets
-                    .iter()
-                    .map(|s| output::secret_json(s, false))
-                    .collect();
-                output::print_json(&json!(items));
-            } else {
-                let rows: Vec<Vec<String>> = secrets
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.key.clone(),
-                            s.dynamic_group.clone().unwrap_or_default(),
-                            s.id.clone(),
-                            s.path.clone(),
-                        ]
-                    })
-                    .collect();
-                output::print_table(&["KEY", "DYNAMIC SECRET", "ID", "PATH"], &rows);
-            }
+            output::print_list(
+                &secrets,
+                as_json,
+                &["KEY", "DYNAMIC SECRET", "ID", "PATH"],
+                |s| output::secret_json(s, false),
+                |s| {
+                    vec![
+                        s.key.clone(),
+                        s.dynamic_group.clone().unwrap_or_default(),
+                        s.id.clone(),
+                        s.path.clone(),
+                    ]
+                },
+            );
             Ok(())
         }
         DynamicCommand::Lease(lease) => run_lease(client, lease, as_json),
@@ -54,57 +48,45 @@ pub fn run_lease(client: &BlockingClient, command: LeaseCommand, as_json: bool) 
             let scope = context::scope(&scope)?;
             let credentials =
                 client.lease_generate(&scope.app, &scope.env, &secret_id, lease_ttl)?;
-            if as_json {
-                let items: Vec<_> = credentials
-                    .iter()
-                    .map(|s| output::secret_json(s, true))
-                    .collect();
-                output::print_json(&json!(items));
-            } else {
-                let rows: Vec<Vec<String>> = credentials
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.key.clone(),
-                            output::table_value(s, true),
-                            s.lease_id.clone().unwrap_or_default(),
-                            s.lease_expires_at.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                output::print_table(&["KEY", "VALUE", "LEASE ID", "EXPIRES"], &rows);
-            }
+            output::print_list(
+                &credentials,
+                as_json,
+                &["KEY", "VALUE", "LEASE ID", "EXPIRES"],
+                |s| output::secret_json(s, true),
+                |s| {
+                    vec![
+                        s.key.clone(),
+                        output::table_value(s, true),
+                        s.lease_id.clone().unwrap_or_default(),
+                        s.lease_expires_at.clone().unwrap_or_default(),
+                    ]
+                },
+            );
         }
         LeaseCommand::List { secret_id, scope } => {
             let scope = context::scope(&scope)?;
             let leases = client.lease_list(&scope.app, &scope.env, &secret_id)?;
-            if as_json {
-                let items: Vec<_> = leases
-                    .iter()
-                    .map(|l| {
-                        json!({
-                            "id": l.id, "name": l.name, "secret_id": l.secret_id,
-                            "status": l.status, "ttl": l.ttl, "created_at": l.created_at,
-                            "renewed_at": l.renewed_at, "expires_at": l.expires_at,
-                            "revoked_at": l.revoked_at,
-                        })
+            output::print_list(
+                &leases,
+                as_json,
+                &["LEASE ID", "NAME", "STATUS", "EXPIRES"],
+                |l| {
+                    json!({
+                        "id": l.id, "name": l.name, "secret_id": l.secret_id,
+                        "status": l.status, "ttl": l.ttl, "created_at": l.created_at,
+                        "renewed_at": l.renewed_at, "expires_at": l.expires_at,
+                        "revoked_at": l.revoked_at,
                     })
-                    .collect();
-                output::print_json(&json!(items));
-            } else {
-                let rows: Vec<Vec<String>> = leases
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            l.id.clone(),
-                            l.name.clone(),
-                            l.status.clone(),
-                            l.expires_at.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                output::print_table(&["LEASE ID", "NAME", "STATUS", "EXPIRES"], &rows);
-            }
+                },
+                |l| {
+                    vec![
+                        l.id.clone(),
+                        l.name.clone(),
+                        l.status.clone(),
+                        l.expires_at.clone().unwrap_or_default(),
+                    ]
+                },
+            );
         }
         LeaseCommand::Renew {
             lease_id,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use phasekit::export::variables_to_set;
 use phasekit::{BlockingClient, Error, ErrorCode, GetOptions, Result, WatchPolicy};
 
-use crate::args::{DynamicArgs, FilterArgs, RunArgs, ScopeArgs, ShellArgs, WatchArgs};
+use crate::args::{InjectArgs, RunArgs, ShellArgs, WatchArgs};
 use crate::child::{self, OnChange, Watching};
 use crate::{context, output};
 
@@ -38,13 +38,7 @@ pub fn run(client: &BlockingClient, args: RunArgs) -> Result<i32> {
             args: args.command[1..].to_vec(),
         }
     };
-    with_secrets(
-        client,
-        &program,
-        (&args.scope, &args.filter, &args.dynamic),
-        args.override_existing,
-        &args.watch,
-    )
+    with_secrets(client, &program, &args.inject, &args.watch)
 }
 
 pub fn shell(client: &BlockingClient, args: ShellArgs) -> Result<i32> {
@@ -55,30 +49,24 @@ pub fn shell(client: &BlockingClient, args: ShellArgs) -> Result<i32> {
         .unwrap_or_else(|| OsString::from("/bin/sh"));
     let program = Program { path, args: vec![] };
     let no_watch = WatchArgs::default();
-    with_secrets(
-        client,
-        &program,
-        (&args.scope, &args.filter, &args.dynamic),
-        args.override_existing,
-        &no_watch,
-    )
+    with_secrets(client, &program, &args.inject, &no_watch)
 }
 
 /// Fetches the scope's secrets, adds them to the program's environment and runs it.
 fn with_secrets(
     client: &BlockingClient,
     program: &Program,
-    (scope, filter, dynamic): (&ScopeArgs, &FilterArgs, &DynamicArgs),
-    override_existing: bool,
+    inject: &InjectArgs,
     watch: &WatchArgs,
 ) -> Result<i32> {
-    let scope = context::scope(scope)?;
+    let scope = context::scope(&inject.scope)?;
     let options = context::get_options(
         &scope,
-        Some(&filter.path),
-        filter.tags.as_deref(),
-        Some(dynamic),
+        Some(&inject.filter.path),
+        inject.filter.tags.as_deref(),
+        Some(&inject.dynamic),
     );
+    let override_existing = inject.override_existing;
     let command = command_with_secrets(client, &options, program, override_existing)?;
     let watching = if watch.watch {
         let on_change = on_change(&watch.on_change)?;

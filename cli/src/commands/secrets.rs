@@ -21,27 +21,21 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
             let scope = context::scope(&scope)?;
             let options = context::get_options(&scope, path.as_deref(), tags.as_deref(), None);
             let secrets = client.get(&options)?;
-            if as_json {
-                let items: Vec<_> = secrets
-                    .iter()
-                    .map(|s| output::secret_json(s, show))
-                    .collect();
-                output::print_json(&json!(items));
-            } else {
-                let rows: Vec<Vec<String>> = secrets
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.key.clone(),
-                            output::table_value(s, show),
-                            s.path.clone(),
-                            s.tags.join(","),
-                            s.comment.clone(),
-                        ]
-                    })
-                    .collect();
-                output::print_table(&["KEY", "VALUE", "PATH", "TAGS", "COMMENT"], &rows);
-            }
+            output::print_list(
+                &secrets,
+                as_json,
+                &["KEY", "VALUE", "PATH", "TAGS", "COMMENT"],
+                |s| output::secret_json(s, show),
+                |s| {
+                    vec![
+                        s.key.clone(),
+                        output::table_value(s, show),
+                        s.path.clone(),
+                        s.tags.join(","),
+                        s.comment.clone(),
+                    ]
+                },
+            );
         }
         SecretsCommand::Get { key, scope, path } => {
             let scope = context::scope(&scope)?;

@@ -22,15 +22,6 @@ fn refuse(key: &str, format: &str, why: &str) -> Error {
     )
 }
 
-/// `\uXXXX` (or `\UXXXXXXXX` beyond the BMP when `long` is given) for a control character.
-fn unicode_escape(c: char, out: &mut SecretText, long: bool) {
-    if long && u32::from(c) > 0xFFFF {
-        let _ = write!(out, "\\U{:08X}", u32::from(c));
-    } else {
-        let _ = write!(out, "\\u{:04X}", u32::from(c));
-    }
-}
-
 /// `KEY="value"` lines, with `\`, `"`, newlines and carriage returns escaped.
 pub(super) fn dotenv(out: &mut SecretText, secrets: &[&Secret]) -> Result<()> {
     for secret in secrets {
@@ -197,17 +188,7 @@ pub(super) fn toml(out: &mut SecretText, secrets: &[&Secret]) -> Result<()> {
 }
 
 fn toml_string(out: &mut SecretText, text: &str) {
-    out.push('"');
-    push_escaped(out, text, |c, out| match c {
-        '\\' => out.push_str("\\\\"),
-        '"' => out.push_str("\\\""),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        c if c.is_control() => unicode_escape(c, out, false),
-        other => out.push(other),
-    });
-    out.push('"');
+    escaped_string(out, text, false);
 }
 
 /// One Terraform-style `variable "KEY" { default = "value" }` block per secret. Besides the
@@ -227,6 +208,13 @@ pub(super) fn hcl(out: &mut SecretText, secrets: &[&Secret]) -> Result<()> {
 }
 
 fn hcl_string(out: &mut SecretText, text: &str) {
+    escaped_string(out, text, true);
+}
+
+/// A double-quoted string with backslash escapes, as TOML basic strings and HCL strings read
+/// them; `templates` also doubles `$` and `%` before `{`, which HCL would read as the start of a
+/// template sequence.
+fn escaped_string(out: &mut SecretText, text: &str, templates: bool) {
     out.push('"');
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -236,11 +224,14 @@ fn hcl_string(out: &mut SecretText, text: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
+            '$' | '%' if templates && chars.peek() == Some(&'{') => {
                 out.push(c);
                 out.push(c);
             }
-            c if c.is_control() => unicode_escape(c, out, true),
+            // Every control character is in the Basic Multilingual Plane: four digits suffice.
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
             other => out.push(other),
         }
     }

@@ -158,26 +158,7 @@ mod tests {
     use super::*;
 
     fn secret(key: &str, value: &str) -> Secret {
-        Secret {
-            id: String::new(),
-            key: key.into(),
-            value: SecretString::new(value),
-            comment: String::new(),
-            path: "/".into(),
-            tags: vec![],
-            overridden: false,
-            secret_type: "secret".into(),
-            lifecycle: "static".into(),
-            app: String::new(),
-            env: String::new(),
-            version: None,
-            created_at: None,
-            updated_at: None,
-            is_dynamic: false,
-            dynamic_group: None,
-            lease_id: None,
-            lease_expires_at: None,
-        }
+        Secret::for_test(key, value)
     }
 
     #[test]
