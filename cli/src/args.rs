@@ -199,14 +199,8 @@ pub enum SecretsCommand {
         scope: ScopeArgs,
         #[arg(long, default_value = "/")]
         path: String,
-        #[arg(long)]
-        comment: Option<String>,
-        /// A tag (repeatable).
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// secret, sealed or config.
-        #[arg(long = "type", value_name = "TYPE")]
-        secret_type: Option<String>,
+        #[command(flatten)]
+        fields: SecretFieldsArgs,
     },
     /// Update a secret; a new value is read from stdin when it is not a terminal.
     Update {
@@ -219,13 +213,8 @@ pub enum SecretsCommand {
         /// Move the secret to this folder.
         #[arg(long = "updated-path", value_name = "PATH")]
         updated_path: Option<String>,
-        #[arg(long)]
-        comment: Option<String>,
-        /// Replace the tags (repeatable).
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        #[arg(long = "type", value_name = "TYPE")]
-        secret_type: Option<String>,
+        #[command(flatten)]
+        fields: SecretFieldsArgs,
         /// Set the value from stdin as your personal override (personal access tokens).
         #[arg(long = "override")]
         override_value: bool,
@@ -265,6 +254,19 @@ pub enum SecretsCommand {
         #[arg(long, default_value = "dotenv")]
         format: String,
     },
+}
+
+/// What a write sets besides the value.
+#[derive(Debug, Clone, Args)]
+pub struct SecretFieldsArgs {
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// A tag (repeatable); an update replaces the secret's tags with them.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// secret, sealed or config.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub secret_type: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

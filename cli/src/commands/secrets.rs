@@ -46,19 +46,17 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
             key,
             scope,
             path,
-            comment,
-            tags,
-            secret_type,
+            fields,
         } => {
             let scope = context::scope(&scope)?;
             let value = input::read_value(&key)?;
             let secret = NewSecret {
                 key: key.clone(),
                 value: value.to_string(),
-                comment,
-                tags,
+                comment: fields.comment,
+                tags: fields.tags,
                 path: Some(path),
-                secret_type,
+                secret_type: fields.secret_type,
                 override_value: None,
             };
             client.create(&scope.app, &scope.env, &[secret])?;
@@ -69,17 +67,15 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
             scope,
             path,
             updated_path,
-            comment,
-            tags,
-            secret_type,
+            fields,
             override_value,
             toggle_override,
         } => {
             let scope = context::scope(&scope)?;
             let other_changes = updated_path.is_some()
-                || comment.is_some()
-                || !tags.is_empty()
-                || secret_type.is_some()
+                || fields.comment.is_some()
+                || !fields.tags.is_empty()
+                || fields.secret_type.is_some()
                 || toggle_override;
             // A value comes from a pipe, or from the prompt when nothing else is changed.
             let value = if input::stdin_is_piped() || !other_changes {
@@ -96,10 +92,10 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
                 key: key.clone(),
                 path,
                 value,
-                comment,
-                tags: (!tags.is_empty()).then_some(tags),
+                comment: fields.comment,
+                tags: (!fields.tags.is_empty()).then_some(fields.tags),
                 new_path: updated_path,
-                secret_type,
+                secret_type: fields.secret_type,
                 override_value: override_text,
                 toggle_override,
             };
