@@ -82,3 +82,52 @@ fn dispatch(cli: Cli) -> phasekit::Result<i32> {
         Command::Completions { .. } => Ok(exit::OK),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn run_takes_everything_after_the_double_dash_as_the_command() {
+        let cli = Cli::try_parse_from(["phasekit", "run", "--app", "a", "--", "ls", "--app", "-l"])
+            .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.command, ["ls", "--app", "-l"]);
+        assert_eq!(args.inject.scope.app.as_deref(), Some("a"));
+        assert_eq!(args.inject.filter.path, "/");
+        assert_eq!(
+            args.inject.dynamic.generate_leases, None,
+            "no leases unless asked"
+        );
+    }
+
+    #[test]
+    fn generate_leases_takes_an_optional_boolean_like_the_official_cli() {
+        for (flags, expected) in [
+            (&["--generate-leases"][..], Some(true)),
+            (&["--generate-leases", "false"][..], Some(false)),
+            (&["--dynamic"][..], Some(true)),
+        ] {
+            let mut argv = vec!["phasekit", "secrets", "export"];
+            argv.extend(flags);
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let Command::Secrets(args::SecretsCommand::Export { dynamic, .. }) = cli.command else {
+                panic!("not export")
+            };
+            assert_eq!(dynamic.generate_leases, expected, "{flags:?}");
+        }
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_help_exits_0() {
+        assert_eq!(main(["phasekit", "frobnicate"]), exit::USAGE);
+        assert_eq!(main(["phasekit", "--help"]), exit::OK);
+    }
+}

@@ -141,3 +141,30 @@ pub fn secret_json(secret: &Secret, show: bool) -> Value {
     }
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phasekit::ErrorCode;
+
+    #[test]
+    fn every_error_code_has_its_documented_exit_code() {
+        let expected = |code: ErrorCode| match code {
+            ErrorCode::InvalidToken | ErrorCode::Unauthorized | ErrorCode::Forbidden => exit::AUTH,
+            ErrorCode::AppNotFound
+            | ErrorCode::EnvNotFound
+            | ErrorCode::SecretNotFound
+            | ErrorCode::Ambiguous => exit::NOT_FOUND,
+            ErrorCode::RateLimited
+            | ErrorCode::Network
+            | ErrorCode::Timeout
+            | ErrorCode::Tls
+            | ErrorCode::Server
+            | ErrorCode::OfflineUnavailable => exit::UNAVAILABLE,
+            _ => exit::FAILURE,
+        };
+        for code in ErrorCode::ALL {
+            assert_eq!(exit_code(&Error::new(code, "x")), expected(code), "{code}");
+        }
+    }
+}
