@@ -192,7 +192,8 @@ pub enum SecretsCommand {
         #[arg(long, default_value = "/")]
         path: String,
     },
-    /// Create a secret; the value is read from stdin (one trailing newline dropped).
+    /// Create a secret; the value is generated (--random) or read from stdin (one trailing
+    /// newline dropped).
     Create {
         key: String,
         #[command(flatten)]
@@ -201,6 +202,8 @@ pub enum SecretsCommand {
         path: String,
         #[command(flatten)]
         fields: SecretFieldsArgs,
+        #[command(flatten)]
+        random: RandomArgs,
     },
     /// Update a secret; a new value is read from stdin when it is not a terminal.
     Update {
@@ -215,6 +218,8 @@ pub enum SecretsCommand {
         updated_path: Option<String>,
         #[command(flatten)]
         fields: SecretFieldsArgs,
+        #[command(flatten)]
+        random: RandomArgs,
         /// Set the value from stdin as your personal override (personal access tokens).
         #[arg(long = "override")]
         override_value: bool,
@@ -267,6 +272,17 @@ pub struct SecretFieldsArgs {
     /// secret, sealed or config.
     #[arg(long = "type", value_name = "TYPE")]
     pub secret_type: Option<String>,
+}
+
+/// A generated value instead of one from stdin.
+#[derive(Debug, Clone, Args)]
+pub struct RandomArgs {
+    /// Generate the value: hex, alphanumeric, base64, base64url, key128 or key256.
+    #[arg(long, value_name = "KIND")]
+    pub random: Option<String>,
+    /// Bytes of randomness (characters for alphanumeric), 1 to 256; not for key128/key256.
+    #[arg(long, default_value_t = 32, requires = "random")]
+    pub length: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod offline;
 mod percent;
 pub mod project;
+pub mod random_value;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;

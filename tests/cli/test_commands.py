@@ -140,3 +140,15 @@ def test_usage_errors_exit_2(server: LocalServer) -> None:
     assert done.returncode == 2
     done = subprocess.run([str(PHASEKIT_BIN), "run"], capture_output=True, text=True)
     assert done.returncode == 2
+
+
+def test_random_values(cli: Cli) -> None:
+    cli.ok("secrets", "create", "RANDOM_HEX", "--app", APP, "--random", "hex", "--length", "16")
+    first = cli.json("secrets", "get", "RANDOM_HEX", "--app", APP)["value"]
+    assert len(first) == 32 and all(c in "0123456789abcdef" for c in first)
+    cli.ok("secrets", "update", "RANDOM_HEX", "--app", APP, "--random", "alphanumeric", "--length", "20")
+    second = cli.json("secrets", "get", "RANDOM_HEX", "--app", APP)["value"]
+    assert len(second) == 20 and second.isalnum() and second != first
+    bad = cli("secrets", "create", "RANDOM_BAD", "--app", APP, "--random", "uuid")
+    assert bad.returncode == 1 and "error[invalid_input]" in bad.stderr
+    assert cli("secrets", "create", "R", "--app", APP, "--length", "8").returncode == 2, "--length needs --random"

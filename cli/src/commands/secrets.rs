@@ -2,12 +2,14 @@
 
 use std::io::Write;
 
+use phasekit::random_value::random_value;
 use phasekit::{
     BlockingClient, Error, ErrorCode, ExportFormat, NewSecret, Result, SecretUpdate, dotenv,
 };
 use serde_json::json;
+use zeroize::Zeroizing;
 
-use crate::args::SecretsCommand;
+use crate::args::{RandomArgs, SecretsCommand};
 use crate::{context, input, output};
 
 pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> Result<()> {
@@ -47,9 +49,13 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
             scope,
             path,
             fields,
+            random,
         } => {
             let scope = context::scope(&scope)?;
-            let value = input::read_value(&key)?;
+            let value = match generated(&random)? {
+                Some(value) => value,
+                None => input::read_value(&key)?,
+            };
             let secret = NewSecret {
                 key: key.clone(),
                 value: value.to_string(),
@@ -68,6 +74,7 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
             path,
             updated_path,
             fields,
+            random,
             override_value,
             toggle_override,
         } => {
@@ -77,8 +84,11 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
                 || !fields.tags.is_empty()
                 || fields.secret_type.is_some()
                 || toggle_override;
-            // A value comes from a pipe, or from the prompt when nothing else is changed.
-            let value = if input::stdin_is_piped() || !other_changes {
+            // A value is generated, or comes from a pipe, or from the prompt when nothing else
+            // is changed.
+            let value = if let Some(value) = generated(&random)? {
+                Some(value.to_string())
+            } else if input::stdin_is_piped() || !other_changes {
                 Some(input::read_value(&key)?.to_string())
             } else {
                 None
@@ -159,6 +169,15 @@ pub fn run(client: &BlockingClient, command: SecretsCommand, as_json: bool) -> R
         }
     }
     Ok(())
+}
+
+/// The value `--random` asks for, if it does.
+fn generated(random: &RandomArgs) -> Result<Option<Zeroizing<String>>> {
+    let Some(kind) = random.random.as_deref() else {
+        return Ok(None);
+    };
+    let value = random_value(kind.parse()?, random.length)?;
+    Ok(Some(Zeroizing::new(value.expose().to_owned())))
 }
 
 /// What a write did: JSON with `--json`, else one line on stderr.
