@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+import signal
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,17 @@ class Cli:
     server: LocalServer
     cwd: Path
     token_name: str = "sa-token"
+    # Started with `spawn`: killed with their children after the test if still running.
+    spawned: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    def spawn(self, command: list[str]) -> subprocess.Popen[str]:
+        """A program started in its own process group, its stdout and stderr piped."""
+        process = subprocess.Popen(
+            command, cwd=self.cwd, env=self.env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        self.spawned.append(process)
+        return process
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PHASE_")}
@@ -87,6 +99,11 @@ def server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def cli(server: LocalServer, tmp_path: Path) -> Cli:
+def cli(server: LocalServer, tmp_path: Path) -> Iterator[Cli]:
     server.start_test()
-    return Cli(server=server, cwd=tmp_path)
+    cli = Cli(server=server, cwd=tmp_path)
+    yield cli
+    for process in cli.spawned:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()

@@ -57,9 +57,7 @@ def test_signals_reach_the_child(cli: Cli, program: list[str], sig: int) -> None
     script = ("import signal, sys\n"
               f"signal.signal({int(sig)}, lambda n, f: (print('got', n, flush=True), sys.exit(5)))\n"
               "print('ready', flush=True)\nsignal.pause()\n")
-    process = subprocess.Popen([*program, "run", "--app", APP, "--", sys.executable, "-c", script],
-                               env=cli.env(), cwd=cli.cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = cli.spawn([*program, "run", "--app", APP, "--", sys.executable, "-c", script])
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
     process.send_signal(sig)

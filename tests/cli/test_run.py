@@ -87,14 +87,7 @@ signal.pause()
 
 
 def start(cli: Cli, script: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [str(PHASEKIT_BIN), "run", "--app", APP, "--", sys.executable, "-c", script],
-        cwd=cli.cwd,
-        env=cli.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.spawn([str(PHASEKIT_BIN), "run", "--app", APP, "--", sys.executable, "-c", script])
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
     return process

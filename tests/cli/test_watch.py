@@ -20,10 +20,9 @@ while True:
 
 
 def start(cli: Cli, *flags: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return cli.spawn(
         [str(PHASEKIT_BIN), "run", "--app", APP, "--watch", "--watch-interval", "0.2", *flags,
          "--", sys.executable, "-c", CHILD],
-        cwd=cli.cwd, env=cli.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 
