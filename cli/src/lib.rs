@@ -65,8 +65,8 @@ fn dispatch(cli: Cli) -> phasekit::Result<i32> {
     }
     let client = context::client(&cli.global)?;
     match cli.command {
-        Command::Run(args) => commands::run::run(&client, args),
-        Command::Shell(args) => commands::run::shell(&client, args),
+        Command::Run(args) => commands::run::run(&client, args, as_json),
+        Command::Shell(args) => commands::run::shell(&client, args, as_json),
         Command::Secrets(command) => {
             commands::secrets::run(&client, command, as_json).map(|()| exit::OK)
         }

@@ -58,6 +58,9 @@ def test_exit_codes_are_the_childs(cli: Cli) -> None:
     missing = cli("run", "--app", APP, "--", "no-such-program-phasekit")
     assert missing.returncode == 127
     assert "error[" in missing.stderr and "no-such-program-phasekit" in missing.stderr
+    as_json = cli("--json", "run", "--app", APP, "--", "no-such-program-phasekit")
+    assert as_json.returncode == 127
+    assert json.loads(as_json.stderr)["error"]["code"] == "invalid_input"
 
 
 def test_no_shell_unless_asked(cli: Cli) -> None:

@@ -19,7 +19,7 @@ struct Program {
     args: Vec<OsString>,
 }
 
-pub fn run(client: &BlockingClient, args: RunArgs) -> Result<i32> {
+pub fn run(client: &BlockingClient, args: RunArgs, as_json: bool) -> Result<i32> {
     let program = if args.shell {
         let mut line = OsString::new();
         for (i, part) in args.command.iter().enumerate() {
@@ -38,10 +38,10 @@ pub fn run(client: &BlockingClient, args: RunArgs) -> Result<i32> {
             args: args.command[1..].to_vec(),
         }
     };
-    with_secrets(client, &program, &args.inject, &args.watch)
+    with_secrets(client, &program, &args.inject, &args.watch, as_json)
 }
 
-pub fn shell(client: &BlockingClient, args: ShellArgs) -> Result<i32> {
+pub fn shell(client: &BlockingClient, args: ShellArgs, as_json: bool) -> Result<i32> {
     let path = args
         .shell
         .clone()
@@ -49,7 +49,7 @@ pub fn shell(client: &BlockingClient, args: ShellArgs) -> Result<i32> {
         .unwrap_or_else(|| OsString::from("/bin/sh"));
     let program = Program { path, args: vec![] };
     let no_watch = WatchArgs::default();
-    with_secrets(client, &program, &args.inject, &no_watch)
+    with_secrets(client, &program, &args.inject, &no_watch, as_json)
 }
 
 /// Fetches the scope's secrets, adds them to the program's environment and runs it.
@@ -58,6 +58,7 @@ fn with_secrets(
     program: &Program,
     inject: &InjectArgs,
     watch: &WatchArgs,
+    as_json: bool,
 ) -> Result<i32> {
     let scope = context::scope(&inject.scope)?;
     let options = context::get_options(
@@ -70,12 +71,12 @@ fn with_secrets(
     let command = command_with_secrets(client, &options, program, override_existing)?;
     let watching = if watch.watch {
         let on_change = on_change(&watch.on_change)?;
-        let changes = watch_changes(client, &options, watch.watch_interval)?;
+        let changes = watch_changes(client, &options, watch.watch_interval, as_json)?;
         let refresh =
             move || match command_with_secrets(client, &options, program, override_existing) {
                 Ok(command) => Some(command),
                 Err(error) => {
-                    output::print_error(&error.context("secrets changed, but"), false);
+                    output::print_error(&error.context("secrets changed, but"), as_json);
                     None
                 }
             };
@@ -94,7 +95,7 @@ fn with_secrets(
             ErrorCode::InvalidInput,
             format!("cannot run {name:?}: {error}"),
         );
-        output::print_error(&error, false);
+        output::print_error(&error, as_json);
         Ok(code)
     })
 }
@@ -122,6 +123,7 @@ fn watch_changes(
     client: &BlockingClient,
     options: &GetOptions,
     interval_seconds: f64,
+    as_json: bool,
 ) -> Result<mpsc::Receiver<()>> {
     let interval = Duration::try_from_secs_f64(interval_seconds)
         .ok()
@@ -151,7 +153,7 @@ fn watch_changes(
                         break;
                     }
                 }
-                Err(error) => output::print_error(&error.context("watching the secrets"), false),
+                Err(error) => output::print_error(&error.context("watching the secrets"), as_json),
             }
         }
     });
