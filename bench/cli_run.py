@@ -76,6 +76,7 @@ def main() -> int:
         f"started {args.repeats} times per size against the local server (bench/run.py's generated secrets).",
         "Both fetch the session and the secrets, decrypt, resolve references and start the child;",
         "`phase` also starts a Python interpreter and runs the command through a shell.",
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at the end of the run.",
         "",
         "| secrets | phasekit median | phasekit min | phase median | phase min | phase / phasekit |",
         "|---:|---:|---:|---:|---:|---:|",
