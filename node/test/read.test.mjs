@@ -370,10 +370,10 @@ test("export rejects an unknown format without contacting the server", async () 
   const error = await expectError(
     ctx.server,
     InvalidInputError,
-    client(ctx.server).export({ app: APP, env: DEV, format: "xml" }),
+    client(ctx.server).export({ app: APP, env: DEV, format: "docx" }),
   );
   assert.equal(error.code, "invalid_input");
-  assert.ok(error.message.includes("xml"), error.message);
+  assert.ok(error.message.includes("docx"), error.message);
   assert.deepEqual(await requests(ctx.server), {});
 });
 

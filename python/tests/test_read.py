@@ -254,11 +254,11 @@ def test_export_yaml(client: Client) -> None:
 def test_export_rejects_an_unknown_format_before_any_request(
     server: PhasekitServer, client: Client
 ) -> None:
-    """format="xml" is an InvalidInputError raised without contacting the server."""
+    """format="docx" is an InvalidInputError raised without contacting the server."""
     with pytest.raises(InvalidInputError) as caught:
-        client.export(APP, DEV, format="xml")  # type: ignore[arg-type]
+        client.export(APP, DEV, format="docx")  # type: ignore[arg-type]
     assert caught.value.code == "invalid_input"
-    assert "xml" in caught.value.message
+    assert "docx" in caught.value.message
     assert server.requests() == {}
 
 
