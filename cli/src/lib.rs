@@ -47,7 +47,10 @@ where
         }
     };
     let as_json = cli.global.json;
-    match dispatch(cli) {
+    phasekit::logs::collect();
+    let result = dispatch(cli);
+    output::print_logs();
+    match result {
         Ok(code) => code,
         Err(error) => {
             output::print_error(&error, as_json);

@@ -45,6 +45,20 @@ pub fn print_error(error: &Error, as_json: bool) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// Prints what the core logged since the last call on stderr, one line each: warnings (TLS
+/// verification off, ...) always, request lines with `PHASE_DEBUG`. The core logs no values.
+pub fn print_logs() {
+    let mut err = std::io::stderr().lock();
+    for record in phasekit::logs::drain() {
+        let _ = writeln!(
+            err,
+            "phasekit: {}: {}",
+            record.level.as_str(),
+            record.message
+        );
+    }
+}
+
 /// Prints one JSON value on stdout.
 pub fn print_json(value: &Value) {
     println!(

@@ -71,3 +71,16 @@ def test_missing_token_and_bad_token(cli: Cli) -> None:
     expired = Cli(server=cli.server, cwd=cli.cwd, token_name="sa-expired")
     done = expired("apps", "list")
     assert done.returncode == 3 and "error[unauthorized]" in done.stderr
+
+
+def test_core_warnings_and_debug_lines_reach_stderr_without_secrets(cli: Cli) -> None:
+    insecure = cli("apps", "list", env=cli.env(PHASE_VERIFY_SSL="false"))
+    assert insecure.returncode == 0
+    assert "phasekit: warn: TLS certificate verification is disabled" in insecure.stderr
+    debug = cli("run", "--app", APP, "--", "true", env=cli.env(PHASE_DEBUG="1"))
+    assert debug.returncode == 0
+    assert "phasekit: info: " in debug.stderr and "/secrets/" in debug.stderr
+    token = cli.env()["PHASE_SERVICE_TOKEN"]
+    assert token.split(":")[2] not in debug.stderr and "db.dev.internal" not in debug.stderr
+    quiet = cli("apps", "list")
+    assert quiet.stderr == ""

@@ -89,6 +89,8 @@ fn with_secrets(
         None
     };
     let name = program.path.to_string_lossy().into_owned();
+    // What was logged while the secrets were read comes before the child's output.
+    output::print_logs();
     child::run(command, watching).or_else(|error| {
         let code = child::spawn_failure_code(&error);
         let error = Error::new(
