@@ -124,3 +124,48 @@ def test_environment_dump_has_no_token_in_errors(cli: Cli) -> None:
     assert cli.env()["PHASE_SERVICE_TOKEN"] not in done.stderr
     as_json = json.loads(cli("--json", "run", "--app", "no-such-app", "--", "true").stderr)
     assert as_json["error"]["code"] == "app_not_found"
+
+
+COUNT_SIGINT = """
+import signal, sys, time
+seen = []
+signal.signal(signal.SIGINT, lambda n, f: seen.append(n))
+print("ready", flush=True)
+while not seen:
+    time.sleep(0.01)
+time.sleep(0.5)  # a second delivery would arrive in this time
+print("count", len(seen), flush=True)
+"""
+
+
+def test_ctrl_c_on_a_terminal_reaches_the_child_once(cli: Cli) -> None:
+    """The terminal sends SIGINT to the whole foreground group, the child included: phasekit
+    does not send it a second time."""
+    import os
+    import pty
+    import select
+
+    command = [str(PHASEKIT_BIN), "run", "--app", APP, "--", sys.executable, "-c", COUNT_SIGINT]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: phasekit on the terminal
+        os.chdir(cli.cwd)
+        os.execve(command[0], command, cli.env())
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        while marker not in output:
+            ready, _, _ = select.select([fd], [], [], 30)
+            assert ready, output
+            output += os.read(fd, 1024)
+
+    try:
+        read_until(b"ready")
+        os.write(fd, b"\x03")  # Ctrl-C
+        read_until(b"count")
+        read_until(b"\n")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert b"count 1" in output, output
+    assert os.waitstatus_to_exitcode(status) == 0
