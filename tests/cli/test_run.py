@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import APP, PHASEKIT_BIN, Cli
@@ -141,10 +145,6 @@ print("count", len(seen), flush=True)
 def test_ctrl_c_on_a_terminal_reaches_the_child_once(cli: Cli) -> None:
     """The terminal sends SIGINT to the whole foreground group, the child included: phasekit
     does not send it a second time."""
-    import os
-    import pty
-    import select
-
     command = [str(PHASEKIT_BIN), "run", "--app", APP, "--", sys.executable, "-c", COUNT_SIGINT]
     pid, fd = pty.fork()
     if pid == 0:  # the child: phasekit on the terminal
@@ -152,20 +152,29 @@ def test_ctrl_c_on_a_terminal_reaches_the_child_once(cli: Cli) -> None:
         os.execve(command[0], command, cli.env())
     output = b""
 
-    def read_until(marker: bytes) -> None:
+    def read_until(marker: bytes, after: bytes) -> None:
+        """Reads until `marker` appears after the first `after` (or anywhere when empty)."""
         nonlocal output
-        while marker not in output:
+        while marker not in (output.partition(after)[2] if after else output):
             ready, _, _ = select.select([fd], [], [], 30)
             assert ready, output
             output += os.read(fd, 1024)
 
     try:
-        read_until(b"ready")
+        read_until(b"ready", b"")
         os.write(fd, b"\x03")  # Ctrl-C
-        read_until(b"count")
-        read_until(b"\n")
+        read_until(b"\n", b"count")
     finally:
-        _, status = os.waitpid(pid, 0)
+        # Whatever happened, nothing of the test stays: phasekit leads its own session.
+        reaped = os.waitpid(pid, os.WNOHANG)
+        deadline = time.monotonic() + 5
+        while reaped == (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            reaped = os.waitpid(pid, os.WNOHANG)
+        if reaped == (0, 0):
+            os.killpg(pid, signal.SIGKILL)
+            reaped = os.waitpid(pid, 0)
+        status = reaped[1]
         os.close(fd)
     assert b"count 1" in output, output
     assert os.waitstatus_to_exitcode(status) == 0
