@@ -18,10 +18,10 @@ FFI_DIR := target/$(TARGET)/debug
 UNIFFI_BINDGEN := $(FFI_DIR)/uniffi-bindgen
 GO ?= go
 
-.PHONY: test test-rust test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve surface demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
+.PHONY: test test-rust cli test-cli test-python python node test-node ffi ffi-header go test-go swift test-swift lint vectors vectors-check interop interop-python interop-node server serve surface demo demo-build version-check test-packages dist test-dist bench-x25519 fmt clean
 
 ## test: everything CI runs
-test: lint version-check test-rust vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
+test: lint version-check test-rust test-cli vectors-check interop test-python test-node test-go test-swift test-packages bench-smoke fuzz-smoke
 
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
@@ -49,6 +49,17 @@ server:
 PORT ?= 0
 serve: server
 	$(SERVER_BIN) --port $(PORT) --seed tests/server/seeds/demo.json --tokens-out target/serve.json
+
+## cli: build the command line (`phasekit`, crate phasekit-cli)
+cli:
+	$(CARGO) build $(CARGO_TARGET) -p phasekit-cli
+
+## test-cli: `phasekit` against the local server (tests/cli: every command, run's environment,
+## exit codes and signals, .phase.json, export formats read back by standard parsers, and the
+## official phase-cli side by side, the pip console script and the npm bin); the crate's unit tests
+test-cli: server cli python node
+	$(CARGO) test $(CARGO_TARGET) -p phasekit-cli
+	PHASEKIT_BIN=$(CURDIR)/target/$(TARGET)/debug/phasekit tests/cli/run.sh
 
 ## interop: the official Phase SDKs (PyPI, npm) unmodified against the local server
 interop: interop-python interop-node
@@ -193,12 +204,20 @@ vectors-check:
 bench-x25519:
 	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-cli
 ## bench: phasekit's clients against the official SDKs on the local server, release builds;
 ## writes bench/RESULTS.md (run it on a quiet machine)
 bench:
 	TARGET=$(TARGET) bench/build.sh release
 	TARGET=$(TARGET) $(PYTHON) bench/run.py
+
+## bench-cli: `phasekit run -- true` (release build) against phase-cli's `phase run -- true` at
+## 10 and 1,000 secrets on the local server; writes bench/CLI_RESULTS.md
+bench-cli: server
+	$(CARGO) build $(CARGO_TARGET) --release -p phasekit-cli
+	@[ -x .venv/phase-cli/bin/python ] || $(PYTHON) -m venv .venv/phase-cli
+	.venv/phase-cli/bin/python -m pip install --quiet --disable-pip-version-check -r tests/cli/phase-cli-requirements.txt
+	$(PYTHON) bench/cli_run.py --phasekit target/$(TARGET)/release/phasekit
 
 ## bench-smoke: the benchmark on 10 secrets, every client, debug builds; no RESULTS.md
 bench-smoke: server python node go

@@ -169,7 +169,7 @@ func TestExport(t *testing.T) {
 	if err != nil || !strings.Contains(yaml, "API_URL") || !strings.Contains(yaml, "https://api.example") {
 		t.Fatalf("yaml export: %v %q", err, yaml)
 	}
-	_, err = c.Export(ctx(t), devTarget, "toml", "")
+	_, err = c.Export(ctx(t), devTarget, "docx", "")
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
 }
 

@@ -509,7 +509,7 @@ export interface ExportOptions {
   app?: string
   appId?: string
   env: string
-  format?: 'dotenv' | 'json' | 'yaml'
+  format?: 'dotenv' | 'json' | 'yaml' | 'kv' | 'csv' | 'xml' | 'toml' | 'hcl' | 'ini' | 'java_properties'
   path?: string
 }
 
@@ -612,6 +612,12 @@ export interface NewSecretInput {
   /** A personal override value (personal access tokens only). */
   override?: string
 }
+
+/**
+ * Runs `phasekit` with `args` (without the program name) and returns its exit code. It blocks
+ * the thread it is called on until the command is done, as a command line does.
+ */
+export declare function runCli(args: Array<string>): number
 
 /** What `update` changes: only the fields given. */
 export interface UpdateOptions {

@@ -9,6 +9,7 @@ export const {
   Client,
   Secret,
   Watch,
+  runCli,
   ERROR_CODES,
   ERROR_FAMILIES,
   PhaseError,

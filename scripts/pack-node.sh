@@ -34,6 +34,7 @@ const path = require("node:path");
 const [source, target] = process.argv.slice(2);
 const manifest = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8"));
 for (const file of [...manifest.files, "README.md"]) {
+  fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
   fs.copyFileSync(path.join(source, file), path.join(target, file));
 }
 fs.copyFileSync(path.join(source, "..", "LICENSE"), path.join(target, "LICENSE"));

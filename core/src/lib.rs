@@ -5,6 +5,7 @@
 pub mod api;
 pub mod client;
 pub mod crypto;
+pub mod dotenv;
 pub mod error;
 pub mod export;
 pub mod identity;
@@ -12,6 +13,8 @@ pub mod keyring;
 pub mod logs;
 pub mod offline;
 mod percent;
+pub mod project;
+pub mod random_value;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;
@@ -29,6 +32,7 @@ pub use client::{
 pub use error::{Error, ErrorCode, ErrorFamily, Naming, Result};
 pub use export::{ExportFormat, export};
 pub use offline::OfflineMode;
+pub use project::{ProjectConfig, Scope, ScopeFlags};
 pub use secret_string::SecretString;
 pub use secrets::Secret;
 pub use stats::StatsSnapshot;

@@ -108,6 +108,16 @@ fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
         (err.code(), err.status()),
         (ErrorCode::InvalidInput, Some(400))
     );
+    let leases = client
+        .lease_list(&dyn_app(), "Development", &secret_id)
+        .unwrap();
+    assert_eq!(leases.len(), 1);
+    assert_eq!(
+        (leases[0].id.as_str(), leases[0].status.as_str()),
+        (lease_id.as_str(), "active")
+    );
+    assert_eq!(leases[0].secret_id, secret_id);
+    assert!(leases[0].expires_at.is_some() && leases[0].revoked_at.is_none());
     assert_eq!(
         client
             .lease_revoke(&dyn_app(), "Development", &lease_id)
@@ -115,6 +125,11 @@ fn leases_are_generated_renewed_and_revoked_through_the_public_api() {
             .message,
         "Lease revoked successfully"
     );
+    let revoked = client
+        .lease_list(&dyn_app(), "Development", &secret_id)
+        .unwrap();
+    assert_eq!(revoked[0].status, "revoked");
+    assert!(revoked[0].revoked_at.is_some());
     assert_eq!(
         client
             .lease_renew(&dyn_app(), "Development", &lease_id, 60)

@@ -93,7 +93,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let secrets = client.get(&GetOptions::new(app, env.as_str()))?;
             print!(
                 "{}",
-                export(&secrets, format.parse::<ExportFormat>()?).as_str()
+                export(&secrets, format.parse::<ExportFormat>()?)?.as_str()
             );
         }
         _ => return Err(format!("unknown command or arguments: {command}").into()),

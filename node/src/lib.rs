@@ -3,6 +3,7 @@
 //! does everything else (protocol, crypto, retries, caching).
 
 mod arguments;
+mod cli;
 mod client;
 mod environment;
 mod errors;

@@ -282,7 +282,9 @@ pub struct ExportOptions {
     pub app: Option<String>,
     pub app_id: Option<String>,
     pub env: String,
-    #[napi(ts_type = "'dotenv' | 'json' | 'yaml'")]
+    #[napi(
+        ts_type = "'dotenv' | 'json' | 'yaml' | 'kv' | 'csv' | 'xml' | 'toml' | 'hcl' | 'ini' | 'java_properties'"
+    )]
     pub format: Option<String>,
     pub path: Option<String>,
 }

@@ -472,9 +472,9 @@ test("other invalid input: export format, empty names, secret type, leases on an
   const format = await expectError(
     server,
     InvalidInputError,
-    phase.export({ app: APP, env: DEV, format: "toml" }),
+    phase.export({ app: APP, env: DEV, format: "docx" }),
   );
-  assert.ok(format.message.includes("toml"), format.message);
+  assert.ok(format.message.includes("docx"), format.message);
   const emptyApp = await expectError(
     server,
     InvalidInputError,

@@ -352,14 +352,32 @@ test('export yaml: one "KEY": "value" line per secret', async () => {
   assert.equal(parsed.DATABASE_URL, RESOLVED_DATABASE_URL);
 });
 
+test("export takes every format of the core (the string goes to it as it is)", async () => {
+  const phase = client(ctx.server);
+  const kv = await phase.export({
+    app: APP,
+    env: DEV,
+    format: "kv",
+    path: "/db",
+  });
+  assert.equal(kv, "DB_USER=app_user\nDB_PASSWORD=dev-Pa55w0rd!\n");
+  const toml = await phase.export({
+    app: APP,
+    env: DEV,
+    format: "toml",
+    path: "/db",
+  });
+  assert.equal(toml, 'DB_USER = "app_user"\nDB_PASSWORD = "dev-Pa55w0rd!"\n');
+});
+
 test("export rejects an unknown format without contacting the server", async () => {
   const error = await expectError(
     ctx.server,
     InvalidInputError,
-    client(ctx.server).export({ app: APP, env: DEV, format: "xml" }),
+    client(ctx.server).export({ app: APP, env: DEV, format: "docx" }),
   );
   assert.equal(error.code, "invalid_input");
-  assert.ok(error.message.includes("xml"), error.message);
+  assert.ok(error.message.includes("docx"), error.message);
   assert.deepEqual(await requests(ctx.server), {});
 });
 

@@ -1,5 +1,6 @@
 //! The `phasekit._phasekit` extension module: a thin translation of the core client.
 
+mod cli;
 mod client;
 mod errors;
 mod login;
@@ -27,6 +28,7 @@ fn _phasekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyChange>()?;
     m.add_class::<watch::Watch>()?;
     login::register(m)?;
+    m.add_function(wrap_pyfunction!(cli::main, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

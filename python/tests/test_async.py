@@ -150,7 +150,7 @@ def test_argument_errors_are_raised_at_call_time(server: PhasekitServer) -> None
         with pytest.raises(InvalidInputError):
             client.get()
         with pytest.raises(InvalidInputError):
-            client.export(APP, format="xml")  # type: ignore[arg-type]
+            client.export(APP, format="docx")  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             client.create([{"key": "K"}], APP)  # type: ignore[typeddict-item]
 

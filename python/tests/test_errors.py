@@ -330,9 +330,9 @@ def test_other_invalid_input(server: PhasekitServer, client: Client) -> None:
     fmt = expect(
         server,
         InvalidInputError,
-        lambda: client.export(APP, format="toml"),  # type: ignore[arg-type]
+        lambda: client.export(APP, format="docx"),  # type: ignore[arg-type]
     )
-    assert "toml" in fmt.message
+    assert "docx" in fmt.message
     empty = expect(server, InvalidInputError, lambda: client.get(""))
     assert "empty" in empty.message
     kind = expect(

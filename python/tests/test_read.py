@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from typing import TYPE_CHECKING
@@ -251,14 +253,24 @@ def test_export_yaml(client: Client) -> None:
     assert parsed["DATABASE_URL"] == RESOLVED_DATABASE_URL
 
 
+def test_export_takes_every_format_of_the_core(client: Client) -> None:
+    """The format string goes to the core as it is: csv, kv and the others work here too."""
+    rows = list(csv.reader(io.StringIO(client.export(APP, DEV, "csv", path="/db"), newline="")))
+    assert rows == [["Key", "Value"], ["DB_USER", "app_user"], ["DB_PASSWORD", "dev-Pa55w0rd!"]]
+    assert client.export(APP, DEV, "kv", path="/db") == "DB_USER=app_user\nDB_PASSWORD=dev-Pa55w0rd!\n"
+    with pytest.raises(InvalidInputError) as caught:
+        client.export(APP, DEV, "kv", path="/")  # MULTILINE_CERT has line breaks
+    assert "MULTILINE_CERT" in caught.value.message
+
+
 def test_export_rejects_an_unknown_format_before_any_request(
     server: PhasekitServer, client: Client
 ) -> None:
-    """format="xml" is an InvalidInputError raised without contacting the server."""
+    """format="docx" is an InvalidInputError raised without contacting the server."""
     with pytest.raises(InvalidInputError) as caught:
-        client.export(APP, DEV, format="xml")  # type: ignore[arg-type]
+        client.export(APP, DEV, format="docx")  # type: ignore[arg-type]
     assert caught.value.code == "invalid_input"
-    assert "xml" in caught.value.message
+    assert "docx" in caught.value.message
     assert server.requests() == {}
 
 

@@ -69,7 +69,7 @@ def test_mypy_sees_the_stubs(mypy_cache: Path, tmp_path: Path) -> None:
 
             client = Client("token")
             secrets: list[str] = client.get(app="a", env=1)
-            client.export(app="a", format="toml")
+            client.export(app="a", format="docx")
             client.create([{"key": "K"}], app="a")
             """))
     done = mypy_strict(mypy_cache, str(snippet))

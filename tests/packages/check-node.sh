@@ -31,6 +31,9 @@ source "$repo/scripts/lib/local-server.sh"
 start_local_server "$PHASEKIT_SERVER_BIN" "$repo/tests/server/seeds/demo.json" "$work" demo-sa-token
 (cd "$work/project" && node node_user.mjs && node node_user.cjs && npx tsc -p tsconfig.json &&
   echo "node_user.ts: tsc --strict ok")
+# The package's bin: the command line, run by the addon.
+(cd "$work/project" && npx --no-install phasekit run --app demo-app -- \
+  sh -c 'test "$DB_HOST" = localhost') && echo "phasekit bin: run ok"
 
 (cd "$work/bare" && "${npm_install[@]}" "$main")
 if message=$(cd "$work/bare" && node -e 'require("phasekit")' 2>&1); then

@@ -52,3 +52,7 @@ start_local_server "$PHASEKIT_SERVER_BIN" "$repo/tests/server/seeds/demo.json" "
 # Nothing of the repository on the path: only what the wheel installed can be imported.
 (cd "$work" && env -i PATH="/usr/bin:/bin" HOME="$work" PHASE_HOST="$PHASE_HOST" \
   PHASE_SERVICE_TOKEN="$PHASE_SERVICE_TOKEN" "$work/venv/bin/python" -I python_user.py)
+# The console script of the wheel: the command line, run by the extension.
+(cd "$work" && env -i PATH="/usr/bin:/bin" HOME="$work" PHASE_HOST="$PHASE_HOST" \
+  PHASE_SERVICE_TOKEN="$PHASE_SERVICE_TOKEN" "$work/venv/bin/phasekit" run --app demo-app -- \
+  sh -c 'test "$DB_HOST" = localhost') && echo "phasekit console script: run ok"

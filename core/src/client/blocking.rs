@@ -8,7 +8,7 @@ use tokio::runtime::Runtime;
 use zeroize::Zeroizing;
 
 use super::{
-    AppInfo, Client, EnvironmentInfo, GetOptions, LeaseMessage, NewSecret, SecretUpdate,
+    AppInfo, Client, EnvironmentInfo, GetOptions, Lease, LeaseMessage, NewSecret, SecretUpdate,
     select::AppRef,
 };
 use crate::error::{Error, ErrorCode, Result};
@@ -85,6 +85,7 @@ impl BlockingClient {
         fn delete(app: &AppRef, env: &str, keys: &[String], path: Option<&str>) -> Vec<String>;
         fn lease_generate(app: &AppRef, env: &str, secret_id: &str, ttl: Option<u64>)
             -> Vec<Secret>;
+        fn lease_list(app: &AppRef, env: &str, secret_id: &str) -> Vec<Lease>;
         fn lease_renew(app: &AppRef, env: &str, lease_id: &str, ttl: u64) -> LeaseMessage;
         fn lease_revoke(app: &AppRef, env: &str, lease_id: &str) -> LeaseMessage;
         fn environments(app: &AppRef) -> Vec<EnvironmentInfo>;

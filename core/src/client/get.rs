@@ -438,13 +438,13 @@ impl Client {
         unreachable!("the loop returns")
     }
 
-    /// The secrets `options` select, as dotenv, JSON or YAML text (wiped when dropped).
+    /// The secrets `options` select, as text in `format` (wiped when dropped).
     pub async fn export(
         &self,
         options: &GetOptions,
         format: ExportFormat,
     ) -> Result<Zeroizing<String>> {
-        Ok(crate::export(&self.get(options).await?, format))
+        crate::export(&self.get(options).await?, format)
     }
 
     /// The secrets of `options` as environment variables (see

@@ -20,6 +20,31 @@ pub struct LeaseMessage {
     pub message: String,
 }
 
+/// One lease of a dynamic secret, as the server lists it (its credentials left out).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Lease {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// The dynamic secret's id.
+    #[serde(default, alias = "secret")]
+    pub secret_id: String,
+    /// `active`, `expired` or `revoked`.
+    #[serde(default)]
+    pub status: String,
+    /// The time to live as the server writes it (e.g. `01:00:00`).
+    #[serde(default)]
+    pub ttl: Option<String>,
+    #[serde(default, alias = "createdAt")]
+    pub created_at: Option<String>,
+    #[serde(default, alias = "renewedAt")]
+    pub renewed_at: Option<String>,
+    #[serde(default, alias = "expiresAt")]
+    pub expires_at: Option<String>,
+    #[serde(default, alias = "revokedAt")]
+    pub revoked_at: Option<String>,
+}
+
 impl Client {
     /// `app_id=…&env=…` of the public API for a selected app and environment.
     async fn public_context(&self, app: &AppRef, env: &str) -> Result<(String, String, String)> {
@@ -59,6 +84,20 @@ impl Client {
                 out.extend(plaintext_dynamic(record, &app_name, &env_name)?);
             }
             Ok(out)
+        })
+        .await
+    }
+
+    /// The caller's leases of one dynamic secret, newest first.
+    pub async fn lease_list(&self, app: &AppRef, env: &str, secret_id: &str) -> Result<Vec<Lease>> {
+        self.bounded(async {
+            let (query, _, _) = self.public_context(app, env).await?;
+            let path = format!(
+                "/public/v1/secrets/dynamic/leases/?{query}&secret_id={}",
+                percent::encode(secret_id)
+            );
+            let body = self.send(ApiRequest::get(&path)).await?;
+            decode_json(&body, "GET /public/v1/secrets/dynamic/leases/")
         })
         .await
     }

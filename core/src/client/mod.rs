@@ -22,7 +22,7 @@ use tokio::sync::Mutex;
 pub use blocking::{BlockingClient, runtime};
 pub use cache::CachePolicy;
 pub use get::{GetOptions, GetResult};
-pub use leases::LeaseMessage;
+pub use leases::{Lease, LeaseMessage};
 pub(crate) use options::seconds;
 pub use options::{ClientOptions, Setting, SettingValue};
 pub use select::AppRef;

@@ -13,7 +13,10 @@ ERROR_CODES: list[str]
 # Each error family's class name and its codes, as the core declares them.
 ERROR_FAMILIES: dict[str, list[str]]
 
-ExportFormat = Literal["dotenv", "env", "json", "yaml", "yml"]
+ExportFormat = Literal[
+    "dotenv", "env", "json", "yaml", "yml", "kv", "csv", "xml", "toml", "hcl", "ini",
+    "java_properties", "properties",
+]
 # Where the secrets of a get_result() came from: the server, the in-memory cache within its
 # TTL, the in-memory cache past its TTL (server unreachable), or the offline cache on disk.
 Source = Literal["network", "memory", "stale", "offline"]
@@ -568,3 +571,7 @@ class ProtocolError(PhaseError): ...
 class DecryptionError(PhaseError): ...
 class SecretReferenceError(PhaseError): ...
 class OfflineError(PhaseError): ...
+
+def main() -> int:
+    """Runs the `phasekit` command line with `sys.argv` (the package's console script)."""
+    ...

@@ -117,7 +117,7 @@ final class ReadTests: ServerTestCase {
         XCTAssertEqual(object["UNICODE_VALUE"], "héllo wörld ✓ 日本語")
         let yaml = try await client.export(app: APP, env: PROD, format: "yaml", appId: nil)
         XCTAssertTrue(yaml.contains("DB_HOST") && yaml.contains("db.prod.internal"), yaml)
-        await expectError("invalid_input") { try await client.export(app: APP, format: "toml") }
+        await expectError("invalid_input") { try await client.export(app: APP, format: "docx") }
     }
 
     func testAppsAndEnvironments() async throws {
