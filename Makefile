@@ -206,8 +206,8 @@ bench-x25519:
 
 .PHONY: bench bench-smoke bench-cli
 ## bench: phasekit's clients against the official SDKs on the local server, release builds;
-## writes bench/RESULTS.md (run it on a quiet machine)
-bench:
+## writes bench/RESULTS.md (with the command line's figures of bench-cli; run it on a quiet machine)
+bench: bench-cli
 	TARGET=$(TARGET) bench/build.sh release
 	TARGET=$(TARGET) $(PYTHON) bench/run.py
 

@@ -1566,6 +1566,20 @@ def write_report(ctx: Context, path: Path) -> None:
             )
         add("")
 
+    # ---------------------------------------------------------------- command line
+    # `make bench` runs `make bench-cli` first (bench/cli_run.py writes CLI_RESULTS.md): its
+    # table, the ratios of `phase run` to `phasekit run`, is repeated here.
+    cli_results = HERE / "CLI_RESULTS.md"
+    if cli_results.exists():
+        add("## Command line: `phasekit run -- true` against phase-cli's `phase run -- true`")
+        add("")
+        table = [line for line in cli_results.read_text().splitlines() if line.startswith("|")]
+        for line in table:
+            add(line)
+        add("")
+        add("How it was measured: [CLI_RESULTS.md](CLI_RESULTS.md) (`make bench-cli`).")
+        add("")
+
     # ---------------------------------------------------------------- not measured
     add("## Not measured")
     add("")
