@@ -186,24 +186,6 @@ pub fn optional_whole_number(env: &Env, name: &str, value: Option<f64>) -> Resul
         .transpose()
 }
 
-/// A duration setting: a positive, finite number of seconds. The core applies the same rule,
-/// but its message names the field as the other languages spell it (`connect_timeout`), so it
-/// is checked here first under its JavaScript name.
-pub fn optional_seconds(env: &Env, name: &str, value: Option<f64>) -> Result<Option<f64>> {
-    match value {
-        None => Ok(None),
-        Some(seconds)
-            if std::time::Duration::try_from_secs_f64(seconds).is_ok_and(|d| !d.is_zero()) =>
-        {
-            Ok(Some(seconds))
-        }
-        Some(_) => Err(errors::invalid(
-            env,
-            format!("{name} must be a positive number of seconds"),
-        )),
-    }
-}
-
 /// The largest whole number a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 

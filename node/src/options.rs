@@ -3,13 +3,12 @@
 
 use napi::bindgen_prelude::{Env, Result};
 use napi_derive::napi;
-use std::time::Duration;
 
 use phasekit::{
     AppRef, ExportFormat, GetOptions as CoreGetOptions, NewSecret, SecretUpdate, WatchPolicy,
 };
 
-use crate::arguments::{optional_seconds, optional_whole_number};
+use crate::arguments::optional_whole_number;
 use crate::errors;
 
 fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
@@ -159,14 +158,8 @@ impl WatchOptions {
         options.path = self.path;
         options.keys = self.keys.unwrap_or_default();
         options.tag = self.tag;
-        let defaults = WatchPolicy::default();
-        let duration = |name, seconds| {
-            optional_seconds(env, name, seconds).map(|s| s.map(Duration::from_secs_f64))
-        };
-        let policy = WatchPolicy {
-            interval: duration("interval", self.interval)?.unwrap_or(defaults.interval),
-            max_backoff: duration("maxBackoff", self.max_backoff)?.unwrap_or(defaults.max_backoff),
-        };
+        let policy = WatchPolicy::from_seconds(self.interval, self.max_backoff)
+            .map_err(|error| errors::to_js(env, &error))?;
         Ok((options, policy))
     }
 }

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::errors::to_py;
-use crate::options::{app_ref, client_options, new_secret, seconds};
+use crate::options::{app_ref, client_options, new_secret};
 use crate::runtime::{awaitable, block_on};
 use crate::types::{GetResultValue, PyApp, PyEnvironment, PySecret, PyStats, secrets};
 use crate::watch::Watch;
@@ -176,10 +176,7 @@ macro_rules! client_common {
                 on_error: Option<Py<PyAny>>,
             ) -> PyResult<Watch> {
                 let options = get_options(app, app_id, env, path, keys, tag, false, false, false, false, None)?;
-                let policy = WatchPolicy {
-                    interval: seconds("interval", interval)?,
-                    max_backoff: seconds("max_backoff", max_backoff)?,
-                };
+                let policy = WatchPolicy::from_seconds(Some(interval), Some(max_backoff)).map_err(to_py)?;
                 Watch::start(py, &self.inner, options, policy, on_change, on_error)
             }
         }

@@ -1,7 +1,6 @@
 //! Python arguments -> core options. Validation errors are `InvalidInputError`s.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use phasekit::{AppRef, ClientOptions, NewSecret, SettingValue};
 use pyo3::exceptions::PyTypeError;
@@ -117,14 +116,4 @@ pub fn new_secret(item: &Bound<'_, PyAny>) -> PyResult<NewSecret> {
         secret_type: text("type")?,
         override_value: text("override")?,
     })
-}
-
-/// A positive, finite number of seconds (the watch's interval and backoff cap).
-pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    match Duration::try_from_secs_f64(value) {
-        Ok(duration) if !duration.is_zero() => Ok(duration),
-        _ => Err(invalid(format!(
-            "{name} must be a positive number of seconds"
-        ))),
-    }
 }

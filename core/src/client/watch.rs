@@ -26,6 +26,22 @@ pub struct WatchPolicy {
     pub max_backoff: Duration,
 }
 
+impl WatchPolicy {
+    /// The policy from numbers of seconds as a host language gives them, each absent one the
+    /// default's; each must be positive and finite (named `` `interval` `` and
+    /// `` `max_backoff` `` in the error, spelt by each binding its way).
+    pub fn from_seconds(interval: Option<f64>, max_backoff: Option<f64>) -> Result<Self> {
+        let defaults = WatchPolicy::default();
+        let or_default = |name, value: Option<f64>, default| {
+            value.map_or(Ok(default), |value| super::options::seconds(name, value))
+        };
+        Ok(WatchPolicy {
+            interval: or_default("interval", interval, defaults.interval)?,
+            max_backoff: or_default("max_backoff", max_backoff, defaults.max_backoff)?,
+        })
+    }
+}
+
 impl Default for WatchPolicy {
     fn default() -> Self {
         WatchPolicy {

@@ -1,9 +1,6 @@
 //! The settings of a client (declared by the core's `client_settings!`), of a `get` and of a
 //! watch.
 
-use std::time::Duration;
-
-use phasekit::ErrorCode;
 use serde::Deserialize;
 
 macro_rules! ffi_client_options {
@@ -105,25 +102,6 @@ pub struct WatchOptions {
 
 impl WatchOptions {
     pub fn policy(&self) -> phasekit::Result<phasekit::WatchPolicy> {
-        let defaults = phasekit::WatchPolicy::default();
-        Ok(phasekit::WatchPolicy {
-            interval: optional_seconds("interval", self.interval)?.unwrap_or(defaults.interval),
-            max_backoff: optional_seconds("max_backoff", self.max_backoff)?
-                .unwrap_or(defaults.max_backoff),
-        })
+        phasekit::WatchPolicy::from_seconds(self.interval, self.max_backoff)
     }
-}
-
-/// A host's number of seconds as a duration: positive and finite, or an error naming the field
-/// (as `` `name` ``, which each binding spells its way).
-fn optional_seconds(name: &str, value: Option<f64>) -> phasekit::Result<Option<Duration>> {
-    value
-        .map(|seconds| match Duration::try_from_secs_f64(seconds) {
-            Ok(duration) if !duration.is_zero() => Ok(duration),
-            _ => Err(phasekit::Error::new(
-                ErrorCode::InvalidInput,
-                format!("`{name}` must be a positive number of seconds"),
-            )),
-        })
-        .transpose()
 }
