@@ -1,0 +1,68 @@
+//! What the soak's Rust programs share (`soak`, and `rotate`, which makes the changes the soak
+//! watches): `--name value` arguments, the checksum every driver computes, and the process's
+//! own resident memory, threads and open file descriptors from /proc.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use phasekit::Secret;
+
+/// `--name value` pairs; every name must be one of `known`.
+pub struct Flags(HashMap<String, String>);
+
+impl Flags {
+    pub fn parse(known: &[&str], usage: &str) -> Result<Flags, String> {
+        let mut out = HashMap::new();
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let name = arg
+                .strip_prefix("--")
+                .filter(|name| known.contains(name))
+                .ok_or_else(|| format!("unknown argument {arg}\n{usage}"))?;
+            let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
+            out.insert(name.to_owned(), value);
+        }
+        Ok(Flags(out))
+    }
+
+    pub fn text(&self, name: &str) -> Result<String, String> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("--{name} is required"))
+    }
+
+    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<T, String> {
+        self.text(name)?
+            .parse()
+            .map_err(|_| format!("--{name} needs a number"))
+    }
+
+    pub fn seconds(&self, name: &str) -> Result<Duration, String> {
+        Duration::try_from_secs_f64(self.number(name)?)
+            .map_err(|_| format!("--{name} needs a number of seconds"))
+    }
+}
+
+/// Bytes of key, value and comment of every secret: what every driver compares.
+pub fn checksum(secrets: &[Secret]) -> usize {
+    secrets
+        .iter()
+        .map(|s| s.key.len() + s.value.len() + s.comment.len())
+        .sum()
+}
+
+/// One sample of the process: resident memory (kB), threads, open file descriptors.
+pub fn sample() -> (u64, u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let fds = std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64);
+    (field("VmRSS:"), field("Threads:"), fds)
+}
