@@ -35,6 +35,10 @@ WRITE_EVERY_S = 2.0
 GOAL_GROWTH_MB = 2.0
 
 
+def length(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds} s"
+
+
 def timing(seconds: int) -> tuple[int, int]:
     """(warm-up, window) in seconds: the samples before the warm-up's end do not count; growth
     is the median of the last window minus the median of the first window after warm-up."""
@@ -252,7 +256,7 @@ def goals(soak: dict[str, Any], labels: dict[str, str]) -> tuple[list[tuple[str,
         ok = f["growth_mb"] < GOAL_GROWTH_MB and f["flat"] and f["correct"]
         rows.append(
             (
-                f"soak ({soak['seconds'] // 60} min, {soak['secrets']} secrets): RSS growth "
+                f"soak ({length(soak['seconds'])}, {soak['secrets']} secrets): RSS growth "
                 f"<{GOAL_GROWTH_MB:g} MB, threads and fds flat, every answer correct",
                 f"{labels.get(name, name)}: {f['growth_mb']:+.2f} MB, threads "
                 f"{f['threads'][0]}–{f['threads'][1]}, fds {f['fds'][0]}–{f['fds'][1]}, "
@@ -278,7 +282,7 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
         return []
     w = soak["writer"]
     L = [
-        f"## Soak: {soak['seconds'] // 60} minutes in every binding",
+        f"## Soak: {length(soak['seconds'])} in every binding",
         "",
         f"Each binding's process ran for {soak['seconds']} s, all at the same time, against the "
         f"local server with {soak['secrets']} secrets: a watch polling every "

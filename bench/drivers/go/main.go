@@ -195,6 +195,9 @@ func run(c config) (result, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "soak" {
+		os.Exit(soak(os.Args[2:]))
+	}
 	c, err := parseArgs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
