@@ -1918,7 +1918,11 @@ def main() -> int:
             f"every client read the same {sizes[0]} secrets"
             + (", latency proxy and decrypt benchmark ran" if decrypt else "")
             + (f", {len(start_runs)} process starts" if start_runs else "")
-            + (f", a {soak_seconds} s soak of {', '.join(sorted(soaked['bindings']))}" if soaked else "")
+            + (
+                f", a {soak_seconds} s soak of {', '.join(sorted(soaked['bindings']))}"
+                if soaked
+                else ""
+            )
         )
         return 0
     write_report(ctx, Path(args.out))

@@ -48,9 +48,7 @@ def timing(seconds: int) -> tuple[int, int]:
 def soak_world(server: Any, workdir: Path) -> tuple[run.World, int, str]:
     """The soak's world: SECRETS secrets, one of them ROTATING_KEY, and a second service
     account that may write. Returns the world, the expected checksum and the writer's token."""
-    secrets = run.make_secrets(SECRETS - 1) + [
-        {"key": ROTATING_KEY, "value": f"rotation-{0:08}"}
-    ]
+    secrets = run.make_secrets(SECRETS - 1) + [{"key": ROTATING_KEY, "value": f"rotation-{0:08}"}]
     seed = run.make_seed(secrets)
     seed["service_accounts"].append(
         {
@@ -232,9 +230,7 @@ def problems(soak: dict[str, Any], bindings: list[str]) -> list[str]:
         if r is None or r.get("failed"):
             out.append(f"soak: {name} did not run through: {r and r.get('failed')}")
             continue
-        bad = {
-            k: r[k] for k in ("wrong", "errors", "watch_wrong", "watch_errors") if r[k]
-        }
+        bad = {k: r[k] for k in ("wrong", "errors", "watch_wrong", "watch_errors") if r[k]}
         if bad:
             out.append(f"soak: {name}: {bad}, first: {r['first_problem']}")
         if len(r["rss_kb"]) < soak["seconds"] or min(r["rss_kb"] + r["threads"] + r["fds"]) <= 0:
@@ -247,7 +243,9 @@ def problems(soak: dict[str, Any], bindings: list[str]) -> list[str]:
     return out
 
 
-def goals(soak: dict[str, Any], labels: dict[str, str]) -> tuple[list[tuple[str, str, bool, str]], list[str]]:
+def goals(
+    soak: dict[str, Any], labels: dict[str, str]
+) -> tuple[list[tuple[str, str, bool, str]], list[str]]:
     rows, misses = [], []
     for name, r in soak.get("bindings", {}).items():
         if r.get("failed"):

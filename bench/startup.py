@@ -89,8 +89,13 @@ def measure_start(
                     f"{out['checksum']}; expected {world.size}, {checksum}"
                 )
             samples.append(
-                {"size": world.size, "client": d.name, "kind": "start", "ms": took,
-                 "get_ms": out["times_ms"][0]}
+                {
+                    "size": world.size,
+                    "client": d.name,
+                    "kind": "start",
+                    "ms": took,
+                    "get_ms": out["times_ms"][0],
+                }
             )
             if world.size == GOAL_SIZE:
                 for kind, extra in load_commands(d).items():
@@ -98,16 +103,24 @@ def measure_start(
                         {"size": 0, "client": d.name, "kind": kind, "ms": timed(extra, d.env)[0]}
                     )
     for d in clients:
-        s = run.summarize([x["ms"] for x in samples if x["client"] == d.name and x["kind"] == "start"])
-        log(f"  start {world.size:>5} {d.name:<13} median {s.median:8.1f} ms ({s.min:.1f}–{s.max:.1f})")
+        s = run.summarize(
+            [x["ms"] for x in samples if x["client"] == d.name and x["kind"] == "start"]
+        )
+        log(
+            f"  start {world.size:>5} {d.name:<13} median {s.median:8.1f} ms ({s.min:.1f}–{s.max:.1f})"
+        )
     return samples
 
 
-def summary(samples: list[dict[str, Any]], size: int, client: str, kind: str = "start") -> Optional[Any]:
+def summary(
+    samples: list[dict[str, Any]], size: int, client: str, kind: str = "start"
+) -> Optional[Any]:
     values = [
         x["ms"]
         for x in samples
-        if x["client"] == client and x["kind"] == kind and x["size"] == (size if kind == "start" else 0)
+        if x["client"] == client
+        and x["kind"] == kind
+        and x["size"] == (size if kind == "start" else 0)
     ]
     return run.summarize(values) if values else None
 
@@ -161,7 +174,7 @@ def report(samples: list[dict[str, Any]], labels: dict[str, str], repeats: int) 
         "`import`/`require`, the Rust and Go programs' own start), builds a client, gets every "
         "secret once, prints a line of JSON and exits: the client's benchmark driver with "
         f"`--mode cold --iterations 1`. {repeats} starts per client and size, in an order "
-        "rotated each round. \"the get inside\" is the driver's own timing of client and get.",
+        'rotated each round. "the get inside" is the driver\'s own timing of client and get.',
         "",
     ]
     for size in sorted({x["size"] for x in samples if x["kind"] == "start"}):
@@ -178,7 +191,9 @@ def report(samples: list[dict[str, Any]], labels: dict[str, str], repeats: int) 
             if not s:
                 continue
             inside = run.statistics.median(
-                x["get_ms"] for x in samples if (x["client"], x["size"], x["kind"]) == (client, size, "start")
+                x["get_ms"]
+                for x in samples
+                if (x["client"], x["size"], x["kind"]) == (client, size, "start")
             )
             vs = [
                 f"{o.median / s.median:.1f}× faster" if o and name != client else "–"
@@ -191,7 +206,9 @@ def report(samples: list[dict[str, Any]], labels: dict[str, str], repeats: int) 
                 + " |"
             )
         L.append("")
-    loads = [(c, summary(samples, 0, c, "runtime"), summary(samples, 0, c, "load")) for c in CLIENTS]
+    loads = [
+        (c, summary(samples, 0, c, "runtime"), summary(samples, 0, c, "load")) for c in CLIENTS
+    ]
     loads = [x for x in loads if x[2]]
     if loads:
         L += [

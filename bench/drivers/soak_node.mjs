@@ -13,10 +13,26 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const { Client } = createRequire(resolve(repo, "node/package.json"))("./index.js");
+const { Client } = createRequire(resolve(repo, "node/package.json"))(
+  "./index.js",
+);
 
-const names = ["url", "token", "app", "env", "rotating", "seconds", "watch-interval"];
-names.push("cache-ttl", "pause", "callers", "expect-secrets", "expect-checksum");
+const names = [
+  "url",
+  "token",
+  "app",
+  "env",
+  "rotating",
+  "seconds",
+  "watch-interval",
+];
+names.push(
+  "cache-ttl",
+  "pause",
+  "callers",
+  "expect-secrets",
+  "expect-checksum",
+);
 const { values: args } = parseArgs({
   options: Object.fromEntries(names.map((name) => [name, { type: "string" }])),
 });
@@ -30,12 +46,24 @@ for (const name of names) {
 /** Resident memory (kB), threads and open file descriptors of this process. */
 function sample() {
   const status = readFileSync("/proc/self/status", "ascii");
-  const field = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))[1]);
-  return [field("VmRSS"), field("Threads"), readdirSync("/proc/self/fd").length];
+  const field = (name) =>
+    Number(status.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))[1]);
+  return [
+    field("VmRSS"),
+    field("Threads"),
+    readdirSync("/proc/self/fd").length,
+  ];
 }
 
 const bytes = (text) => (text ? Buffer.byteLength(text, "utf8") : 0);
-const counts = { gets: 0, wrong: 0, errors: 0, watch_events: 0, watch_wrong: 0, watch_errors: 0 };
+const counts = {
+  gets: 0,
+  wrong: 0,
+  errors: 0,
+  watch_events: 0,
+  watch_wrong: 0,
+  watch_errors: 0,
+};
 let firstProblem = null;
 const count = (name, problem) => {
   counts[name] += 1;
@@ -43,24 +71,41 @@ const count = (name, problem) => {
 };
 
 const scope = { app: args.app, env: args.env };
-const expected = [Number(args["expect-secrets"]), Number(args["expect-checksum"])];
+const expected = [
+  Number(args["expect-secrets"]),
+  Number(args["expect-checksum"]),
+];
 const start = performance.now();
 const deadline = start + 1000 * Number(args.seconds);
 
-const cached = new Client({ token: args.token, host: args.url, cacheTtl: Number(args["cache-ttl"]) });
-const watched = new Client({ token: args.token, host: args.url });
-const watch = watched.watch({ ...scope, interval: Number(args["watch-interval"]) }, (error, change) => {
-  if (error) count("watch_errors", `watch: ${error.message}`);
-  else if (change.added.length || change.removed.length || change.changed.join() !== args.rotating)
-    count("watch_wrong", `watch reported ${JSON.stringify(change)}`);
-  else count("watch_events");
+const cached = new Client({
+  token: args.token,
+  host: args.url,
+  cacheTtl: Number(args["cache-ttl"]),
 });
+const watched = new Client({ token: args.token, host: args.url });
+const watch = watched.watch(
+  { ...scope, interval: Number(args["watch-interval"]) },
+  (error, change) => {
+    if (error) count("watch_errors", `watch: ${error.message}`);
+    else if (
+      change.added.length ||
+      change.removed.length ||
+      change.changed.join() !== args.rotating
+    )
+      count("watch_wrong", `watch reported ${JSON.stringify(change)}`);
+    else count("watch_events");
+  },
+);
 
 async function caller() {
   while (performance.now() < deadline) {
     try {
       const secrets = await cached.get(scope);
-      const sum = secrets.reduce((n, s) => n + bytes(s.key) + bytes(s.value) + bytes(s.comment), 0);
+      const sum = secrets.reduce(
+        (n, s) => n + bytes(s.key) + bytes(s.value) + bytes(s.comment),
+        0,
+      );
       if (secrets.length !== expected[0] || sum !== expected[1])
         count("wrong", `${secrets.length} secrets, checksum ${sum}`);
     } catch (error) {

@@ -3,6 +3,7 @@
 //! own resident memory, threads and open file descriptors from /proc.
 
 use std::collections::HashMap;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use phasekit::Secret;
@@ -65,4 +66,36 @@ pub fn sample() -> (u64, u64, u64) {
     };
     let fds = std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64);
     (field("VmRSS:"), field("Threads:"), fds)
+}
+
+/// A program's `main`: its arguments, then `run`'s JSON on stdout; exit status 2 on bad
+/// arguments, 1 when `run` fails.
+pub fn main_of(
+    name: &str,
+    known: &[&str],
+    usage: &str,
+    run: fn(&Flags) -> Result<String, String>,
+) -> ExitCode {
+    let flags = match Flags::parse(known, usage) {
+        Ok(flags) => flags,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&flags) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{name} failed: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A problem's message as JSON (`null` without one); the messages are the core's, ASCII.
+pub fn json_text(text: Option<&str>) -> String {
+    text.map_or("null".to_owned(), |t| format!("{t:?}"))
 }

@@ -3,7 +3,7 @@
 //! and checksum the soak's readers expect stay true while the watches see a change each time).
 //! Needs a token that may write. Prints `{"writes": N, "errors": M, "first_problem": ...}`.
 
-// Only its arguments: the checksum and the samples are the soak's.
+// Not the checksum and the samples: those are the soak's.
 #[allow(dead_code)]
 #[path = "../soak_driver.rs"]
 mod soak_driver;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use phasekit::{AppRef, BlockingClient, Client, SecretUpdate};
-use soak_driver::Flags;
+use soak_driver::{Flags, json_text, main_of};
 
 const USAGE: &str =
     "usage: rotate --url URL --token TOKEN --app APP --env ENV --key KEY --every S --seconds S";
@@ -51,29 +51,11 @@ fn run(flags: &Flags) -> Result<String, String> {
     }
     Ok(format!(
         "{{\"writes\":{writes},\"errors\":{errors},\"first_problem\":{}}}",
-        first_problem.map_or("null".to_owned(), |p| format!("{p:?}"))
+        json_text(first_problem.as_deref())
     ))
 }
 
 fn main() -> ExitCode {
-    let flags = match Flags::parse(
-        &["url", "token", "app", "env", "key", "every", "seconds"],
-        USAGE,
-    ) {
-        Ok(flags) => flags,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&flags) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("rotate failed: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    let known = ["url", "token", "app", "env", "key", "every", "seconds"];
+    main_of("rotate", &known, USAGE, run)
 }

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use phasekit::{AppRef, BlockingClient, CachePolicy, Client, GetOptions, WatchPolicy};
-use soak_driver::{Flags, checksum, sample};
+use soak_driver::{Flags, checksum, json_text, main_of, sample};
 
 const USAGE: &str = "usage: soak --url URL --token TOKEN --app APP --env ENV --seconds S \
 --callers N --watch-interval S --cache-ttl S --pause S --expect-secrets N --expect-checksum N \
@@ -108,7 +108,9 @@ fn run(flags: &Flags) -> Result<String, String> {
             };
             while let Some(item) = watch.next().await {
                 match item {
-                    Ok(c) if c.added.is_empty() && c.removed.is_empty() && c.changed == rotating => {
+                    Ok(c)
+                        if c.added.is_empty() && c.removed.is_empty() && c.changed == rotating =>
+                    {
                         tally.watch_events.fetch_add(1, Ordering::Relaxed);
                     }
                     Ok(c) => tally.problem(&tally.watch_wrong, format!("watch reported {c:?}")),
@@ -150,7 +152,10 @@ fn run(flags: &Flags) -> Result<String, String> {
     watch.abort();
     let elapsed = start.elapsed().as_secs_f64();
     let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-    let first = tally.first_problem.lock().unwrap_or_else(|p| p.into_inner());
+    let first = tally
+        .first_problem
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     Ok(format!(
         "{{\"driver\":\"rust\",\"seconds\":{elapsed:.3},\"rss_kb\":[{}],\"threads\":[{}],\
          \"fds\":[{}],\"gets\":{},\"wrong\":{},\"errors\":{},\"watch_events\":{},\
@@ -164,28 +169,10 @@ fn run(flags: &Flags) -> Result<String, String> {
         count(&tally.watch_events),
         count(&tally.watch_wrong),
         count(&tally.watch_errors),
-        first
-            .as_deref()
-            .map_or("null".to_owned(), |p| format!("{:?}", p)),
+        json_text(first.as_deref()),
     ))
 }
 
 fn main() -> ExitCode {
-    let flags = match Flags::parse(FLAGS, USAGE) {
-        Ok(flags) => flags,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&flags) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("soak failed: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    main_of("soak", FLAGS, USAGE, run)
 }
