@@ -218,6 +218,14 @@ def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def by_window(soak: dict[str, Any], r: dict[str, Any]) -> str:
+    """Median RSS (MB) of each window of the run, in order: the trend behind the growth."""
+    rss, w = r["rss_kb"], soak["window"]
+    return ", ".join(
+        f"{statistics.median(rss[i : i + w]) / 1024:.1f}" for i in range(0, len(rss) - w // 2, w)
+    )
+
+
 def problems(soak: dict[str, Any], bindings: list[str]) -> list[str]:
     """What makes the soak fail in any run: a binding that did not run through, a wrong answer
     or error, missing samples, no gets, no change seen by a watch, a writer that failed."""
@@ -312,5 +320,13 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
             f"{f['gets_per_s']:,.0f} | {r['watch_events']} | "
             f"{r['wrong'] + r['errors'] + r['watch_wrong'] + r['watch_errors']} |"
         )
+    L += [
+        "",
+        f"Median RSS of each {soak['window']} s (MB), from the start:",
+        "",
+    ]
+    for name, r in soak["bindings"].items():
+        if not r.get("failed"):
+            L.append(f"- {labels.get(name, name)}: {by_window(soak, r)}")
     L.append("")
     return L
