@@ -198,9 +198,11 @@ def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         kept = [values[i] for i in after]
         return (min(kept), max(kept)) if kept else (0, 0)
 
-    # Flat: no more threads or descriptors in the last window than in the first one.
+    # Flat: the fewest threads and descriptors of the last window are no more than the most of
+    # the first one. One connection or worker thread more or less comes and goes (a pooled
+    # connection replaced, a blocking thread started); what leaks raises the floor.
     flat = all(
-        max(values[i] for i in last) <= max(values[i] for i in first)
+        min(values[i] for i in last) <= max(values[i] for i in first)
         for values in (threads, fds)
         if first and last
     )
@@ -209,6 +211,11 @@ def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         "rss_start_mb": median_mb(rss, first),
         "rss_end_mb": median_mb(rss, last),
         "growth_mb": median_mb(rss, last) - median_mb(rss, first),
+        "heap_growth_mb": (
+            median_mb(r["heap_kb"], last) - median_mb(r["heap_kb"], first)
+            if r.get("heap_kb")
+            else None
+        ),
         "rss_max_mb": max(rss) / 1024 if rss else 0.0,
         "threads": spread(threads),
         "fds": spread(fds),
@@ -218,11 +225,12 @@ def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def by_window(soak: dict[str, Any], r: dict[str, Any]) -> str:
-    """Median RSS (MB) of each window of the run, in order: the trend behind the growth."""
-    rss, w = r["rss_kb"], soak["window"]
+def by_window(soak: dict[str, Any], values: list[int]) -> str:
+    """Median (kB as MB) of each window of the run, in order: the trend behind the growth."""
+    w = soak["window"]
     return ", ".join(
-        f"{statistics.median(rss[i : i + w]) / 1024:.1f}" for i in range(0, len(rss) - w // 2, w)
+        f"{statistics.median(values[i : i + w]) / 1024:.1f}"
+        for i in range(0, len(values) - w // 2, w)
     )
 
 
@@ -277,8 +285,16 @@ def goals(
                 f"- **soak, {labels.get(name, name)}**: RSS {f['rss_start_mb']:.1f} MB after "
                 f"warm-up, {f['rss_end_mb']:.1f} MB at the end ({f['growth_mb']:+.2f} MB); "
                 f"threads {f['threads'][0]}–{f['threads'][1]}, fds {f['fds'][0]}–{f['fds'][1]}"
-                f"{'' if f['flat'] else ' (more at the end than after warm-up)'}; first "
-                f"problem: {r['first_problem'] or 'none'}."
+                f"{'' if f['flat'] else ' (more at the end than after warm-up, even at their fewest)'}; first "
+                f"problem: {r['first_problem'] or 'none'}; median RSS of each "
+                f"{soak['window']} s: {by_window(soak, r['rss_kb'])} MB"
+                + (
+                    f"; malloc's bytes in use grew {f['heap_growth_mb']:+.2f} MB over the same "
+                    f"windows ({by_window(soak, r['heap_kb'])} MB)"
+                    if f["heap_growth_mb"] is not None
+                    else ""
+                )
+                + "."
             )
     return rows, misses
 
@@ -301,8 +317,9 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
         f"own RSS, threads and open file descriptors every second. **Growth** = median RSS of "
         f"the last {soak['window']} s minus the median of the {soak['window']} s after a "
         f"warm-up of {soak['warmup']} s; threads and fds: min–max after the warm-up, **flat** "
-        f"when the last {soak['window']} s have no more than the first {soak['window']} s "
-        f"after it.",
+        f"when the fewest of the last {soak['window']} s are no more than the most of the "
+        f"first {soak['window']} s after it (one connection or thread comes and goes; a leak "
+        f"raises the floor).",
         "",
         "| binding | RSS after warm-up MB | RSS at the end MB | growth MB | peak MB | threads | "
         "fds | flat | gets/s | changes seen | wrong or failed |",
@@ -327,6 +344,18 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
     ]
     for name, r in soak["bindings"].items():
         if not r.get("failed"):
-            L.append(f"- {labels.get(name, name)}: {by_window(soak, r)}")
+            L.append(f"- {labels.get(name, name)}: {by_window(soak, r['rss_kb'])}")
+    heaps = [(n, r) for n, r in soak["bindings"].items() if r.get("heap_kb")]
+    if heaps:
+        L += [
+            "",
+            "Next to it, where the driver can ask malloc (`mallinfo2`: bytes handed out and "
+            "not returned, over all arenas), the memory the process holds; when RSS grows and "
+            "this does not, the growth is memory malloc keeps (fragmentation, the high-water "
+            "mark of concurrent gets), not a leak:",
+            "",
+        ]
+        for name, r in heaps:
+            L.append(f"- {labels.get(name, name)}: {by_window(soak, r['heap_kb'])}")
     L.append("")
     return L

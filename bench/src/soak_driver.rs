@@ -53,6 +53,34 @@ pub fn checksum(secrets: &[Secret]) -> usize {
         .sum()
 }
 
+/// glibc's `struct mallinfo2` (glibc 2.33 and later): every field a `size_t`.
+#[repr(C)]
+#[allow(dead_code)] // read by glibc's layout, not by name
+struct MallInfo2 {
+    arena: usize,
+    ordblks: usize,
+    smblks: usize,
+    hblks: usize,
+    hblkhd: usize,
+    usmblks: usize,
+    fsmblks: usize,
+    uordblks: usize,
+    fordblks: usize,
+    keepcost: usize,
+}
+
+unsafe extern "C" {
+    fn mallinfo2() -> MallInfo2;
+}
+
+/// The bytes malloc has handed out and not got back (kB), over all arenas. WHY: next to RSS it
+/// tells a leak (both grow) from fragmentation (RSS grows, this stays).
+pub fn heap_in_use_kb() -> u64 {
+    // SAFETY: mallinfo2 takes no argument and returns a plain struct by value.
+    let info = unsafe { mallinfo2() };
+    ((info.uordblks + info.hblkhd) / 1024) as u64
+}
+
 /// One sample of the process: resident memory (kB), threads, open file descriptors.
 pub fn sample() -> (u64, u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

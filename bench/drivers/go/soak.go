@@ -8,6 +8,9 @@ package main
 // second. Prints one JSON object; exit status 2 on bad arguments, 1 when a client cannot be
 // built.
 
+// #include <malloc.h>
+import "C"
+
 import (
 	"context"
 	"encoding/json"
@@ -61,10 +64,11 @@ func parseSoakArgs(args []string) (soakConfig, error) {
 	return c, nil
 }
 
-// procSample is the resident memory (kB), threads and open file descriptors of this process.
-func procSample() [3]int64 {
+// procSample is the resident memory (kB), threads, open file descriptors and malloc's bytes in
+// use (kB) of this process.
+func procSample() [4]int64 {
 	fds, _ := os.ReadDir("/proc/self/fd")
-	return [3]int64{rssKB("VmRSS:"), rssKB("Threads:"), int64(len(fds))}
+	return [4]int64{rssKB("VmRSS:"), rssKB("Threads:"), int64(len(fds)), heapInUseKB()}
 }
 
 // tally counts what the callers and the watch met, and keeps the first problem (never a secret).
@@ -146,7 +150,7 @@ func soak(args []string) int {
 			}
 		}()
 	}
-	var samples [3][]int64
+	var samples [4][]int64
 	for tick := start; !tick.After(deadline); tick = tick.Add(time.Second) {
 		time.Sleep(time.Until(tick))
 		s := procSample()
@@ -159,7 +163,8 @@ func soak(args []string) int {
 	<-watching
 	out := map[string]any{
 		"driver": "go", "seconds": round3(time.Since(start).Seconds()),
-		"rss_kb": samples[0], "threads": samples[1], "fds": samples[2], "first_problem": t.firstProblem,
+		"rss_kb": samples[0], "threads": samples[1], "fds": samples[2], "heap_kb": samples[3],
+		"first_problem": t.firstProblem,
 	}
 	for name, n := range t.counts {
 		out[name] = n
@@ -171,4 +176,11 @@ func soak(args []string) int {
 	}
 	fmt.Println(string(line))
 	return 0
+}
+
+// heapInUseKB is what malloc has handed out and not got back (kB, every arena): the Rust
+// core's memory in this process. Next to RSS it tells a leak (both grow) from fragmentation.
+func heapInUseKB() int64 {
+	info := C.mallinfo2()
+	return int64((info.uordblks + info.hblkhd) / 1024)
 }

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use phasekit::{AppRef, BlockingClient, CachePolicy, Client, GetOptions, WatchPolicy};
-use soak_driver::{Flags, checksum, json_text, main_of, sample};
+use soak_driver::{Flags, checksum, heap_in_use_kb, json_text, main_of, sample};
 
 const USAGE: &str = "usage: soak --url URL --token TOKEN --app APP --env ENV --seconds S \
 --callers N --watch-interval S --cache-ttl S --pause S --expect-secrets N --expect-checksum N \
@@ -143,7 +143,7 @@ fn run(flags: &Flags) -> Result<String, String> {
     let mut tick = start;
     while tick <= deadline {
         std::thread::sleep(tick.saturating_duration_since(Instant::now()));
-        samples.push(sample());
+        samples.push((sample(), heap_in_use_kb()));
         tick += Duration::from_secs(1);
     }
     for thread in threads {
@@ -158,11 +158,12 @@ fn run(flags: &Flags) -> Result<String, String> {
         .unwrap_or_else(|p| p.into_inner());
     Ok(format!(
         "{{\"driver\":\"rust\",\"seconds\":{elapsed:.3},\"rss_kb\":[{}],\"threads\":[{}],\
-         \"fds\":[{}],\"gets\":{},\"wrong\":{},\"errors\":{},\"watch_events\":{},\
+         \"fds\":[{}],\"heap_kb\":[{}],\"gets\":{},\"wrong\":{},\"errors\":{},\"watch_events\":{},\
          \"watch_wrong\":{},\"watch_errors\":{},\"first_problem\":{}}}",
-        json_list(samples.iter().map(|s| s.0)),
+        json_list(samples.iter().map(|s| s.0.0)),
+        json_list(samples.iter().map(|s| s.0.1)),
+        json_list(samples.iter().map(|s| s.0.2)),
         json_list(samples.iter().map(|s| s.1)),
-        json_list(samples.iter().map(|s| s.2)),
         count(&tally.gets),
         count(&tally.wrong),
         count(&tally.errors),
