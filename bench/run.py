@@ -45,6 +45,9 @@ from typing import Any, Optional
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 from latency_proxy import LatencyProxy  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pysupport"))
+from loopback import bypass_proxies_for_loopback  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TARGET = (
@@ -94,10 +97,7 @@ CACHED_HITS_WARMUP = 2
 # The in-memory cache of the "-cached" variants of the phasekit drivers (latency scenario only).
 CACHE_TTL_S = 300
 
-# The server never leaves loopback: keep proxies out of every client.
-for _name in ("NO_PROXY", "no_proxy"):
-    _hosts = [h for h in os.environ.get(_name, "").split(",") if h]
-    os.environ[_name] = ",".join(_hosts + ["127.0.0.1", "localhost"])
+bypass_proxies_for_loopback()
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,20 +167,13 @@ def drivers(profile: str) -> list[Driver]:
         [out / "get"],
         hint="bench/build.sh",
     )
-    add(
-        "python",
-        "phasekit Python binding",
-        "phasekit",
-        "Python",
-        [
-            str(bench_python / "bin" / "python"),
-            str(HERE / "drivers" / "python_driver.py"),
-            "--sdk",
-            "phasekit",
-        ],
-        [bench_python / "bin" / "python"],
-        hint="bench/build.sh",
-    )
+    def add_python(name: str, label: str, family: str, venv: Path, sdk: str) -> None:
+        """The Python driver for `sdk`, run by the interpreter of `venv`."""
+        python = venv / "bin" / "python"
+        command = [str(python), str(HERE / "drivers" / "python_driver.py"), "--sdk", sdk]
+        add(name, label, family, "Python", command, [python], hint="bench/build.sh")
+
+    add_python("python", "phasekit Python binding", "phasekit", bench_python, "phasekit")
     node_env = {}
     if profile == "release":
         addon = REPO / "target" / "bench" / "node" / "phasekit.linux-x64-gnu.node"
@@ -211,19 +204,12 @@ def drivers(profile: str) -> list[Driver]:
         [go],
         hint="bench/build.sh" if profile == "release" else "make go, then bench/build.sh debug",
     )
-    add(
+    add_python(
         "phase-dev",
         f"phase-dev {OFFICIAL_VERSIONS['phase-dev']} (official Python SDK)",
         "official",
-        "Python",
-        [
-            str(sdk_python / "bin" / "python"),
-            str(HERE / "drivers" / "python_driver.py"),
-            "--sdk",
-            "phase-dev",
-        ],
-        [sdk_python / "bin" / "python"],
-        hint="bench/build.sh",
+        sdk_python,
+        "phase-dev",
     )
     add(
         "phase-node",
