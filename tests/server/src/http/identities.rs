@@ -405,13 +405,9 @@ fn validate_entra_jwt(
     Some(claims)
 }
 
+/// A UUID in its hyphenated form (8-4-4-4-12 hex digits), the only form a tenant id takes.
 fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
 /// `int(token_req.get("ttl") or identity.default_ttl_seconds)`, then the real server's checks.
@@ -512,5 +508,22 @@ mod tests {
         assert!(handles("/public/identities/external/v1/azure/entra/auth/"));
         assert!(handles("/_entra/t/oauth2/v2.0/token"));
         assert!(!handles("/public/identities/external/v1/aws/iam/auth"));
+    }
+
+    #[test]
+    fn tenant_ids_are_hyphenated_uuids() {
+        assert!(is_uuid("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        assert!(is_uuid("72F988BF-86F1-41AF-91AB-2D7CD011DB47"));
+        for not_one in [
+            "72f988bf86f141af91ab2d7cd011db47",
+            "{72f988bf-86f1-41af-91ab-2d7cd011db47}",
+            "urn:uuid:72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "72f988bf-86f1-41af-91ab-2d7cd011db4g",
+            "72f988bf-86f141af-91ab-2d7cd011db47-",
+            "contoso.onmicrosoft.com",
+            "",
+        ] {
+            assert!(!is_uuid(not_one), "{not_one}");
+        }
     }
 }
