@@ -25,10 +25,10 @@ import {
   SECRETS,
   STAGING,
   TOKENS,
+  assertErrorFields,
   assertReadsDbHost,
   byKey,
   client,
-  expectError,
   requests,
   useServer,
 } from "./support.mjs";
@@ -316,8 +316,7 @@ function sent(op, times) {
  * of the values written or read.
  */
 function faultError(Kind, op, rule, phase, state) {
-  return expectError(
-    ctx.server,
+  return ctx.expectError(
     Kind,
     withFault(op, rule, () => op.run(phase, state)),
     NEW_VALUE,
@@ -328,7 +327,7 @@ function faultError(Kind, op, rule, phase, state) {
 
 /** After a failed call that was sent once (a write is never repeated), the client recovers. */
 async function sentOnceThenRecovers(op, phase, state) {
-  assert.deepEqual(await requests(ctx.server), sent(op, 1));
+  assert.deepEqual(await ctx.requests(), sent(op, 1));
   await recovers(op, phase, state);
 }
 
@@ -380,10 +379,7 @@ OPERATIONS.forEach((op, index) => {
       phase,
       state,
     );
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["server", status, true],
-    );
+    assertErrorFields(error, "server", status, true);
     await sentOnceThenRecovers(op, phase, state);
   });
 });
@@ -456,10 +452,7 @@ for (const op of OPERATIONS) {
       state,
     );
     assert.ok(!(error instanceof RequestTimeoutError), error.message);
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["network", null, true],
-    );
+    assertErrorFields(error, "network", null, true);
     await sentOnceThenRecovers(op, phase, state);
   });
 }
@@ -487,10 +480,7 @@ for (const op of OPERATIONS) {
       `${elapsed} ms for a ${deadlineMs} ms deadline`,
     );
     assert.ok(error instanceof NetworkError);
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["timeout", null, true],
-    );
+    assertErrorFields(error, "timeout", null, true);
     assert.ok(error.message.includes("deadline"), error.message);
     assert.ok(
       loop.ticks >= 5 && loop.longestGap < 200,
@@ -515,15 +505,14 @@ const REFERENCE_FAULTS = [
 
 test("a strict get whose reference lookups fail rejects with the lookup's own error", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   // The root folder's listing, then /db and the Staging environment for its references.
   const root = { ...target, path: "/", strict: true };
   const whole = byKey(await phase.get(root));
   assert.equal(whole.STAGING_DB_HOST, "db.staging.internal");
   for (const [rule, code] of REFERENCE_FAULTS) {
     await server.resetRequests();
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       PhaseError,
       withFault({ path: "/secrets/", lookups: 1 }, rule, () => phase.get(root)),
     );
@@ -534,7 +523,7 @@ test("a strict get whose reference lookups fail rejects with the lookup's own er
         error.message.includes("/secrets/"),
       error.message,
     );
-    assert.ok((await requests(server))[SECRETS] >= 2);
+    assert.ok((await ctx.requests())[SECRETS] >= 2);
     await server.clearFaults();
   }
   assert.deepEqual(byKey(await phase.get(root)), whole);
@@ -542,7 +531,7 @@ test("a strict get whose reference lookups fail rejects with the lookup's own er
 
 test("a get whose reference lookups fail rejects instead of keeping the references as written", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const root = { ...target, path: "/" };
   for (const [rule, code] of REFERENCE_FAULTS) {
     await server.resetRequests();
@@ -568,33 +557,31 @@ test("a get whose reference lookups fail rejects instead of keeping the referenc
 
 test("a 5xx burst longer than the retry budget rejects after maxRetries + 1 requests", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", { maxRetries: 1 });
+  const phase = ctx.client("sa-token", { maxRetries: 1 });
   await phase.getSecret({ ...target, key: "DB_PORT" });
   await server.resetRequests();
   await server.faults({ path: "/secrets/", fail_next: 5, fail_status: 503 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     ServerError,
     phase.get({ ...target, path: "/db" }),
   );
   assert.deepEqual([error.status, error.retryable], [503, true]);
-  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 2 });
 });
 
 test("the deadline bounds a call whose requests are each within the timeout", async () => {
   const { server } = ctx;
   // Cold: two requests of 250 ms each, a 400 ms deadline and the default 30 s timeout.
-  const phase = client(server, "sa-token", { deadline: 0.4 });
+  const phase = ctx.client("sa-token", { deadline: 0.4 });
   await server.faults({ latency_ms: 250 });
   const started = performance.now();
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     RequestTimeoutError,
     phase.get({ ...target, path: "/db" }),
   );
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= 380 && elapsed < 400 + MARGIN_MS, `${elapsed} ms`);
   assert.ok(error.message.includes("deadline"), error.message);
-  assert.deepEqual(await requests(server), { [TOKENS]: 1, [SECRETS]: 1 });
+  assert.deepEqual(await ctx.requests(), { [TOKENS]: 1, [SECRETS]: 1 });
   await sleep(200);
 });
