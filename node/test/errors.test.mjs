@@ -39,6 +39,7 @@ import {
   assertReadsDbHost,
   byKey,
   closedPortUrl,
+  everyWrite,
   tokenParts,
   useServer,
 } from "./support.mjs";
@@ -184,22 +185,10 @@ test("a revoked token fails new sessions (403) and cached ones (401)", async () 
 test("a read-only account reads, but its writes are PermissionDeniedError (403)", async () => {
   const reader = ctx.client("reader-token");
   await assertReadsDbHost(reader);
-  const writes = [
-    () =>
-      reader.create({
-        app: APP,
-        env: DEV,
-        secrets: [{ key: "NEW", value: "v" }],
-      }),
-    () =>
-      reader.update({
-        app: APP,
-        env: DEV,
-        key: "DB_HOST",
-        value: "changed-by-reader",
-      }),
-    () => reader.delete({ app: APP, env: DEV, keys: ["DB_HOST"] }),
-  ];
+  const writes = everyWrite(reader, {
+    created: { key: "NEW", value: "v" },
+    changed: { key: "DB_HOST", value: "changed-by-reader" },
+  });
   for (const write of writes) {
     const error = await ctx.expectError(
       PermissionDeniedError,

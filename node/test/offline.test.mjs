@@ -33,6 +33,7 @@ import {
   byKey,
   client,
   closedPortUrl,
+  everyWrite,
   runNode,
   useServer,
 } from "./support.mjs";
@@ -173,21 +174,11 @@ test("offline: true refuses writes and unknown scopes with an OfflineError", asy
   const dir = cacheDir();
   await cached(server, dir).get(DB_FOLDER);
   const offline = cached(server, dir, { offline: true });
-  const writes = [
-    () =>
-      offline.create({
-        app: APP,
-        env: DEV,
-        secrets: [{ key: "OFFLINE_NEW", value: "offline-new-value" }],
-      }),
-    () =>
-      offline.update({
-        ...DB_FOLDER,
-        key: "DB_USER",
-        value: "offline-changed-value",
-      }),
-    () => offline.delete({ ...DB_FOLDER, keys: ["DB_USER"] }),
-  ];
+  const writes = everyWrite(offline, {
+    created: { key: "OFFLINE_NEW", value: "offline-new-value" },
+    changed: { key: "DB_USER", value: "offline-changed-value" },
+    folder: DB_FOLDER.path,
+  });
   for (const write of writes) {
     // One at a time: a rejection nobody awaits yet would count as unhandled.
     const error = await ctx.expectError(

@@ -82,6 +82,20 @@ export function useServer(seedPath = SEED_PATH) {
   });
 }
 
+/**
+ * One call of each write in interop-app/Development, to make one at a time: creating
+ * `created` at the root, then changing to `changed.value` and deleting the secret
+ * `changed.key` (in `folder` when given).
+ */
+export function everyWrite(phase, { created, changed, folder }) {
+  const at = { app: APP, env: DEV, ...(folder && { path: folder }) };
+  return [
+    () => phase.create({ app: APP, env: DEV, secrets: [created] }),
+    () => phase.update({ ...at, key: changed.key, value: changed.value }),
+    () => phase.delete({ ...at, keys: [changed.key] }),
+  ];
+}
+
 /** A phasekit client for one of the seeded tokens (by name). */
 export function client(server, tokenName = "sa-token", options = {}) {
   return new Client({
