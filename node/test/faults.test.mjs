@@ -76,7 +76,7 @@ async function dynamicSetup(phase, lease) {
 
 /**
  * Every network method of Client. `endpoint` is the request a fault hits ("METHOD /path/", as
- * the server counts it) and `path` the fault rule's path; `cold` methods only read the session
+ * the server counts it; the fault rule matches its path); `cold` methods only read the session
  * (/secrets/tokens/), so their client drops it first; `lookups` are the GET /secrets/ a write
  * makes before its own request. `check` proves a read's result; `unchanged` proves a failed write
  * changed nothing (and that the client still works).
@@ -85,14 +85,12 @@ const OPERATIONS = [
   {
     name: "get",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.get({ ...target, path: "/db" }),
     check: (result) => assert.deepEqual(byKey(result), DB_VALUES),
   },
   {
     name: "getResult",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.getResult({ ...target, path: "/db" }),
     check: (result) => {
       assert.equal(result.source, "network");
@@ -102,7 +100,6 @@ const OPERATIONS = [
   {
     name: "getSecret",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.getSecret({ ...target, key: "DB_HOST" }),
     check: (secret) =>
       assert.deepEqual(
@@ -113,14 +110,12 @@ const OPERATIONS = [
   {
     name: "export",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.export({ ...target, path: "/db", format: "json" }),
     check: (text) => assert.deepEqual(JSON.parse(text), DB_VALUES),
   },
   {
     name: "loadEnv",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.loadEnv({ ...target, path: "/db", override: true }),
     check: (keys) => {
       assert.deepEqual(keys, ["DB_USER", "DB_PASSWORD"]);
@@ -138,7 +133,6 @@ const OPERATIONS = [
     name: "apps",
     cold: true,
     endpoint: TOKENS,
-    path: "/secrets/tokens/",
     run: (phase) => phase.apps(),
     check: (apps) => {
       const app = apps.find((a) => a.name === APP);
@@ -152,7 +146,6 @@ const OPERATIONS = [
     name: "environments",
     cold: true,
     endpoint: TOKENS,
-    path: "/secrets/tokens/",
     run: (phase) => phase.environments({ app: APP }),
     check: (environments) =>
       assert.deepEqual(
@@ -166,7 +159,6 @@ const OPERATIONS = [
     name: "leaseGenerate",
     write: true,
     endpoint: `GET ${DYNAMIC}`,
-    path: DYNAMIC,
     setup: (phase) => dynamicSetup(phase, false),
     run: (phase, { secretId }) =>
       phase.leaseGenerate({ ...target, secretId, ttl: 60 }),
@@ -188,7 +180,6 @@ const OPERATIONS = [
     name: "create",
     write: true,
     endpoint: "POST /secrets/",
-    path: "/secrets/",
     run: (phase) =>
       phase.create({
         ...target,
@@ -202,7 +193,6 @@ const OPERATIONS = [
     write: true,
     lookups: 1,
     endpoint: "PUT /secrets/",
-    path: "/secrets/",
     run: (phase) =>
       phase.update({ ...target, key: "DB_HOST", value: CHANGED_VALUE }),
     unchanged: assertReadsDbHost,
@@ -212,7 +202,6 @@ const OPERATIONS = [
     write: true,
     lookups: 1,
     endpoint: "DELETE /secrets/",
-    path: "/secrets/",
     run: (phase) => phase.delete({ ...target, keys: ["DB_HOST"] }),
     unchanged: assertReadsDbHost,
   },
@@ -220,7 +209,6 @@ const OPERATIONS = [
     name: "leaseRenew",
     write: true,
     endpoint: `PUT ${LEASES}`,
-    path: LEASES,
     setup: (phase) => dynamicSetup(phase, true),
     run: (phase, { leaseId }) =>
       phase.leaseRenew({ ...target, leaseId, ttl: 3600 }),
@@ -234,7 +222,6 @@ const OPERATIONS = [
     name: "leaseRevoke",
     write: true,
     endpoint: `DELETE ${LEASES}`,
-    path: LEASES,
     setup: (phase) => dynamicSetup(phase, true),
     run: (phase, { leaseId }) => phase.leaseRevoke({ ...target, leaseId }),
     // Still active: a revoked lease could not be renewed.
@@ -286,12 +273,13 @@ async function prepare(op, options = {}) {
  */
 async function withFault(op, rule, start) {
   const { server } = ctx;
-  const fault = { path: op.path, ...rule };
+  const path = op.endpoint.split(" ")[1];
+  const fault = { path, ...rule };
   if (!op.lookups) {
     await server.faults(fault);
     return start();
   }
-  await server.faults({ path: op.path, latency_ms: GATE_MS });
+  await server.faults({ path, latency_ms: GATE_MS });
   const call = start();
   call.catch(() => {}); // observed by the caller; not an unhandled rejection meanwhile
   const gaveUp = Date.now() + 5000;
@@ -514,7 +502,7 @@ test("a strict get whose reference lookups fail rejects with the lookup's own er
     await server.resetRequests();
     const error = await ctx.expectError(
       PhaseError,
-      withFault({ path: "/secrets/", lookups: 1 }, rule, () => phase.get(root)),
+      withFault({ endpoint: SECRETS, lookups: 1 }, rule, () => phase.get(root)),
     );
     // A transient failure stays transient (retryable), not a reference error.
     assert.equal(error.code, code);
@@ -538,7 +526,7 @@ test("a get whose reference lookups fail rejects instead of keeping the referenc
     let outcome;
     try {
       const secrets = await withFault(
-        { path: "/secrets/", lookups: 1 },
+        { endpoint: SECRETS, lookups: 1 },
         rule,
         () => phase.get(root),
       );
