@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import callgrind  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -1196,6 +1197,8 @@ def write_report(ctx: Context, path: Path) -> None:
                 "",
             )
         )
+        if dec.get("instructions"):
+            goals.append(callgrind.goal_row(dec["instructions"], GOAL_DECRYPT))
         if not ok:
             scales = dec["libsodium_scaling"] >= 0.9 * dec["cores"]
             misses.append(
@@ -1450,6 +1453,8 @@ def write_report(ctx: Context, path: Path) -> None:
             f"{1e3 * GOAL_SIZE / dec['core_decrypt_all']['median']:.1f} ms to decrypt."
         )
         add("")
+        if dec.get("instructions"):
+            L.extend(callgrind.section(dec["instructions"]) + [""])
 
     # ---------------------------------------------------------------- latency
     lat = [r for r in ctx.runs if r.scenario == "latency"]
@@ -1790,9 +1795,15 @@ def main() -> int:
                         quick=smoke,
                         rounds=1 if smoke else 9,
                     )
+                    decrypt["instructions"] = callgrind.count(
+                        REPO / "target" / TARGET / profile / "instructions",
+                        world.secrets_file,
+                        smoke,
+                    )
                     log(
                         f"bench: decryption {decrypt['core_decrypt_all']['median']:,.0f} "
-                        f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit"
+                        f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit; "
+                        f"{decrypt['instructions']['fraction_of_limit']:.1%} in instructions"
                     )
         finally:
             server.stop()
