@@ -143,6 +143,39 @@ def goal_row(ins: dict[str, Any], goal: float) -> tuple[str, str, bool, str]:
     )
 
 
+def misses(ins: dict[str, Any], goal: float) -> list[str]:
+    """The Goals table's explanation when the count misses the goal: what the core spends
+    per secret besides its X25519."""
+    if ins["fraction_of_limit"] >= goal and not ins["debug_build"]:
+        return []
+    if ins["debug_build"]:
+        return ["- **decryption in instructions**: counted on a debug build, no verdict."]
+    core_x25519 = ins["core_x25519_per_secret"]
+    return [
+        f"- **decryption in instructions**: {ins['fraction_of_limit']:.1%} of the limit instead "
+        f"of ≥{goal:.0%}: the core spends {ins['per_secret']:,.0f} instructions per secret "
+        f"where libsodium's X25519 alone would spend "
+        f"{ins['per_x25519'] * ins['x25519_per_secret']:,.0f}"
+        + (
+            f"; its own X25519 takes {core_x25519:,.0f} of them, the rest (parsing, BLAKE2b, "
+            f"XChaCha20-Poly1305, base64, allocation) {ins['per_secret'] - core_x25519:,.0f}."
+            if core_x25519
+            else "."
+        )
+    ]
+
+
+def timed_miss_note(ins: Optional[dict[str, Any]]) -> str:
+    """A sentence for the timed figure's miss: what the count, which the load does not
+    change, says of the same goal."""
+    if not ins or ins["debug_build"]:
+        return ""
+    return (
+        f" Counted in instructions, which the machine's load does not change, the core reaches "
+        f"{ins['fraction_of_limit']:.1%} of the limit (see the decryption section)."
+    )
+
+
 def section(ins: dict[str, Any]) -> list[str]:
     """The paragraph of the decryption section."""
     features = ", ".join(ins["cpu_features"]) or "none of those checked"

@@ -1199,6 +1199,7 @@ def write_report(ctx: Context, path: Path) -> None:
         )
         if dec.get("instructions"):
             goals.append(callgrind.goal_row(dec["instructions"], GOAL_DECRYPT))
+            misses += callgrind.misses(dec["instructions"], GOAL_DECRYPT)
         if not ok:
             scales = dec["libsodium_scaling"] >= 0.9 * dec["cores"]
             misses.append(
@@ -1218,6 +1219,7 @@ def write_report(ctx: Context, path: Path) -> None:
                     f"vCPUs, other processes), which the limit assumes."
                 )
                 + decrypt_profile(ctx)
+                + callgrind.timed_miss_note(dec.get("instructions"))
             )
     for mode, table in (("cold", cold), ("warm", warm)):
         if "rust" not in table:
