@@ -1879,7 +1879,11 @@ def main() -> int:
         log(
             f"bench-smoke: OK in {wall:.0f} s: {len(runs)} driver processes ({', '.join(clients)}), "
             f"every client read the same {sizes[0]} secrets"
-            + (", latency proxy and decrypt benchmark ran" if decrypt else "")
+            + (
+                ", latency proxy and decrypt benchmark ran, its instructions counted"
+                if decrypt
+                else ""
+            )
         )
         return 0
     write_report(ctx, Path(args.out))
