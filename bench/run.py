@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import callgrind  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pysupport"))
@@ -1176,6 +1177,9 @@ def write_report(ctx: Context, path: Path) -> None:
                 "",
             )
         )
+        if dec.get("instructions"):
+            goals.append(callgrind.goal_row(dec["instructions"], GOAL_DECRYPT))
+            misses += callgrind.misses(dec["instructions"], GOAL_DECRYPT)
         if not ok:
             scales = dec["libsodium_scaling"] >= 0.9 * dec["cores"]
             misses.append(
@@ -1195,6 +1199,7 @@ def write_report(ctx: Context, path: Path) -> None:
                     f"vCPUs, other processes), which the limit assumes."
                 )
                 + decrypt_profile(ctx)
+                + callgrind.timed_miss_note(dec.get("instructions"))
             )
     for mode, table in (("cold", cold), ("warm", warm)):
         if "rust" not in table:
@@ -1430,6 +1435,8 @@ def write_report(ctx: Context, path: Path) -> None:
             f"{1e3 * GOAL_SIZE / dec['core_decrypt_all']['median']:.1f} ms to decrypt."
         )
         add("")
+        if dec.get("instructions"):
+            L.extend(callgrind.section(dec["instructions"]) + [""])
 
     # ---------------------------------------------------------------- latency
     lat = [r for r in ctx.runs if r.scenario == "latency"]
@@ -1770,9 +1777,15 @@ def main() -> int:
                         quick=smoke,
                         rounds=1 if smoke else 9,
                     )
+                    decrypt["instructions"] = callgrind.count(
+                        REPO / "target" / TARGET / profile / "instructions",
+                        world.secrets_file,
+                        smoke,
+                    )
                     log(
                         f"bench: decryption {decrypt['core_decrypt_all']['median']:,.0f} "
-                        f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit"
+                        f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit; "
+                        f"{decrypt['instructions']['fraction_of_limit']:.1%} in instructions"
                     )
         finally:
             server.stop()
@@ -1846,7 +1859,11 @@ def main() -> int:
         log(
             f"bench-smoke: OK in {wall:.0f} s: {len(runs)} driver processes ({', '.join(clients)}), "
             f"every client read the same {sizes[0]} secrets"
-            + (", latency proxy and decrypt benchmark ran" if decrypt else "")
+            + (
+                ", latency proxy and decrypt benchmark ran, its instructions counted"
+                if decrypt
+                else ""
+            )
         )
         return 0
     write_report(ctx, Path(args.out))
