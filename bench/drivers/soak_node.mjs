@@ -118,7 +118,7 @@ async function caller() {
 
 async function sampler() {
   const samples = [];
-  for (let tick = start; tick <= deadline; tick += 1000) {
+  for (let tick = start; tick < deadline; tick += 1000) {
     await sleep(Math.max(0, tick - performance.now()));
     samples.push(sample());
   }

@@ -99,7 +99,7 @@ def main() -> int:
         thread.start()
     samples = []
     tick = start
-    while tick <= deadline:
+    while tick < deadline:
         time.sleep(max(0.0, tick - time.monotonic()))
         samples.append(sample())
         tick += 1.0

@@ -151,7 +151,7 @@ func soak(args []string) int {
 		}()
 	}
 	var samples [4][]int64
-	for tick := start; !tick.After(deadline); tick = tick.Add(time.Second) {
+	for tick := start; tick.Before(deadline); tick = tick.Add(time.Second) {
 		time.Sleep(time.Until(tick))
 		s := procSample()
 		for i := range s {

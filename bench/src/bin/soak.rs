@@ -141,7 +141,7 @@ fn run(flags: &Flags) -> Result<String, String> {
 
     let mut samples = Vec::new();
     let mut tick = start;
-    while tick <= deadline {
+    while tick < deadline {
         std::thread::sleep(tick.saturating_duration_since(Instant::now()));
         samples.push((sample(), heap_in_use_kb()));
         tick += Duration::from_secs(1);
