@@ -43,7 +43,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+# bench/startup.py and bench/soak.py `import run`: this module, not a second copy of it.
+sys.modules.setdefault("run", sys.modules[__name__])
 import callgrind  # noqa: E402
+import soak  # noqa: E402
+import startup  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pysupport"))
@@ -555,19 +559,12 @@ class Run:
     requests: dict[str, int]  # by endpoint, the whole process
 
 
-def run_driver(
-    driver: Driver,
-    url: str,
-    world: World,
-    mode: str,
-    iterations: int,
-    warmup: int,
-    server: Server,
-    scenario: str,
-    round_: int,
-) -> Run:
+def driver_command(
+    driver: Driver, url: str, world: World, mode: str, iterations: int, warmup: int
+) -> list[str]:
+    """The command line of one driver process (the protocol of bench/README.md)."""
     assert driver.command is not None
-    command = driver.command + [
+    return driver.command + [
         "--url",
         url,
         "--token",
@@ -585,6 +582,20 @@ def run_driver(
         "--warmup",
         str(warmup),
     ]
+
+
+def run_driver(
+    driver: Driver,
+    url: str,
+    world: World,
+    mode: str,
+    iterations: int,
+    warmup: int,
+    server: Server,
+    scenario: str,
+    round_: int,
+) -> Run:
+    command = driver_command(driver, url, world, mode, iterations, warmup)
     server.admin("DELETE", "/_admin/requests")
     proc = subprocess.run(
         command,
@@ -892,6 +903,10 @@ class Context:
     wall_seconds: float
     # bench/profile.sh's summaries (target/bench/profile.json) by scenario, when recorded.
     profiles: dict[str, Any] = field(default_factory=dict)
+    # bench/startup.py's samples and repetitions, bench/soak.py's results.
+    start_runs: list[dict[str, Any]] = field(default_factory=list)
+    start_repeats: int = 0
+    soak: dict[str, Any] = field(default_factory=dict)
 
 
 def client_table(
@@ -1292,7 +1307,14 @@ def write_report(ctx: Context, path: Path) -> None:
                     + (";" + memory_context(d, 5000) if memory_context(d, 5000) else ".")
                     + memory_profile(ctx, d, 5000)
                 )
-    add(f"## Goals (at {g:,} secrets, {cores} cores)")
+    labels = {d.name: d.label for d in ctx.all_drivers}
+    for more_goals, more_misses in (
+        startup.goals(ctx.start_runs, labels),
+        soak.goals(ctx.soak, labels),
+    ):
+        goals += more_goals
+        misses += more_misses
+    add(f"## Goals (at {g:,} secrets unless a goal says otherwise, {cores} cores)")
     add("")
     if goals:
         add("| goal | measured | verdict |")
@@ -1525,6 +1547,9 @@ def write_report(ctx: Context, path: Path) -> None:
             )
             add("")
 
+    L.extend(startup.report(ctx.start_runs, labels, ctx.start_repeats))
+    L.extend(soak.report(ctx.soak, labels))
+
     # ---------------------------------------------------------------- profiles
     if ctx.profiles:
         add("## Profiles")
@@ -1637,6 +1662,9 @@ def load_raw(path: Path) -> Context:
         wall_seconds=data["wall_seconds"],
         # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
         profiles=data.get("profiles") or load_profiles(),
+        start_runs=data.get("start_runs", []),
+        start_repeats=data.get("start_repeats", 0),
+        soak=data.get("soak", {}),
     )
 
 
@@ -1662,6 +1690,13 @@ def main() -> int:
     parser.add_argument("--clients", default=None, help="comma-separated subset of drivers")
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--no-decrypt", action="store_true")
+    parser.add_argument("--no-start", action="store_true", help="skip the process start")
+    parser.add_argument(
+        "--soak-seconds",
+        type=int,
+        default=None,
+        help="length of the soak (default 600, 20 with --smoke; 0: no soak)",
+    )
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument(
         "--from-raw",
@@ -1697,6 +1732,8 @@ def main() -> int:
     latency_rounds = 1 if smoke else 3
     latency_iterations = 1 if smoke else 3
     run_latency = not args.no_latency and (smoke or latency_size in sizes)
+    start_repeats = 0 if args.no_start else 2 if smoke else 15
+    soak_seconds = args.soak_seconds if args.soak_seconds is not None else 20 if smoke else 600
 
     all_drivers = drivers(profile)
     if args.clients:
@@ -1731,6 +1768,8 @@ def main() -> int:
     floors: dict[int, dict[str, float]] = {}
     latency_floor: dict[str, float] = {}
     decrypt = None
+    start_runs: list[dict[str, Any]] = []
+    soaked: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="phasekit-bench-") as tmp:
         workdir = Path(tmp)
         server = Server(REPO / "target" / TARGET / profile / "phasekit-server", workdir)
@@ -1787,6 +1826,12 @@ def main() -> int:
                         f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit; "
                         f"{decrypt['instructions']['fraction_of_limit']:.1%} in instructions"
                     )
+                if start_repeats and size in startup.START_SIZES:
+                    start_runs += startup.measure_start(
+                        server.url, world, all_drivers, start_repeats, log
+                    )
+            if soak_seconds:
+                soaked = soak.run_soak(server, workdir, active, profile, soak_seconds, log)
         finally:
             server.stop()
 
@@ -1798,6 +1843,8 @@ def main() -> int:
     finished = dt.datetime.now(dt.timezone.utc)
 
     problems = check_consistency(runs, sizes, cached)
+    if soaked:
+        problems += soak.problems(soaked, sorted(soaked["bindings"]))
     if run_latency and latency_floor:
         lat_runs = [r for r in runs if r.scenario == "latency"]
         least = min(latency.values())
@@ -1839,6 +1886,9 @@ def main() -> int:
         versions,
         wall,
         load_profiles(),
+        start_runs,
+        start_repeats,
+        soaked,
     )
     # The raw data of the committed report lives at target/bench/results.json; a report written
     # elsewhere (--out) keeps its raw data next to it instead of overwriting that.
@@ -1862,6 +1912,12 @@ def main() -> int:
             + (
                 ", latency proxy and decrypt benchmark ran, its instructions counted"
                 if decrypt
+                else ""
+            )
+            + (f", {len(start_runs)} process starts" if start_runs else "")
+            + (
+                f", a {soak_seconds} s soak of {', '.join(sorted(soaked['bindings']))}"
+                if soaked
                 else ""
             )
         )

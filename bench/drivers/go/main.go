@@ -10,7 +10,8 @@
 // checksum (bytes of keys, values and comments), and RSS in kB before the first client and at
 // the peak. --cache-ttl gives every client an in-memory cache of that many seconds
 // (phasekit.WithCache), so a warm client's repeated gets make no request; without it, no cache.
-// Exit status 2 on bad arguments, 1 when a get fails.
+// Exit status 2 on bad arguments, 1 when a get fails. `phasekit-bench-go soak ...` is the soak
+// driver instead (soak.go).
 //
 // bench/build.sh builds it against the static library of the profile it builds: the release
 // library from a copy of the module under target/bench/go/ for `make bench`, go/lib's debug
@@ -195,6 +196,9 @@ func run(c config) (result, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "soak" {
+		os.Exit(soak(os.Args[2:]))
+	}
 	c, err := parseArgs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
