@@ -456,7 +456,7 @@ export interface ClientOptions {
   debug?: boolean
 }
 
-/** A client's counters since it was created (`stats()`): never names or values. */
+/** A client's counters at one moment: never a name or a value. */
 export interface ClientStats {
   /** HTTP requests sent (each attempt counts). */
   requests: number
@@ -472,7 +472,7 @@ export interface ClientStats {
   cacheMisses: number
   /** Answers served from the offline cache. */
   offlineServed: number
-  /** Fields decrypted (a ciphertext seen before is not decrypted again). */
+  /** Fields decrypted (a field whose ciphertext was seen before costs nothing). */
   decryptedFields: number
   /** Milliseconds spent decrypting. */
   decryptTimeMs: number
@@ -640,8 +640,9 @@ export interface UpdateOptions {
 }
 
 /**
- * What changed between two polls of a watch. Secrets are named by key, prefixed with their
- * folder outside the root (`/db/PASSWORD`); each list is sorted.
+ * What changed between two polls of a watch. A secret is named by its key, prefixed
+ * with its folder outside the root (`/db/PASSWORD`), so that equal keys in two
+ * folders stay apart; each list is sorted. Never values.
  */
 export interface WatchChange {
   added: Array<string>

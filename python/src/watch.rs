@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 
 use crate::errors::{invalid, to_py};
 use crate::runtime::InFlight;
-use crate::types::PyChange;
+use crate::types::Change;
 
 /// The logger of what a watch reports on its own: errors nobody handles, failed callbacks.
 const LOGGER: &str = "phasekit.watch";
@@ -174,7 +174,7 @@ impl Runner {
 
     fn deliver(&self, py: Python<'_>, item: phasekit::Result<phasekit::Change>) {
         let called = match item {
-            Ok(change) => Py::new(py, PyChange::from(change))
+            Ok(change) => Py::new(py, Change::from(change))
                 .and_then(|change| self.on_change.call1(py, (change,))),
             Err(err) => match &self.on_error {
                 Some(on_error) => on_error.call1(py, (to_py(err).value(py),)),
