@@ -39,7 +39,9 @@ macro_rules! result_record {
                 secret_type: String => value,
                 #[doc = " `static` or `rotating`."]
                 lifecycle: String => value,
+                #[doc = " The app's name."]
                 app: String => value,
+                #[doc = " The environment's name."]
                 env: String => value,
                 #[doc = " The secret's version, counted by the server from 1 (a personal override does"]
                 #[doc = " not change it)."]
@@ -241,7 +243,28 @@ macro_rules! core_record {
         pub struct $core {
             $( $(#[doc = $field_doc])* pub $field: core_type!($kind, $ty), )*
         }
+
+        impl $core {
+            /// The fields of [`result_record!`], in its order, for generators of host code.
+            pub const FIELDS: &'static [Field] = &[
+                $( Field {
+                    name: stringify!($field),
+                    ty: stringify!($ty),
+                    doc: concat!($($field_doc, "\n"),*),
+                }, )*
+            ];
+        }
     };
+}
+
+/// One field of a [`result_record!`], for generators of host code and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The neutral (snake_case) name; each binding spells it its own way.
+    pub name: &'static str,
+    /// The host type as `stringify!` writes it, e.g. `Option < String >`.
+    pub ty: &'static str,
+    pub doc: &'static str,
 }
 
 /// The core's type of a field: a `secret` is kept as a [`SecretString`].

@@ -2165,7 +2165,13 @@ public struct Secret: Equatable, Hashable, CustomDebugStringConvertible, CustomS
      * `static` or `rotating`.
      */
     public let lifecycle: String
+    /**
+     * The app's name.
+     */
     public let app: String
+    /**
+     * The environment's name.
+     */
     public let env: String
     /**
      * The secret's version, counted by the server from 1 (a personal override does
@@ -2210,7 +2216,13 @@ public struct Secret: Equatable, Hashable, CustomDebugStringConvertible, CustomS
          */secretType: String, 
         /**
          * `static` or `rotating`.
-         */lifecycle: String, app: String, env: String, 
+         */lifecycle: String, 
+        /**
+         * The app's name.
+         */app: String, 
+        /**
+         * The environment's name.
+         */env: String, 
         /**
          * The secret's version, counted by the server from 1 (a personal override does
          * not change it).
