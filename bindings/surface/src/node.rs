@@ -101,7 +101,10 @@ fn secret_declaration() -> String {
 /// The TypeScript type of a record field's Rust type (as `stringify!` writes it, spaced or not).
 fn typescript_type(rust: &str) -> String {
     let rust: String = rust.split_whitespace().collect();
-    match rust.strip_prefix("Option<").and_then(|inner| inner.strip_suffix('>')) {
+    match rust
+        .strip_prefix("Option<")
+        .and_then(|inner| inner.strip_suffix('>'))
+    {
         Some(inner) => format!("{} | null", typescript_type(inner)),
         None => match rust.as_str() {
             "String" => "string".to_owned(),
