@@ -151,7 +151,7 @@ export declare class Client {
    * A client from the given options, each falling back to the environment
    * (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...) and then to the default.
    */
-  constructor(options?: ClientOptions)
+  constructor(options?: ClientOptions | undefined | null)
   /** A client from `PHASE_SERVICE_TOKEN`, `PHASE_HOST`, `PHASE_VERIFY_SSL` and `PHASE_DEBUG`. */
   static fromEnv(): Client
   /** The host this client talks to. */

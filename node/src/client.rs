@@ -1,17 +1,14 @@
 //! `Client`: the core client behind a JavaScript class. Every network method returns a Promise
 //! (see `promise.rs`); options arrive as one object per call (see `options.rs`).
 
-use napi::bindgen_prelude::{Env, Object, Result, Unknown, ValueType};
+use napi::bindgen_prelude::{Env, Object, Result};
 use napi_derive::napi;
 
-use crate::arguments::{optional_whole_number, parse, whole_number};
+use crate::arguments::{optional_whole_number, whole_number};
 use crate::errors;
-use crate::options::{
-    AppOptions, ClientSettings, CreateOptions, DeleteOptions, ExportOptions, GetOptions,
-    GetSecretOptions, LeaseGenerateOptions, LeaseRenewOptions, LeaseRevokeOptions, NamesApp,
-    UpdateOptions,
-};
+use crate::options::{ClientSettings, NamesApp};
 use crate::promise::spawn;
+use crate::typed_arguments;
 use crate::types::{App, Environment, GetResult, OneSecret, Secrets, Stats};
 
 /// A Phase client: one token, one host, one connection pool and one cached session. Safe to
@@ -41,11 +38,10 @@ fn build(env: &Env, settings: ClientSettings) -> Result<Client> {
 impl Client {
     /// A client from the given options, each falling back to the environment
     /// (`PHASE_SERVICE_TOKEN`, `PHASE_HOST`, ...) and then to the default.
-    #[napi(constructor, ts_args_type = "options?: ClientOptions")]
-    pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
-        let given = options.filter(|o| !matches!(o.get_type(), Ok(ValueType::Undefined)));
-        let settings = match given {
-            Some(options) => parse(&env, options, "client options")?,
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<typed_arguments::ClientOptions>) -> Result<Self> {
+        let settings = match options {
+            Some(options) => options.parse(&env, "client options")?,
             None => ClientSettings::default(),
         };
         build(&env, settings)
@@ -64,13 +60,15 @@ impl Client {
     }
 
     /// The secrets of an environment, decrypted, references resolved.
-    #[napi(
-        ts_args_type = "options: GetOptions",
-        ts_return_type = "Promise<Secret[]>"
-    )]
-    pub fn get<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<Secret[]>")]
+    pub fn get<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::GetOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<GetOptions>(env, options, "get options")
+        let work = options
+            .parse(env, "get options")
             .and_then(|options| options.into_core(env))
             .map(|options| async move { client.get(&options).await });
         spawn(env, work, Secrets)
@@ -78,13 +76,15 @@ impl Client {
 
     /// `get`, saying where the secrets came from: `network`, `memory` (the in-memory cache),
     /// `stale` (memory past its TTL, the server unreachable) or `offline` (the offline cache).
-    #[napi(
-        ts_args_type = "options: GetOptions",
-        ts_return_type = "Promise<GetResult>"
-    )]
-    pub fn get_result<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<GetResult>")]
+    pub fn get_result<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::GetOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<GetOptions>(env, options, "getResult options")
+        let work = options
+            .parse(env, "getResult options")
             .and_then(|options| options.into_core(env))
             .map(|options| async move { client.get_result(&options).await });
         spawn(env, work, GetResult::from)
@@ -98,14 +98,16 @@ impl Client {
     }
 
     /// One secret by key (one request; the server matches the key's digest).
-    #[napi(
-        ts_args_type = "options: GetSecretOptions",
-        ts_return_type = "Promise<Secret>"
-    )]
-    pub fn get_secret<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<Secret>")]
+    pub fn get_secret<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::GetSecretOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work =
-            parse::<GetSecretOptions>(env, options, "getSecret options").and_then(|mut options| {
+        let work = options
+            .parse(env, "getSecret options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 Ok(async move {
                     let path = options.path.as_deref().unwrap_or("/");
@@ -118,14 +120,16 @@ impl Client {
     }
 
     /// Creates secrets (encrypted here, before they leave the process).
-    #[napi(
-        ts_args_type = "options: CreateOptions",
-        ts_return_type = "Promise<void>"
-    )]
-    pub fn create<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn create<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::CreateOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work =
-            parse::<CreateOptions>(env, options, "create options").and_then(|mut options| {
+        let work = options
+            .parse(env, "create options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 let new: Vec<phasekit::NewSecret> =
                     options.secrets.into_iter().map(Into::into).collect();
@@ -135,14 +139,16 @@ impl Client {
     }
 
     /// Changes one secret: only the fields given.
-    #[napi(
-        ts_args_type = "options: UpdateOptions",
-        ts_return_type = "Promise<void>"
-    )]
-    pub fn update<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn update<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::UpdateOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
         let work =
-            parse::<UpdateOptions>(env, options, "update options")
+            options
+                .parse(env, "update options")
                 .and_then(|options| options.into_core(env))
                 .map(|(app, env_name, update)| async move {
                     client.update(&app, &env_name, &update).await
@@ -151,14 +157,16 @@ impl Client {
     }
 
     /// Deletes secrets by key; resolves to the keys that were not found.
-    #[napi(
-        ts_args_type = "options: DeleteOptions",
-        ts_return_type = "Promise<string[]>"
-    )]
-    pub fn delete<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<string[]>")]
+    pub fn delete<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::DeleteOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work =
-            parse::<DeleteOptions>(env, options, "delete options").and_then(|mut options| {
+        let work = options
+            .parse(env, "delete options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 Ok(async move {
                     let path = options.path.as_deref();
@@ -179,13 +187,15 @@ impl Client {
     }
 
     /// The environments of an app this token can read.
-    #[napi(
-        ts_args_type = "options: AppOptions",
-        ts_return_type = "Promise<Environment[]>"
-    )]
-    pub fn environments<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<Environment[]>")]
+    pub fn environments<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::AppOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<AppOptions>(env, options, "environments options")
+        let work = options
+            .parse(env, "environments options")
             .and_then(|mut options| options.take_app(env))
             .map(|app| async move { client.environments(&app).await });
         spawn(env, work, |envs| {
@@ -194,74 +204,79 @@ impl Client {
     }
 
     /// The secrets of an environment as `dotenv` (default), `json` or `yaml` text.
-    #[napi(
-        ts_args_type = "options: ExportOptions",
-        ts_return_type = "Promise<string>"
-    )]
-    pub fn export<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn export<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::ExportOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<ExportOptions>(env, options, "export options")
+        let work = options
+            .parse(env, "export options")
             .and_then(|options| options.into_core(env))
             .map(|(options, format)| async move { client.export(&options, format).await });
         spawn(env, work, |text| text.to_string())
     }
 
     /// Generates a lease of a dynamic secret; resolves to its credentials.
-    #[napi(
-        ts_args_type = "options: LeaseGenerateOptions",
-        ts_return_type = "Promise<Secret[]>"
-    )]
-    pub fn lease_generate<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<Secret[]>")]
+    pub fn lease_generate<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::LeaseGenerateOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<LeaseGenerateOptions>(env, options, "leaseGenerate options").and_then(
-            |mut options| {
+        let work = options
+            .parse(env, "leaseGenerate options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 let ttl = optional_whole_number(env, "ttl", options.ttl)?.map(u64::from);
                 Ok(async move {
                     let (env, id) = (&options.env, &options.secret_id);
                     client.lease_generate(&app, env, id, ttl).await
                 })
-            },
-        );
+            });
         spawn(env, work, Secrets)
     }
 
     /// Extends a lease; resolves to the server's message.
-    #[napi(
-        ts_args_type = "options: LeaseRenewOptions",
-        ts_return_type = "Promise<string>"
-    )]
-    pub fn lease_renew<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn lease_renew<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::LeaseRenewOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<LeaseRenewOptions>(env, options, "leaseRenew options").and_then(
-            |mut options| {
+        let work = options
+            .parse(env, "leaseRenew options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 let ttl = whole_number(env, "ttl", options.ttl)?;
                 Ok(async move {
                     let (env, id) = (&options.env, &options.lease_id);
                     client.lease_renew(&app, env, id, ttl.into()).await
                 })
-            },
-        );
+            });
         spawn(env, work, |renewed| renewed.message)
     }
 
     /// Revokes a lease; resolves to the server's message.
-    #[napi(
-        ts_args_type = "options: LeaseRevokeOptions",
-        ts_return_type = "Promise<string>"
-    )]
-    pub fn lease_revoke<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn lease_revoke<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::LeaseRevokeOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<LeaseRevokeOptions>(env, options, "leaseRevoke options").and_then(
-            |mut options| {
+        let work = options
+            .parse(env, "leaseRevoke options")
+            .and_then(|mut options| {
                 let app = options.take_app(env)?;
                 Ok(async move {
                     let (env, id) = (&options.env, &options.lease_id);
                     client.lease_revoke(&app, env, id).await
                 })
-            },
-        );
+            });
         spawn(env, work, |revoked| revoked.message)
     }
 

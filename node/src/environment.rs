@@ -1,14 +1,14 @@
 //! `client.loadEnv()`: the secrets of an environment put into `process.env`, the Node way of
 //! handing secrets to code that reads its configuration from the environment.
 
-use napi::bindgen_prelude::{Env, JsObjectValue, Object, Result, Unknown};
+use napi::bindgen_prelude::{Env, JsObjectValue, Object, Result};
 use napi_derive::napi;
 use phasekit::SecretString;
 
-use crate::arguments::parse;
 use crate::client::Client;
 use crate::options::selection;
 use crate::promise::spawn_then;
+use crate::typed_arguments;
 
 /// What `loadEnv` reads, and whether it replaces variables that are already set.
 #[napi(object)]
@@ -29,13 +29,14 @@ pub struct LoadEnvOptions {
 impl Client {
     /// Puts the secrets into `process.env`; variables already set are kept unless `override`.
     /// Resolves to the keys that were set.
-    #[napi(
-        ts_args_type = "options: LoadEnvOptions",
-        ts_return_type = "Promise<string[]>"
-    )]
-    pub fn load_env<'env>(&self, env: &'env Env, options: Unknown) -> Result<Object<'env>> {
+    #[napi(ts_return_type = "Promise<string[]>")]
+    pub fn load_env<'env>(
+        &self,
+        env: &'env Env,
+        options: typed_arguments::LoadEnvOptions,
+    ) -> Result<Object<'env>> {
         let client = self.inner.clone();
-        let work = parse::<LoadEnvOptions>(env, options, "loadEnv options").and_then(|options| {
+        let work = options.parse(env, "loadEnv options").and_then(|options| {
             let replace = options.r#override.unwrap_or(false);
             let read = selection!(env, options);
             Ok(async move {

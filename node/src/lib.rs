@@ -12,6 +12,7 @@ mod login;
 mod options;
 mod promise;
 mod realm;
+mod typed_arguments;
 mod types;
 mod watch;
 

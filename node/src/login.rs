@@ -4,16 +4,17 @@
 //! `Client` is handed over. Secrets taken from the options (AWS keys, the JWT) go straight into
 //! the core's wiping types.
 
-use napi::bindgen_prelude::{Env, Object, Result, Unknown};
+use napi::bindgen_prelude::{Env, Object, Result};
 use napi_derive::napi;
 use phasekit::SecretString;
 use phasekit::identity::{AwsIam, AzureEntra, LoginOptions, Provider};
 
-use crate::arguments::{optional_whole_seconds, parse};
+use crate::arguments::optional_whole_seconds;
 use crate::client::Client;
 use crate::errors;
 use crate::options::options_with_client_settings;
 use crate::promise::spawn_then;
+use crate::typed_arguments;
 
 phasekit::client_settings!(options_with_client_settings {
     #[doc = " `Client.loginAwsIam`: the service account, the token's TTL and the AWS credentials"]
@@ -129,38 +130,38 @@ impl Client {
     /// account needs server-side key management and an AWS IAM identity that trusts the
     /// caller's ARN. The STS `GetCallerIdentity` request is signed here (SigV4) and checked by
     /// Phase with STS; the token never reaches JavaScript.
-    #[napi(
-        ts_args_type = "options: AwsIamLoginOptions",
-        ts_return_type = "Promise<Client>"
-    )]
-    pub fn login_aws_iam<'env>(env: &'env Env, options: Unknown) -> Result<Object<'env>> {
-        let prepared = parse::<AwsIamLoginOptions>(env, options, "loginAwsIam options").and_then(
-            |mut options| {
+    #[napi(ts_return_type = "Promise<Client>")]
+    pub fn login_aws_iam<'env>(
+        env: &'env Env,
+        options: typed_arguments::AwsIamLoginOptions,
+    ) -> Result<Object<'env>> {
+        let prepared = options
+            .parse(env, "loginAwsIam options")
+            .and_then(|mut options| {
                 let settings = options.client_options(env)?;
                 let provider = aws_provider(env, &mut options)?;
                 let (id, ttl) = (options.service_account_id, options.ttl);
                 PreparedLogin::new(env, id, ttl, provider, settings)
-            },
-        );
+            });
         settle(env, prepared)
     }
 
     /// Logs in to Phase as the service account `serviceAccountId` with an Azure Entra ID
     /// identity (`jwt`, else workload identity from the environment) and resolves to a client
     /// for the minted, short-lived service-account token, which never reaches JavaScript.
-    #[napi(
-        ts_args_type = "options: AzureLoginOptions",
-        ts_return_type = "Promise<Client>"
-    )]
-    pub fn login_azure<'env>(env: &'env Env, options: Unknown) -> Result<Object<'env>> {
-        let prepared = parse::<AzureLoginOptions>(env, options, "loginAzure options").and_then(
-            |mut options| {
+    #[napi(ts_return_type = "Promise<Client>")]
+    pub fn login_azure<'env>(
+        env: &'env Env,
+        options: typed_arguments::AzureLoginOptions,
+    ) -> Result<Object<'env>> {
+        let prepared = options
+            .parse(env, "loginAzure options")
+            .and_then(|mut options| {
                 let settings = options.client_options(env)?;
                 let provider = azure_provider(&mut options);
                 let (id, ttl) = (options.service_account_id, options.ttl);
                 PreparedLogin::new(env, id, ttl, provider, settings)
-            },
-        );
+            });
         settle(env, prepared)
     }
 }

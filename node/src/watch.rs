@@ -22,10 +22,9 @@ use napi::bindgen_prelude::{
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
-use crate::arguments::parse;
 use crate::client::Client;
 use crate::errors;
-use crate::options::WatchOptions;
+use crate::typed_arguments;
 use crate::types::Change;
 
 /// One item of the core's watch: a change, or an error (transient, or the last item).
@@ -129,13 +128,17 @@ impl Client {
     /// transient failures (network, timeouts, 5xx, 429) are reported and polling goes on with
     /// backoff; any other error (e.g. access revoked) is the last call. An open watch keeps
     /// the event loop alive until `close()`.
-    #[napi(
-        ts_args_type = "options: WatchOptions, callback: (...call: [error: PhaseError, change: undefined] | [error: null, change: WatchChange]) => void",
-        ts_return_type = "Watch"
-    )]
-    pub fn watch(&self, env: &Env, options: Unknown, callback: Unknown) -> Result<Watch> {
-        let (options, policy) =
-            parse::<WatchOptions>(env, options, "watch options")?.into_core(env)?;
+    #[napi(ts_return_type = "Watch")]
+    pub fn watch(
+        &self,
+        env: &Env,
+        options: typed_arguments::WatchOptions,
+        #[napi(
+            ts_arg_type = "(...call: [error: PhaseError, change: undefined] | [error: null, change: WatchChange]) => void"
+        )]
+        callback: Unknown,
+    ) -> Result<Watch> {
+        let (options, policy) = options.parse(env, "watch options")?.into_core(env)?;
         if callback.get_type()? != ValueType::Function {
             return Err(errors::invalid(env, "watch: callback must be a function"));
         }
