@@ -45,16 +45,6 @@ func (c *Client) Watch(ctx context.Context, t Target, opts *GetOptions, w WatchO
 	if ctx.Err() != nil {
 		return nil, contextError(ctx, "watch")
 	}
-	// Durations cannot be negative on the library's side: 0 means the default there.
-	for _, d := range []struct {
-		name  string
-		value time.Duration
-	}{{"Interval", w.Interval}, {"MaxBackoff", w.MaxBackoff}} {
-		if d.value < 0 {
-			return nil, invalidInput(d.name + " must not be negative")
-		}
-	}
-
 	watchCtx, cancel := context.WithCancel(ctx)
 	native, key, err := c.startWatch(t, opts, w, cancel)
 	emitLogs()

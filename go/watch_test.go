@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,8 +211,17 @@ func TestWatchArgumentsAreChecked(t *testing.T) {
 	s, c := freshClient(t)
 	_, err := c.Watch(ctx(t), devTarget, &phasekit.GetOptions{Dynamic: true}, fastWatch)
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
-	_, err = c.Watch(ctx(t), devTarget, nil, phasekit.WatchOptions{Interval: -time.Second})
-	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+	// The library checks the durations (0 is its default): the message names the Go field.
+	for field, w := range map[string]phasekit.WatchOptions{
+		"Interval":   {Interval: -time.Second},
+		"MaxBackoff": {MaxBackoff: -time.Millisecond},
+	} {
+		_, err = c.Watch(ctx(t), devTarget, nil, w)
+		expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
+		if !strings.Contains(err.Error(), field) {
+			t.Fatalf("negative %s: %q does not name it", field, err)
+		}
+	}
 	_, err = c.Watch(ctx(t), phasekit.Target{Env: dev}, nil, fastWatch)
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
 	done, cancel := context.WithCancel(context.Background())
