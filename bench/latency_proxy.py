@@ -9,6 +9,11 @@ listing without delaying the tokens request too. Until the server can delay by e
 this proxy sits between the clients and the server and adds the delay after the server has
 answered (as a slow server would), per exact path (`/service` stripped, query ignored).
 
+The remote-console scenario (bench/remote.py) delays every request alike: the key `"*"` is
+the delay of every path not named. Each client connection has its own thread (and its own
+upstream connection), and the delay is a sleep in that thread, so requests a client sends
+together on two connections are delayed together, as a far server's would be.
+
 Standard library only. HTTP/1.1 with keep-alive on both sides (one upstream connection per
 client connection), bodies buffered whole (the largest is a few MB).
 """
@@ -43,7 +48,7 @@ def endpoint(path: str) -> str:
 
 
 class LatencyProxy:
-    """`with LatencyProxy(upstream_url, {"/secrets/": 2000, ...}) as proxy: proxy.url`."""
+    """`with LatencyProxy(upstream_url, {"/secrets/": 2000, "*": 0}) as proxy: proxy.url`."""
 
     def __init__(self, upstream: str, delays_ms: dict[str, float]) -> None:
         parts = urlsplit(upstream)
@@ -80,7 +85,7 @@ class LatencyProxy:
                     upstream.request(self.command, self.path, body=body, headers=headers)
                     response = upstream.getresponse()
                     payload = response.read()
-                delay = proxy.delays_ms.get(endpoint(self.path), 0.0)
+                delay = proxy.delays_ms.get(endpoint(self.path), proxy.delays_ms.get("*", 0.0))
                 if delay > 0:
                     time.sleep(delay / 1e3)
                     with proxy._lock:

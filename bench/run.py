@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import remote  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -566,6 +567,7 @@ class Run:
     peak_kb: int
     gets: int  # gets the process made, timed or not
     requests: dict[str, int]  # by endpoint, the whole process
+    source: Optional[str] = None  # where the last get's secrets came from, when printed
 
 
 def run_driver(
@@ -633,6 +635,7 @@ def run_driver(
         out["peak_rss_kb"],
         gets,
         dict(counts.get("by_endpoint", {})),
+        out.get("source"),
     )
 
 
@@ -905,6 +908,8 @@ class Context:
     wall_seconds: float
     # bench/profile.sh's summaries (target/bench/profile.json) by scenario, when recorded.
     profiles: dict[str, Any] = field(default_factory=dict)
+    # bench/remote.py's scenarios (remote console, first read of a new process) by size.
+    remote: Optional[dict[Any, Any]] = None
 
 
 def client_table(
@@ -1307,6 +1312,9 @@ def write_report(ctx: Context, path: Path) -> None:
                     + (";" + memory_context(d, 5000) if memory_context(d, 5000) else ".")
                     + memory_profile(ctx, d, 5000)
                 )
+    remote_goals, remote_misses, remote_sections = remote.report(sys.modules[__name__], ctx, names)
+    goals += remote_goals
+    misses += remote_misses
     add(f"## Goals (at {g:,} secrets, {cores} cores)")
     add("")
     if goals:
@@ -1538,6 +1546,8 @@ def write_report(ctx: Context, path: Path) -> None:
             )
             add("")
 
+    L.extend(remote_sections)
+
     # ---------------------------------------------------------------- profiles
     if ctx.profiles:
         add("## Profiles")
@@ -1650,6 +1660,7 @@ def load_raw(path: Path) -> Context:
         wall_seconds=data["wall_seconds"],
         # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
         profiles=data.get("profiles") or load_profiles(),
+        remote=data.get("remote"),
     )
 
 
@@ -1674,6 +1685,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--clients", default=None, help="comma-separated subset of drivers")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument(
+        "--no-remote", action="store_true", help="without the remote console and first read"
+    )
+    parser.add_argument(
+        "--only-remote",
+        action="store_true",
+        help="only bench/remote.py's scenarios (with --sizes 10,1000: both of them)",
+    )
     parser.add_argument("--no-decrypt", action="store_true")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument(
@@ -1744,6 +1763,10 @@ def main() -> int:
     floors: dict[int, dict[str, float]] = {}
     latency_floor: dict[str, float] = {}
     decrypt = None
+    remote_plan = {} if args.no_remote else remote.sizes(smoke, sizes, GOAL_SIZE)
+    remote_data: dict[int, dict[str, Any]] = {}
+    if args.only_remote:
+        args.no_decrypt = args.no_latency = True
     with tempfile.TemporaryDirectory(prefix="phasekit-bench-") as tmp:
         workdir = Path(tmp)
         server = Server(REPO / "target" / TARGET / profile / "phasekit-server", workdir)
@@ -1757,6 +1780,19 @@ def main() -> int:
                     f"bench: {size} secrets seeded in {world.seed_seconds:.2f} s; bare requests "
                     f"{floors[size]['tokens']:.2f} + {floors[size]['secrets']:.2f} ms"
                 )
+                if size in remote_plan:
+                    remote_data[size] = remote.measure(
+                        sys.modules[__name__],
+                        server,
+                        world,
+                        local_active,
+                        remote_plan[size],
+                        smoke,
+                        workdir,
+                        log,
+                    )
+                if args.only_remote:
+                    continue
                 runs += measure(
                     server,
                     server.url,
@@ -1804,7 +1840,10 @@ def main() -> int:
     other = max(0.0, (busy1 - busy0) - (own_cpu_seconds() - own0)) / max(elapsed_cpu, 1e-9)
     finished = dt.datetime.now(dt.timezone.utc)
 
-    problems = check_consistency(runs, sizes, cached)
+    local_sizes = [] if args.only_remote else sizes
+    problems = check_consistency(runs, local_sizes, cached) + remote.check(
+        sys.modules[__name__], remote_data
+    )
     if run_latency and latency_floor:
         lat_runs = [r for r in runs if r.scenario == "latency"]
         least = min(latency.values())
@@ -1846,6 +1885,7 @@ def main() -> int:
         versions,
         wall,
         load_profiles(),
+        remote_data,
     )
     # The raw data of the committed report lives at target/bench/results.json; a report written
     # elsewhere (--out) keeps its raw data next to it instead of overwriting that.
