@@ -90,13 +90,18 @@ class LatencyProxy:
                     time.sleep(delay / 1e3)
                     with proxy._lock:
                         proxy.delayed += 1
-                self.send_response_only(response.status, response.reason)
-                for name, value in response.getheaders():
-                    if name.lower() not in _HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response_only(response.status, response.reason)
+                    for name, value in response.getheaders():
+                        if name.lower() not in _HOP:
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client went away while its answer was delayed: a process that exits
+                    # before its background refresh is answered.
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
 

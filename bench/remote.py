@@ -110,7 +110,9 @@ def measure(
             for d in phasekit:
                 offline = ["--offline-dir", str(workdir / f"offline-{d.name}")]
                 fill = variant(d, "fill", d.label, offline)
-                run = bench.run_driver(fill, proxy.url, world, "cold", 1, 0, server, "first-read", 0)
+                run = bench.run_driver(
+                    fill, proxy.url, world, "cold", 1, 0, server, "first-read", 0
+                )
                 out["runs"].append(run.__dict__)
                 max_age = ["--offline-max-age", f"{FIRST_READ_MAX_AGE_S:g}"]
                 readers += [
@@ -119,7 +121,9 @@ def measure(
                 ]
             for r in range(processes):
                 for d in bench.rotated(readers, r):
-                    run = bench.run_driver(d, proxy.url, world, "cold", 1, 0, server, "first-read", r)
+                    run = bench.run_driver(
+                        d, proxy.url, world, "cold", 1, 0, server, "first-read", r
+                    )
                     out["runs"].append(run.__dict__)
                     log(
                         f"  first read {world.size:>5} process {r + 1}/{processes} {d.name:<16} "
@@ -235,39 +239,44 @@ def report(
             ] + [f"{s.median / cold[o].median:.2f}×" for o in official]
             add("| " + " | ".join(row) + " |")
         add("")
-        sequential = [c for c in clients if not c.endswith("-ids")]
+        measured, all_ok = [], True
         for c in [c for c in clients if c.endswith("-ids")]:
             base = c[: -len("-ids")]
-            ratio = cold[c].median / cold[base].median
-            worst = max([ratio] + [cold[c].median / cold[o].median for o in official])
+            label = names[base].label if base in names else base
+            vs = {"by name": cold[c].median / cold[base].median}
+            vs.update({o: cold[c].median / cold[o].median for o in official})
+            worst = max(vs, key=lambda k: vs[k])
             others = [o for o in clients if o != c and not o.endswith("-ids")]
             lowest = all(cold[c].median < cold[o].median for o in others)
-            ok = worst <= GOAL_BY_IDS_VS_SEQUENTIAL and lowest
-            label = names[base].label if base in names else base
-            goals.append(
-                (
-                    f"cold get at {delay:g} ms/request ≤{GOAL_BY_IDS_VS_SEQUENTIAL}× a "
-                    f"two-sequential-request client, lowest of all ({size:,} secrets)",
-                    f"{label} by ids: {ratio:.2f}× by name ({ms(cold[c].median)} vs "
-                    f"{ms(cold[base].median)} ms)"
-                    + "".join(f", {cold[c].median / cold[o].median:.2f}× {o}" for o in official)
-                    + ("; lowest" if lowest else "; not the lowest"),
-                    ok,
-                    "",
-                )
+            ok = vs[worst] <= GOAL_BY_IDS_VS_SEQUENTIAL and lowest
+            all_ok &= ok
+            measured.append(
+                f"{label.replace('phasekit ', '')} {ms(cold[c].median)} ms: {vs['by name']:.2f}× "
+                f"by name" + (f", {vs[worst]:.2f}× {worst}" if worst != "by name" else "")
+                + ("" if lowest else ", not the lowest")
             )
             if not ok:
                 local = cold[base].median - 2 * delay
                 misses.append(
                     f"- **{label}, cold get by ids at {delay:g} ms/request ({size:,} "
-                    f"secrets)**: {worst:.2f}× instead of ≤{GOAL_BY_IDS_VS_SEQUENTIAL}×"
+                    f"secrets)**: {vs[worst]:.2f}× {worst} instead of "
+                    f"≤{GOAL_BY_IDS_VS_SEQUENTIAL}×"
                     + ("" if lowest else ", and not below every other client")
                     + f". One round trip instead of two saves {delay:g} ms; what the client "
                     f"spends besides waiting ({ms(local)} ms by name: transfer, decryption, "
-                    f"results) is paid either way, so the ratio is ({delay:g} + "
-                    f"{ms(local)}) / (2 × {delay:g} + {ms(local)}) at best."
+                    f"results) is paid either way, so against itself by name the ratio is "
+                    f"({delay:g} + {ms(local)}) / (2 × {delay:g} + {ms(local)}) at best."
                 )
-        if sequential:
+        if measured:
+            goals.append(
+                (
+                    f"cold get at {delay:g} ms/request ≤{GOAL_BY_IDS_VS_SEQUENTIAL}× a "
+                    f"two-sequential-request client, lowest of all ({size:,} secrets)",
+                    "by ids: " + "; ".join(measured),
+                    all_ok,
+                    "",
+                )
+            )
             add(
                 "A cold get by ids waits for one round trip where a client asking "
                 "`/secrets/tokens/` first waits for two; the requests are the same (the runner "
@@ -302,12 +311,15 @@ def report(
         )
         add("|---|---:|---|---|---:|---:|")
         bases = [r.client[: -len("-fill")] for r in runs if r.client.endswith("-fill")]
+        measured, all_ok, plain_ms = [], True, []
+        first: dict[str, float] = {}
         for base in bases:
             young = [r for r in runs if r.client == f"{base}-max-age"]
             plain = [r for r in runs if r.client == f"{base}-offline"]
             if not young or not plain:
                 continue
             y, p = summarize(bench.times(young)), summarize(bench.times(plain))
+            plain_ms.append(p.median)
             sources = ", ".join(sorted({str(r.source) for r in young}))
             label = names[base].label if base in names else base
             made = per_get(young)
@@ -317,23 +329,35 @@ def report(
                 f"{ms(p.median - y.median)} ms |"
             )
             ok = y.median < GOAL_FIRST_READ_MS and sources == "offline"
+            all_ok &= ok
+            measured.append(f"{label.replace('phasekit ', '')} {ms(y.median)} ms ({sources})")
+            if not ok:
+                rust = first.get("rust")
+                misses.append(
+                    f"- **{label}, first read of a new process ({size:,} secrets)**: "
+                    f"{ms(y.median)} ms instead of <{GOAL_FIRST_READ_MS:.0f} ms (source "
+                    f"{sources}). Nothing waits for the server: the read loads the stored "
+                    f"session and listing from disk and decrypts {size:,} secrets"
+                    + (
+                        f"; the Rust core does that in {ms(rust)} ms, so {ms(y.median - rust)} "
+                        "ms are the binding's (its runtime, the client's construction, the "
+                        "result objects)."
+                        if rust is not None and base != "rust"
+                        else "."
+                    )
+                )
+            first[base] = y.median
+        if measured:
             goals.append(
                 (
                     f"first read of a new process <{GOAL_FIRST_READ_MS:.0f} ms with the offline "
                     f"cache and max_age ({size:,} secrets, {ms(delays['/secrets/'])} ms listing)",
-                    f"{label}: {ms(y.median)} ms (max {ms(y.max)}), source {sources}; "
-                    f"{ms(p.median)} ms without max_age",
-                    ok,
+                    "; ".join(measured)
+                    + f" (without max_age: {ms(min(plain_ms))}–{ms(max(plain_ms))} ms)",
+                    all_ok,
                     "",
                 )
             )
-            if not ok:
-                misses.append(
-                    f"- **{label}, first read of a new process**: {ms(y.median)} ms instead of "
-                    f"<{GOAL_FIRST_READ_MS:.0f} ms (source {sources}); it reads the stored "
-                    "session and listing from disk and decrypts them, so what remains is "
-                    f"decryption of {size:,} secrets and the binding's results."
-                )
         add("")
         add(
             "The requests column counts what reached the server while the process ran: the "

@@ -1312,7 +1312,8 @@ def write_report(ctx: Context, path: Path) -> None:
                     + (";" + memory_context(d, 5000) if memory_context(d, 5000) else ".")
                     + memory_profile(ctx, d, 5000)
                 )
-    remote_goals, remote_misses, remote_sections = remote.report(sys.modules[__name__], ctx, names)
+    bench = sys.modules[__name__]
+    remote_goals, remote_misses, remote_sections = remote.report(bench, ctx, names)
     goals += remote_goals
     misses += remote_misses
     add(f"## Goals (at {g:,} secrets, {cores} cores)")

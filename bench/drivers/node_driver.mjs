@@ -63,7 +63,9 @@ if (cacheTtl !== undefined && (!(cacheTtl > 0) || args.sdk !== "phasekit")) {
 }
 const offlineMaxAge =
   args["offline-max-age"] === undefined ? undefined : Number(args["offline-max-age"]);
-const phasekitOnly = ["env-id", "offline-dir", "offline-max-age"].filter((o) => args[o] !== undefined);
+const phasekitOnly = ["env-id", "offline-dir", "offline-max-age"].filter(
+  (o) => args[o] !== undefined,
+);
 if (phasekitOnly.length > 0 && args.sdk !== "phasekit") {
   console.error(`--${phasekitOnly[0]} is an option of phasekit's client only`);
   process.exit(2);
