@@ -24,7 +24,7 @@ import dataclasses
 import statistics
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from latency_proxy import LatencyProxy
 
@@ -133,17 +133,9 @@ def measure(
     return out
 
 
-def runs_of(bench: ModuleType, data: Optional[dict[int, dict[str, Any]]]) -> list[Any]:
-    return [bench.Run(**r) for at in (data or {}).values() for r in at["runs"]]
-
-
-def per_get(runs: list[Any]) -> dict[str, float]:
-    gets = sum(r.gets for r in runs)
-    total: dict[str, float] = {}
-    for run in runs:
-        for endpoint, n in run.requests.items():
-            total[endpoint] = total.get(endpoint, 0) + n / gets
-    return total
+def per_get(bench: ModuleType, runs: list[Any]) -> dict[str, float]:
+    """Requests per get by endpoint (the processes make only cold gets), without zeros."""
+    return {k: v for k, v in bench.requests_per_get(runs, [], "cold").items() if v}
 
 
 def check(bench: ModuleType, data: dict[int, dict[str, Any]]) -> list[str]:
@@ -168,8 +160,8 @@ def check(bench: ModuleType, data: dict[int, dict[str, Any]]) -> list[str]:
                 )
         for r in [r for r in remote if r.client.endswith("-ids")]:
             by_name = r.client[: -len("-ids")]
-            ids = per_get([x for x in remote if x.client == r.client])
-            names = per_get([x for x in remote if x.client == by_name])
+            ids = per_get(bench, [x for x in remote if x.client == r.client])
+            names = per_get(bench, [x for x in remote if x.client == by_name])
             if ids != names or ids != {TOKENS: 1.0, LISTING: 1.0}:
                 problems.append(
                     f"remote console: {r.client} made {ids} per get, {by_name} {names} "
@@ -234,7 +226,7 @@ def report(
             row = [
                 label,
                 f"**{ms(s.median)}** ({ms(s.p25)}–{ms(s.p75)})",
-                bench.fmt_requests(per_get([r for r in remote if r.client == c])),
+                bench.fmt_requests(per_get(bench, [r for r in remote if r.client == c])),
                 vs_name,
             ] + [f"{s.median / cold[o].median:.2f}×" for o in official]
             add("| " + " | ".join(row) + " |")
@@ -322,7 +314,7 @@ def report(
             plain_ms.append(p.median)
             sources = ", ".join(sorted({str(r.source) for r in young}))
             label = names[base].label if base in names else base
-            made = per_get(young)
+            made = per_get(bench, young)
             add(
                 f"| {label} | **{ms(y.median)}** ({ms(y.p25)}–{ms(y.p75)}, {ms(y.max)}) | "
                 f"{sources} | {bench.fmt_requests(made)} | {ms(p.median)} | "
