@@ -57,6 +57,8 @@ class LatencyProxy:
         self.delays_ms = dict(delays_ms)
         self.delayed = 0
         self._lock = threading.Lock()
+        self._connections = 0  # client connections open now
+        self._changed = time.monotonic()  # when one last opened or closed
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,6 +66,10 @@ class LatencyProxy:
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
+
+            def setup(self) -> None:
+                proxy._count_connection(+1)
+                super().setup()
 
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -110,10 +116,28 @@ class LatencyProxy:
                 if upstream is not None:
                     upstream.close()
                 super().finish()
+                proxy._count_connection(-1)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _count_connection(self, change: int) -> None:
+        with self._lock:
+            self._connections += change
+            self._changed = time.monotonic()
+
+    def settle(self, quiet_s: float = 0.3, timeout_s: float = 30.0) -> None:
+        """Waits until no client connection has been open for `quiet_s`: what a process that
+        has exited left in flight (a background request whose answer is still being delayed,
+        a connection not yet accepted) reaches the server before the next process's requests
+        are counted."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._connections == 0 and time.monotonic() - self._changed >= quiet_s:
+                    return
+            time.sleep(0.05)
 
     @property
     def url(self) -> str:

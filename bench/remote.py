@@ -125,6 +125,9 @@ def measure(
                         d, proxy.url, world, "cold", 1, 0, server, "first-read", r
                     )
                     out["runs"].append(run.__dict__)
+                    # A max_age read's process may exit before its background refresh has
+                    # reached the server: let it arrive before the next process is counted.
+                    proxy.settle()
                     log(
                         f"  first read {world.size:>5} process {r + 1}/{processes} {d.name:<16} "
                         f"{run.times_ms[0]:9.2f} ms, source {run.source}, "
