@@ -16,6 +16,8 @@ What it does (bench/README.md has the details):
 3. the 1,000-secret case again behind bench/latency_proxy.py with the latencies of a real
    self-hosted Phase Console (45 ms for /tokens/, 2.0 s for /secrets/);
 4. the core's decryption throughput next to libsodium's X25519 rate (the `decrypt` binary);
+   (and bench/remote.py: a Console 100 ms away, cold gets by name and by ids; the first read
+   of a new process from the offline cache with max_age, behind the realistic server)
 5. medians, spreads, ratios and goal verdicts into bench/RESULTS.md, raw samples into
    target/bench/results.json.
 """
