@@ -24,6 +24,7 @@ import http.client
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and the length, which is set anew.
@@ -57,8 +58,8 @@ class LatencyProxy:
         self.delays_ms = dict(delays_ms)
         self.delayed = 0
         self._lock = threading.Lock()
-        self._connections = 0  # client connections open now
-        self._changed = time.monotonic()  # when one last opened or closed
+        self._connections = 0  # client connections accepted and not yet shut down
+        self._drained = threading.Condition()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,9 +68,6 @@ class LatencyProxy:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-            def setup(self) -> None:
-                proxy._count_connection(+1)
-                super().setup()
 
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -116,28 +114,29 @@ class LatencyProxy:
                 if upstream is not None:
                     upstream.close()
                 super().finish()
-                proxy._count_connection(-1)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            # Counted when accepted (before the connection's thread starts) until it is shut
+            # down (at the end of that thread), so that `__exit__` can wait for every one.
+            def process_request(self, request: Any, client_address: Any) -> None:
+                proxy._count_connection(+1)
+                super().process_request(request, client_address)
+
+            def shutdown_request(self, request: Any) -> None:
+                try:
+                    super().shutdown_request(request)
+                finally:
+                    proxy._count_connection(-1)
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def _count_connection(self, change: int) -> None:
-        with self._lock:
+        with self._drained:
             self._connections += change
-            self._changed = time.monotonic()
-
-    def settle(self, quiet_s: float = 0.3, timeout_s: float = 30.0) -> None:
-        """Waits until no client connection has been open for `quiet_s`: what a process that
-        has exited left in flight (a background request whose answer is still being delayed,
-        a connection not yet accepted) reaches the server before the next process's requests
-        are counted."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self._lock:
-                if self._connections == 0 and time.monotonic() - self._changed >= quiet_s:
-                    return
-            time.sleep(0.05)
+            self._drained.notify_all()
 
     @property
     def url(self) -> str:
@@ -148,6 +147,12 @@ class LatencyProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stops accepting, lets every accepted connection finish (a request of a process that
+        has exited still reaches the server, its delayed answer then finds no one) and closes
+        the socket, which drops connections never accepted: nothing of this proxy's clients
+        reaches the server afterwards."""
         self._server.shutdown()
+        with self._drained:
+            self._drained.wait_for(lambda: self._connections <= 0, timeout=60)
         self._server.server_close()
         self._thread.join(timeout=10)

@@ -104,35 +104,34 @@ def measure(
         out["first_read_ms"] = delays
         out["max_age_s"] = FIRST_READ_MAX_AGE_S
         processes = 2 if smoke else 8
-        with LatencyProxy(server.url, delays) as proxy:
-            log(f"bench: first read of a new process at {world.size} secrets ({delays})")
-            readers = []
-            for d in phasekit:
-                offline = ["--offline-dir", str(workdir / f"offline-{d.name}")]
-                fill = variant(d, "fill", d.label, offline)
-                run = bench.run_driver(
-                    fill, proxy.url, world, "cold", 1, 0, server, "first-read", 0
+        log(f"bench: first read of a new process at {world.size} secrets ({delays})")
+
+        def first_read(d: Any, r: int) -> Any:
+            # A proxy of its own for each process: leaving it waits for what the process
+            # left in flight (a max_age read's background refresh), so that nothing of it is
+            # counted as the next process's requests.
+            with LatencyProxy(server.url, delays) as proxy:
+                run = bench.run_driver(d, proxy.url, world, "cold", 1, 0, server, "first-read", r)
+            out["runs"].append(run.__dict__)
+            return run
+
+        readers = []
+        for d in phasekit:
+            offline = ["--offline-dir", str(workdir / f"offline-{d.name}")]
+            first_read(variant(d, "fill", d.label, offline), 0)
+            max_age = ["--offline-max-age", f"{FIRST_READ_MAX_AGE_S:g}"]
+            readers += [
+                variant(d, "max-age", d.label, offline + max_age),
+                variant(d, "offline", d.label, offline),
+            ]
+        for r in range(processes):
+            for d in bench.rotated(readers, r):
+                run = first_read(d, r)
+                log(
+                    f"  first read {world.size:>5} process {r + 1}/{processes} {d.name:<16} "
+                    f"{run.times_ms[0]:9.2f} ms, source {run.source}, "
+                    f"{sum(run.requests.values())} requests"
                 )
-                out["runs"].append(run.__dict__)
-                max_age = ["--offline-max-age", f"{FIRST_READ_MAX_AGE_S:g}"]
-                readers += [
-                    variant(d, "max-age", d.label, offline + max_age),
-                    variant(d, "offline", d.label, offline),
-                ]
-            for r in range(processes):
-                for d in bench.rotated(readers, r):
-                    run = bench.run_driver(
-                        d, proxy.url, world, "cold", 1, 0, server, "first-read", r
-                    )
-                    out["runs"].append(run.__dict__)
-                    # A max_age read's process may exit before its background refresh has
-                    # reached the server: let it arrive before the next process is counted.
-                    proxy.settle()
-                    log(
-                        f"  first read {world.size:>5} process {r + 1}/{processes} {d.name:<16} "
-                        f"{run.times_ms[0]:9.2f} ms, source {run.source}, "
-                        f"{sum(run.requests.values())} requests"
-                    )
     return out
 
 
