@@ -183,6 +183,14 @@ def check(bench: ModuleType, data: dict[int, dict[str, Any]]) -> list[str]:
     return problems
 
 
+def decryption_time(ctx: Any, size: int) -> str:
+    """What decrypting `size` secrets takes at the rate this run's decrypt benchmark measured."""
+    if not ctx.decrypt:
+        return ""
+    rate = ctx.decrypt["core_decrypt_all"]["median"]
+    return f" ({1e3 * size / rate:.1f} ms at the decryption rate measured in this run)"
+
+
 def report(
     bench: ModuleType, ctx: Any, names: dict[str, Any]
 ) -> tuple[list[tuple[str, str, bool, str]], list[str], list[str]]:
@@ -257,8 +265,9 @@ def report(
                     f"≤{GOAL_BY_IDS_VS_SEQUENTIAL}×"
                     + ("" if lowest else ", and not below every other client")
                     + f". One round trip instead of two saves {delay:g} ms; what the client "
-                    f"spends besides waiting ({ms(local)} ms by name: transfer, decryption, "
-                    f"results) is paid either way, so against itself by name the ratio is "
+                    f"spends besides waiting ({ms(local)} ms by name: transfer, decryption"
+                    + decryption_time(ctx, size)
+                    + f", results) is paid either way, so against itself by name the ratio is "
                     f"({delay:g} + {ms(local)}) / (2 × {delay:g} + {ms(local)}) at best."
                 )
         if measured:
@@ -332,13 +341,15 @@ def report(
                     f"{ms(y.median)} ms instead of <{GOAL_FIRST_READ_MS:.0f} ms (source "
                     f"{sources}). Nothing waits for the server: the read loads the stored "
                     f"session and listing from disk and decrypts {size:,} secrets"
+                    + decryption_time(ctx, size)
                     + (
-                        f"; the Rust core does that in {ms(rust)} ms, so {ms(y.median - rust)} "
-                        "ms are the binding's (its runtime, the client's construction, the "
-                        "result objects)."
-                        if rust is not None and base != "rust"
-                        else "."
+                        f"; the Rust core's first read takes {ms(rust)} ms, so "
+                        f"{ms(y.median - rust)} ms are the binding's (its runtime, the "
+                        "client's construction, the result objects)"
+                        if rust is not None and y.median > rust
+                        else ""
                     )
+                    + "."
                 )
             first[base] = y.median
         if measured:
