@@ -204,10 +204,10 @@ vectors-check:
 bench-x25519:
 	$(CARGO) run $(CARGO_TARGET) --release -p phasekit-bench --bin x25519
 
-.PHONY: bench bench-smoke bench-cli
+.PHONY: bench bench-smoke bench-cli valgrind
 ## bench: phasekit's clients against the official SDKs on the local server, release builds;
 ## writes bench/RESULTS.md (with the command line's figures of bench-cli; run it on a quiet machine)
-bench: bench-cli
+bench: bench-cli valgrind
 	TARGET=$(TARGET) bench/build.sh release
 	TARGET=$(TARGET) $(PYTHON) bench/run.py
 
@@ -220,9 +220,19 @@ bench-cli: server
 	$(PYTHON) bench/cli_run.py --phasekit target/$(TARGET)/release/phasekit
 
 ## bench-smoke: the benchmark on 10 secrets, every client, debug builds; no RESULTS.md
-bench-smoke: server python node go
+bench-smoke: server python node go valgrind
 	TARGET=$(TARGET) bench/build.sh debug
 	TARGET=$(TARGET) $(PYTHON) bench/run.py --smoke
+
+## valgrind: callgrind counts the decryption goal in instructions (bench/callgrind.py);
+## installed with apt-get (through sudo when not root) when missing
+valgrind:
+	@command -v valgrind >/dev/null || { \
+		command -v apt-get >/dev/null || { echo "valgrind is missing (a Debian/Ubuntu package)" >&2; exit 1; }; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "installing valgrind (apt-get)"; \
+		$$sudo apt-get update -q >/dev/null && \
+		$$sudo apt-get install -y -q --no-install-recommends valgrind >/dev/null; }
 
 # Fuzzing: cargo-fuzz on stable Rust (no sanitizer: AddressSanitizer needs nightly) with its own
 # target directory, so the main builds stay valid. Seeds are in fuzz/corpus/<target>/; what the

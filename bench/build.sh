@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what bench/run.py runs, for one profile:
 #   bench/build.sh release   (make bench)       everything optimised, into places of its own:
-#     target/<triple>/release/{phasekit-server,get,decrypt}, the phasekit wheel into
+#     target/<triple>/release/{phasekit-server,get,decrypt,instructions}, the phasekit wheel into
 #     .venv/bench-python, the Node addon into target/bench/node/ (loaded through
 #     NAPI_RS_NATIVE_LIBRARY_PATH, so node/'s debug addon and generated files stay untouched),
 #     the Go driver into target/bench/go/phasekit-bench-go (linked with the release static
@@ -67,14 +67,15 @@ build_go_driver_with() {
 case "$profile" in
   debug)
     install_sdks
-    "$CARGO" build --quiet --target "$TARGET" -p phasekit-bench --bin get --bin decrypt
+    "$CARGO" build --quiet --target "$TARGET" -p phasekit-bench --bin get --bin decrypt \
+      --bin instructions
     ls go/lib/*/libphasekit_ffi.a >/dev/null 2>&1 || { echo "bench/build.sh: go/lib/ has no library (make go)" >&2; exit 1; }
     build_go_driver bench/drivers/go target/bench/go/debug
     ;;
   release)
     install_sdks
     "$CARGO" build --quiet --release --target "$TARGET" -p phasekit-server \
-      -p phasekit-bench --bin phasekit-server --bin get --bin decrypt
+      -p phasekit-bench --bin phasekit-server --bin get --bin decrypt --bin instructions
     venv=.venv/bench-python
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install "${quiet[@]}" "maturin==1.16.0"

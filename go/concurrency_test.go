@@ -12,8 +12,7 @@ import (
 
 // 64 goroutines share one client for thousands of calls (run with -race).
 func TestManyGoroutinesShareOneClient(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	const goroutines, callsEach = 64, 50
 	var wg sync.WaitGroup
 	var failures atomic.Int64

@@ -10,8 +10,7 @@ import (
 )
 
 func TestCancelStopsACallPromptly(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	s.faults(t, map[string]any{"latency_ms": 3000})
 	cancelled, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
@@ -37,8 +36,7 @@ func TestCancelStopsACallPromptly(t *testing.T) {
 }
 
 func TestDeadlineIsATimeout(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	s.faults(t, map[string]any{"latency_ms": 3000})
 	short, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
@@ -54,8 +52,7 @@ func TestDeadlineIsATimeout(t *testing.T) {
 }
 
 func TestDoneContextMakesNoRequest(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.Apps(done); !errors.Is(err, context.Canceled) {
@@ -67,8 +64,7 @@ func TestDoneContextMakesNoRequest(t *testing.T) {
 }
 
 func TestClosedClient(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -129,8 +129,7 @@ func TestPermissionAndSelectionErrors(t *testing.T) {
 }
 
 func TestConflictAndInvalidInput(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	err := c.Create(ctx(t), devTarget, phasekit.NewSecret{Key: "PORT", Value: "1"})
 	if e := expectCode(t, err, phasekit.CodeConflict, phasekit.ErrConflict); e.Status != 409 {
 		t.Fatalf("duplicate: %+v", e)
@@ -163,8 +162,7 @@ func TestConflictAndInvalidInput(t *testing.T) {
 }
 
 func TestRateLimitedWithRetryAfter(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	s.faults(t, map[string]any{"throttle_next": 1, "retry_after": 120})
 	_, err := c.Get(ctx(t), devTarget, nil)
 	e := expectCode(t, err, phasekit.CodeRateLimited, phasekit.ErrRateLimited)
@@ -270,8 +268,7 @@ func TestTLSAndProtocolErrors(t *testing.T) {
 }
 
 func TestDecryptionError(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	// A record encrypted to another key, posted around the client.
 	noise := make([]byte, 60)
 	_, _ = rand.Read(noise)
@@ -299,8 +296,7 @@ func TestDecryptionError(t *testing.T) {
 }
 
 func TestReferenceErrors(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	lenient, err := c.Get(ctx(t), phasekit.Target{App: refsApp, Env: dev}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,7 @@ import (
 )
 
 func TestGetEveryFolderWithReferencesResolved(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	secrets, err := c.Get(ctx(t), devTarget, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +40,7 @@ func TestGetEveryFolderWithReferencesResolved(t *testing.T) {
 }
 
 func TestGetFilters(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	root, err := c.Get(ctx(t), devTarget, &phasekit.GetOptions{Path: "/", Raw: true})
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +72,7 @@ func TestGetFilters(t *testing.T) {
 }
 
 func TestGetByAppIDAndEnvironmentID(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	target := phasekit.Target{AppID: s.appID(app), Env: s.envID(app, prod)}
 	secrets, err := c.Get(ctx(t), target, nil)
 	if err != nil {
@@ -92,8 +89,7 @@ func TestGetByAppIDAndEnvironmentID(t *testing.T) {
 }
 
 func TestGetSecret(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	secret, err := c.GetSecret(ctx(t), devTarget, "DSN", "")
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +106,7 @@ func TestGetSecret(t *testing.T) {
 }
 
 func TestAppsAndEnvironments(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	apps, err := c.Apps(ctx(t))
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +143,7 @@ func TestAppsAndEnvironments(t *testing.T) {
 }
 
 func TestExport(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	dotenv, err := c.Export(ctx(t), devTarget, phasekit.FormatDotenv, "/db")
 	if err != nil {
 		t.Fatal(err)
@@ -174,8 +168,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestSecretValueNeverPrints(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	secret, err := c.GetSecret(ctx(t), devTarget, "PAYMENT_KEY", "/")
 	if err != nil {
 		t.Fatal(err)
@@ -204,8 +197,7 @@ func TestSecretValueNeverPrints(t *testing.T) {
 }
 
 func TestRequestsColdWarmAndRefresh(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	count := func() int {
 		total := 0
 		for _, n := range s.requests(t) {
@@ -237,8 +229,7 @@ func TestRequestsColdWarmAndRefresh(t *testing.T) {
 }
 
 func TestDynamicSecretsAndLeases(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	plain, err := c.Get(ctx(t), devTarget, nil)
 	if err != nil {
 		t.Fatal(err)

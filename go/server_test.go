@@ -149,6 +149,14 @@ func fresh(t testing.TB) *localServer {
 	return server.reset(t)
 }
 
+// freshClient is fresh(t) and a client of it for the service account token "sa-token", the
+// opening of most tests.
+func freshClient(t testing.TB) (*localServer, *phasekit.Client) {
+	t.Helper()
+	s := fresh(t)
+	return s, s.client(t, "sa-token")
+}
+
 // reset reseeds the world of s, clears its faults and request counters.
 func (s *localServer) reset(t testing.TB) *localServer {
 	t.Helper()

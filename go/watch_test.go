@@ -207,8 +207,7 @@ func TestCancellingAWatchStopsPolling(t *testing.T) {
 }
 
 func TestWatchArgumentsAreChecked(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	s, c := freshClient(t)
 	_, err := c.Watch(ctx(t), devTarget, &phasekit.GetOptions{Dynamic: true}, fastWatch)
 	expectCode(t, err, phasekit.CodeInvalidInput, phasekit.ErrInvalidInput)
 	_, err = c.Watch(ctx(t), devTarget, nil, phasekit.WatchOptions{Interval: -time.Second})

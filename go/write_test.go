@@ -9,8 +9,7 @@ import (
 )
 
 func TestCreateUpdateDelete(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	err := c.Create(ctx(t), devTarget,
 		phasekit.NewSecret{Key: "NEW_ONE", Value: "first-value", Comment: "made in Go", Tags: []string{"go"}},
 		phasekit.NewSecret{Key: "NEW_TWO", Value: "second-value", Path: "/svc", Type: "config"},
@@ -74,8 +73,7 @@ func TestCreateUpdateDelete(t *testing.T) {
 }
 
 func TestDeleteAtOnePath(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	missing, err := c.Delete(ctx(t), devTarget, []string{"DB_USER", "PORT"}, "/db")
 	if err != nil || !reflect.DeepEqual(missing, []string{"PORT"}) {
 		t.Fatalf("delete at /db: %v %v", missing, err)
@@ -122,8 +120,7 @@ func TestPersonalOverrides(t *testing.T) {
 // Texts cross the boundary by length, not as C strings: a value with a NUL byte, quotes,
 // newlines and non-ASCII text, and an empty one, come back byte for byte.
 func TestTextsCrossByLength(t *testing.T) {
-	s := fresh(t)
-	c := s.client(t, "sa-token")
+	_, c := freshClient(t)
 	odd := "pässwörd 🔑 \x00 \"quoted\"\n\ttab"
 	err := c.Create(ctx(t), devTarget,
 		phasekit.NewSecret{Key: "ODD_VALUE", Value: odd, Comment: "日本語のコメント"},

@@ -155,6 +155,14 @@ fn assert_clean(error: &Error, secrets: &[&str]) {
     }
 }
 
+/// Asserts that `error` has `code` and a message that contains every one of `fragments`.
+fn assert_error(error: &Error, code: ErrorCode, fragments: &[&str]) {
+    assert_eq!(error.code(), code, "{error}");
+    for fragment in fragments {
+        assert!(error.message().contains(fragment), "{error}");
+    }
+}
+
 fn aws_secrets() -> Vec<&'static str> {
     vec![WEB_SECRET, TEMP_SECRET, TEMP_SESSION, ADMIN_SECRET]
 }
@@ -228,13 +236,12 @@ fn a_wrong_secret_key_fails_the_signature_check() {
         let iam =
             AwsIam::with_credentials(AwsCredentials::new(WEB_KEY, wrong, None)).region("us-east-1");
         let error = login(&fx.aws("deployer", iam)).await.unwrap_err();
-        assert_eq!(error.code(), ErrorCode::Unauthorized);
-        assert_eq!(error.status(), Some(401));
-        assert!(
-            error.message().contains("AWS STS validation failed")
-                && error.message().contains("HTTP 403"),
-            "{error}"
+        assert_error(
+            &error,
+            ErrorCode::Unauthorized,
+            &["AWS STS validation failed", "HTTP 403"],
         );
+        assert_eq!(error.status(), Some(401));
         assert_clean(&error, &[wrong, WEB_SECRET]);
 
         let unknown =
@@ -261,8 +268,7 @@ fn signatures_older_or_newer_than_a_minute_are_expired() {
                 ..web()
             };
             let error = login(&fx.aws("deployer", iam)).await.unwrap_err();
-            assert_eq!(error.code(), ErrorCode::Unauthorized, "{error}");
-            assert!(error.message().contains("Signature expired"), "{error}");
+            assert_error(&error, ErrorCode::Unauthorized, &["Signature expired"]);
             assert_clean(&error, &aws_secrets());
         }
         // Within the minute is fine.
@@ -281,9 +287,8 @@ fn an_untrusted_principal_is_forbidden() {
         let admin = AwsIam::with_credentials(AwsCredentials::new(ADMIN_KEY, ADMIN_SECRET, None))
             .region("us-east-1");
         let error = login(&fx.aws("deployer", admin)).await.unwrap_err();
-        assert_eq!(error.code(), ErrorCode::Forbidden);
+        assert_error(&error, ErrorCode::Forbidden, &["Untrusted principal"]);
         assert_eq!(error.status(), Some(403));
-        assert!(error.message().contains("Untrusted principal"), "{error}");
         assert_clean(&error, &aws_secrets());
     });
 }
@@ -295,18 +300,16 @@ fn the_region_must_be_the_identitys_sts_endpoint() {
         let error = login(&fx.aws("deployer", web().region("eu-west-1")))
             .await
             .unwrap_err();
-        assert_eq!(error.code(), ErrorCode::InvalidInput);
-        assert_eq!(error.status(), Some(400));
-        assert!(
-            error.message().contains("STS endpoint mismatch")
-                && error
-                    .message()
-                    .contains("expects https://sts.amazonaws.com")
-                && error
-                    .message()
-                    .contains("signed for https://sts.eu-west-1.amazonaws.com"),
-            "{error}"
+        assert_error(
+            &error,
+            ErrorCode::InvalidInput,
+            &[
+                "STS endpoint mismatch",
+                "expects https://sts.amazonaws.com",
+                "signed for https://sts.eu-west-1.amazonaws.com",
+            ],
         );
+        assert_eq!(error.status(), Some(400));
         assert_clean(&error, &aws_secrets());
 
         // The identity of "europe" is configured for eu-west-1: signing for it succeeds.
@@ -328,12 +331,10 @@ fn ttls_are_checked_here_and_on_the_server() {
         let error = login(&fx.aws("deployer", web()).ttl(7201))
             .await
             .unwrap_err();
-        assert_eq!(error.code(), ErrorCode::InvalidInput);
-        assert!(
-            error
-                .message()
-                .contains("Requested TTL (7201s) exceeds maximum allowed TTL (7200s)"),
-            "{error}"
+        assert_error(
+            &error,
+            ErrorCode::InvalidInput,
+            &["Requested TTL (7201s) exceeds maximum allowed TTL (7200s)"],
         );
         for bad in [0, -60] {
             let error = login(&fx.aws("deployer", web()).ttl(bad))
@@ -370,14 +371,12 @@ fn accounts_without_server_side_key_management_or_unknown_are_refused() {
     let fx = start();
     block_on(async {
         let error = login(&fx.aws("no-kms", web())).await.unwrap_err();
-        assert_eq!(error.code(), ErrorCode::Forbidden);
-        assert_eq!(error.status(), Some(403));
-        assert!(
-            error
-                .message()
-                .contains("Server-side key management must be enabled"),
-            "{error}"
+        assert_error(
+            &error,
+            ErrorCode::Forbidden,
+            &["Server-side key management must be enabled"],
         );
+        assert_eq!(error.status(), Some(403));
 
         let unknown = LoginOptions::new(
             "00000000-0000-4000-8000-000000000000",
@@ -385,12 +384,12 @@ fn accounts_without_server_side_key_management_or_unknown_are_refused() {
         )
         .host(fx.server.url());
         let error = login(&unknown).await.unwrap_err();
-        assert_eq!(error.code(), ErrorCode::Unauthorized);
-        assert_eq!(error.status(), Some(404));
-        assert!(
-            error.message().contains("Service account not found"),
-            "{error}"
+        assert_error(
+            &error,
+            ErrorCode::Unauthorized,
+            &["Service account not found"],
         );
+        assert_eq!(error.status(), Some(404));
 
         let malformed =
             LoginOptions::new("deployer", Provider::AwsIam(web())).host(fx.server.url());
@@ -520,8 +519,7 @@ fn azure_tokens_from_a_provider() {
         let error = login_client(&fx.options("deployer", Provider::AzureEntra(failing)))
             .await
             .unwrap_err();
-        assert_eq!(error.code(), ErrorCode::Unauthorized);
-        assert!(error.message().contains("no Azure session"), "{error}");
+        assert_error(&error, ErrorCode::Unauthorized, &["no Azure session"]);
     });
 }
 
@@ -569,8 +567,7 @@ fn workload_identity_exchanges_the_federated_token() {
             )
             .await
             .unwrap_err();
-            assert_eq!(error.code(), ErrorCode::Unauthorized, "{error}");
-            assert!(error.message().contains(reason), "{error}");
+            assert_error(&error, ErrorCode::Unauthorized, &[reason]);
             assert_clean(&error, &[&bad]);
         }
         std::fs::remove_dir_all(&dir).unwrap();

@@ -1,20 +1,20 @@
 //! `${...}` finding and parsing (`references::find`, `references::parse`) on arbitrary text.
 
+mod common;
+
+use common::reference_text::{soup, without_references};
 use phasekit::ErrorCode;
 use phasekit::references::{find, parse};
 use proptest::prelude::*;
 
 /// Text dense in the characters the reference grammar cares about.
 fn reference_soup() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "(\\$\\{|\\$|\\{|\\}|::|\\.|/|KEY|app|env|é|日| ){0,24}",
-    ]
+    soup("\\$\\{|\\$|\\{|\\}|::|\\.|/|KEY|app|env|é|日| ")
 }
 
-/// Text that cannot contain a reference (`${` broken up, which keeps `$` and `{` around it).
+/// Text that cannot contain a reference.
 fn plain_text() -> impl Strategy<Value = String> {
-    reference_soup().prop_map(|text| text.replace("${", "$ {"))
+    without_references(reference_soup())
 }
 
 proptest! {

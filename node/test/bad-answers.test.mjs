@@ -15,7 +15,6 @@ import {
   SECRETS,
   TOKENS,
   byKey,
-  client,
   expectError,
   requests,
   useServer,
@@ -45,7 +44,7 @@ const CORRUPTIONS = [
  * /secrets/tokens/, warm for /secrets/, with zeroed request counts.
  */
 async function readyFor(path, options = {}) {
-  const phase = client(ctx.server, "sa-token", options);
+  const phase = ctx.client("sa-token", options);
   if (path === "/secrets/")
     await phase.getSecret({ ...DB_FOLDER, key: "DB_USER" });
   await ctx.server.resetRequests();
@@ -81,11 +80,7 @@ test("a tampered answer's DecryptionError names the endpoint it came from", asyn
   for (const { path } of ENDPOINTS) {
     const phase = await readyFor(path);
     await server.faults({ path, corrupt_next: 1, corruption: "tamper" });
-    const error = await expectError(
-      server,
-      DecryptionError,
-      phase.get(DB_FOLDER),
-    );
+    const error = await ctx.expectError(DecryptionError, phase.get(DB_FOLDER));
     assert.ok(error.message.includes(path), error.message);
   }
 });
@@ -99,13 +94,13 @@ test("apps and environments read only the session: its corruption is a ProtocolE
       (phase) => phase.apps(),
       (phase) => phase.environments({ app: APP }),
     ]) {
-      const phase = client(server);
+      const phase = ctx.client();
       await server.faults({
         path: "/secrets/tokens/",
         corrupt_next: 1,
         corruption,
       });
-      const error = await expectError(server, ProtocolError, call(phase));
+      const error = await ctx.expectError(ProtocolError, call(phase));
       assert.ok(error.message.includes("GET /secrets/tokens/"), error.message);
       assert.ok((await call(phase)).length > 0);
     }
@@ -120,8 +115,7 @@ test("a write whose lookup is corrupted is refused before anything is written", 
     corrupt_next: 1,
     corruption: "wrong_shape",
   });
-  await expectError(
-    server,
+  await ctx.expectError(
     ProtocolError,
     phase.update({
       ...DB_FOLDER,
@@ -130,7 +124,7 @@ test("a write whose lookup is corrupted is refused before anything is written", 
     }),
     "never-written-value",
   );
-  assert.deepEqual(await requests(server), { [SECRETS]: 1 });
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 1 });
   assert.equal(
     (await phase.getSecret({ ...DB_FOLDER, key: "DB_USER" })).value,
     DB_VALUES.DB_USER,
@@ -149,28 +143,23 @@ for (const { path, counted } of ENDPOINTS) {
       corruption: "huge",
       huge_bytes: 2 * 1024 * 1024,
     });
-    const error = await expectError(
-      server,
-      ProtocolError,
-      phase.get(DB_FOLDER),
-    );
+    const error = await ctx.expectError(ProtocolError, phase.get(DB_FOLDER));
     assert.ok(
       error.message.includes(`larger than the ${limit}-byte limit`),
       error.message,
     );
     assert.ok(error.message.includes(path), error.message);
     assert.deepEqual([error.status, error.retryable], [null, false]);
-    assert.deepEqual((await requests(server))[counted], 1);
+    assert.deepEqual((await ctx.requests())[counted], 1);
     assert.deepEqual(byKey(await phase.get(DB_FOLDER)), DB_VALUES);
   });
 }
 
 test("maxResponseBytes is a limit, not a hint: an ordinary answer above it is refused too", async () => {
-  const { server } = ctx;
   // The session of the seeded world is several kilobytes.
-  const tight = client(server, "sa-token", { maxResponseBytes: 1024 });
-  const error = await expectError(server, ProtocolError, tight.apps());
+  const tight = ctx.client("sa-token", { maxResponseBytes: 1024 });
+  const error = await ctx.expectError(ProtocolError, tight.apps());
   assert.ok(error.message.includes("1024-byte limit"), error.message);
-  const roomy = client(server, "sa-token", { maxResponseBytes: 2 ** 40 });
+  const roomy = ctx.client("sa-token", { maxResponseBytes: 2 ** 40 });
   assert.deepEqual(byKey(await roomy.get(DB_FOLDER)), DB_VALUES);
 });

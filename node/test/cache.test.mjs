@@ -20,9 +20,6 @@ import {
   assertNoLeak,
   byKey,
   client,
-  expectError,
-  expectThrow,
-  requests,
   runNode,
   useServer,
 } from "./support.mjs";
@@ -30,38 +27,36 @@ import {
 const ctx = useServer();
 
 test("a second getResult within cacheTtl makes no request and says memory", async () => {
-  const { server } = ctx;
-  const phase = client(server, "sa-token", { cacheTtl: 60 });
+  const phase = ctx.client("sa-token", { cacheTtl: 60 });
   const first = await phase.getResult(DB_FOLDER);
   assert.equal(first.source, "network");
   assert.deepEqual(byKey(first.secrets), DB_VALUES);
-  const before = await requests(server);
+  const before = await ctx.requests();
   for (let i = 0; i < 5; i++) {
     const again = await phase.getResult(DB_FOLDER);
     assert.equal(again.source, "memory");
     assert.deepEqual(byKey(again.secrets), DB_VALUES);
   }
-  assert.deepEqual(await requests(server), before);
+  assert.deepEqual(await ctx.requests(), before);
   assert.deepEqual(before, { [TOKENS]: 1, [SECRETS]: 1 });
   // get() shares the cache; other options are another entry.
   assert.deepEqual(byKey(await phase.get(DB_FOLDER)), DB_VALUES);
-  assert.equal((await requests(server))[SECRETS], 1);
+  assert.equal((await ctx.requests())[SECRETS], 1);
   await phase.get({ ...DB_FOLDER, keys: ["DB_USER", "DB_PASSWORD"] });
-  assert.equal((await requests(server))[SECRETS], 2);
+  assert.equal((await ctx.requests())[SECRETS], 2);
 });
 
 test("without cacheTtl every getResult goes to the network", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   for (let i = 0; i < 2; i++) {
     assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
   }
-  assert.equal((await requests(server))[SECRETS], 2);
+  assert.equal((await ctx.requests())[SECRETS], 2);
 });
 
 test("20 concurrent getResult on a cold cache make exactly one GET /secrets/", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", { cacheTtl: 60 });
+  const phase = ctx.client("sa-token", { cacheTtl: 60 });
   // Slow answers, so that every read is waiting while the first fetch is under way.
   await server.faults({ latency_ms: 200, path: "/secrets/" });
   const results = await Promise.all(
@@ -73,7 +68,7 @@ test("20 concurrent getResult on a cold cache make exactly one GET /secrets/", a
   const sources = results.map((result) => result.source);
   assert.equal(sources.filter((source) => source === "network").length, 1);
   assert.equal(sources.filter((source) => source === "memory").length, 19);
-  assert.equal((await requests(server))[SECRETS], 1);
+  assert.equal((await ctx.requests())[SECRETS], 1);
   const stats = phase.stats();
   assert.equal(stats.cacheMisses, 1);
   assert.equal(stats.cacheHits, 19);
@@ -111,7 +106,7 @@ test("past cacheTtl with the server failing, the last result is served as stale"
   assert.deepEqual(byKey(stale.secrets), byKey(fresh.secrets));
   // A stale result is not kept as fresh: the next read tries the server again.
   assert.equal((await phase.getResult(DB_FOLDER)).source, "stale");
-  assert.equal((await requests(server))[SECRETS], 3);
+  assert.equal((await ctx.requests())[SECRETS], 3);
   await server.clearFaults();
   assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
 });
@@ -123,13 +118,12 @@ test("past cacheStaleIfError the server's failure is the result", async () => {
     cacheStaleIfError: 0.2,
     waitMs: 500,
   });
-  await expectError(server, ServerError, phase.getResult(DB_FOLDER));
+  await ctx.expectError(ServerError, phase.getResult(DB_FOLDER));
 });
 
 test("writes through the client clear its cache; other clients' writes wait for the TTL", async () => {
-  const { server } = ctx;
-  const phase = client(server, "sa-token", { cacheTtl: 60 });
-  const other = client(server);
+  const phase = ctx.client("sa-token", { cacheTtl: 60 });
+  const other = ctx.client();
   assert.equal((await phase.getResult(DB_FOLDER)).source, "network");
 
   await other.update({
@@ -168,7 +162,7 @@ test("writes through the client clear its cache; other clients' writes wait for 
 
 test("stats() counts requests, cache hits and misses, retries and decryption", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", { cacheTtl: 60 });
+  const phase = ctx.client("sa-token", { cacheTtl: 60 });
   const empty = phase.stats();
   assert.deepEqual(empty, {
     requests: 0,
@@ -204,7 +198,7 @@ test("stats() counts requests, cache hits and misses, retries and decryption", a
   assert.equal(warm.decryptedFields, cold.decryptedFields);
 
   // A retried 503 and a 429: each attempt counts.
-  const plain = client(server);
+  const plain = ctx.client();
   await plain.get(DB_FOLDER);
   await server.faults({
     fail_next: 1,
@@ -225,7 +219,6 @@ test("stats() counts requests, cache hits and misses, retries and decryption", a
 });
 
 test("cache options are checked under their JavaScript names", () => {
-  const { server } = ctx;
   for (const [options, message] of [
     [{ cacheTtl: 0 }, /cacheTtl must be a positive number of seconds/],
     [{ cacheTtl: -1 }, /cacheTtl must be a positive number of seconds/],
@@ -237,8 +230,8 @@ test("cache options are checked under their JavaScript names", () => {
     [{ cacheStaleIfError: 5 }, /cacheStaleIfError needs cacheTtl/],
     [{ cacheTtl: "60" }, /cacheTtl must be a number/],
   ]) {
-    const error = expectThrow(server, InvalidInputError, () =>
-      client(server, "sa-token", options),
+    const error = ctx.expectThrow(InvalidInputError, () =>
+      ctx.client("sa-token", options),
     );
     assert.match(error.message, message);
   }

@@ -5,14 +5,7 @@ import { test } from "node:test";
 
 import { InvalidInputError, NotFoundError } from "phasekit";
 
-import {
-  APP,
-  DEV,
-  E2EE_APP,
-  client,
-  expectError,
-  useServer,
-} from "./support.mjs";
+import { APP, DEV, E2EE_APP, useServer } from "./support.mjs";
 
 const ctx = useServer();
 
@@ -25,13 +18,13 @@ const secondsUntil = (timestamp) => (Date.parse(timestamp) - Date.now()) / 1000;
 
 test("a plain get returns no dynamic entries", async () => {
   assert.deepEqual(
-    dynamicOf(await client(ctx.server).get({ app: APP, env: DEV })),
+    dynamicOf(await ctx.client().get({ app: APP, env: DEV })),
     [],
   );
 });
 
 test("dynamic lists each credential name last, empty and without a lease", async () => {
-  const secrets = await client(ctx.server).get({
+  const secrets = await ctx.client().get({
     app: APP,
     env: DEV,
     dynamic: true,
@@ -69,7 +62,7 @@ test("dynamic lists each credential name last, empty and without a lease", async
 
 test("lease generates credentials under one lease with the default TTL (600 s)", async () => {
   const entries = dynamicOf(
-    await client(ctx.server).get({ app: APP, env: DEV, lease: true }),
+    await ctx.client().get({ app: APP, env: DEV, lease: true }),
   );
   assert.deepEqual(
     entries.map((s) => s.key),
@@ -85,7 +78,7 @@ test("lease generates credentials under one lease with the default TTL (600 s)",
 });
 
 test("leaseTtl shortens the lease, and each lease has its own id and credentials", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const first = dynamicOf(
     await phase.get({
       app: APP,
@@ -105,7 +98,7 @@ test("leaseTtl shortens the lease, and each lease has its own id and credentials
 });
 
 test("leaseGenerate, leaseRenew and leaseRevoke manage a lease; a revoked lease cannot be renewed", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const [listed] = dynamicOf(
     await phase.get({ app: APP, env: DEV, dynamic: true }),
   );
@@ -151,8 +144,7 @@ test("leaseGenerate, leaseRenew and leaseRevoke manage a lease; a revoked lease 
     await phase.leaseRevoke({ app: APP, env: DEV, leaseId }),
     "Lease was already revoked",
   );
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     InvalidInputError,
     phase.leaseRenew({ app: APP, env: DEV, leaseId, ttl: 60 }),
     ...leased.map((s) => s.value),
@@ -163,7 +155,7 @@ test("leaseGenerate, leaseRenew and leaseRevoke manage a lease; a revoked lease 
 
 test("leaseGenerate without ttl uses the secret's default; appId works", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const appId = server.appId(APP);
   const [listed] = dynamicOf(
     await phase.get({ appId, env: DEV, dynamic: true }),
@@ -182,11 +174,9 @@ test("leaseGenerate without ttl uses the secret's default; appId works", async (
 });
 
 test("unknown secrets or leases are NotFoundError; a TTL over the maximum or an end-to-end app is invalid", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const target = { app: APP, env: DEV };
-  const missingSecret = await expectError(
-    server,
+  const missingSecret = await ctx.expectError(
     NotFoundError,
     phase.leaseGenerate({
       ...target,
@@ -194,14 +184,12 @@ test("unknown secrets or leases are NotFoundError; a TTL over the maximum or an 
     }),
   );
   assert.equal(missingSecret.status, 404);
-  const missingLease = await expectError(
-    server,
+  const missingLease = await ctx.expectError(
     NotFoundError,
     phase.leaseRenew({ ...target, leaseId: "no-such-lease", ttl: 60 }),
   );
   assert.equal(missingLease.status, 404);
-  await expectError(
-    server,
+  await ctx.expectError(
     NotFoundError,
     phase.leaseRevoke({ ...target, leaseId: "no-such-lease" }),
   );
@@ -210,14 +198,12 @@ test("unknown secrets or leases are NotFoundError; a TTL over the maximum or an 
     ...target,
     secretId: listed.id,
   });
-  const tooLong = await expectError(
-    server,
+  const tooLong = await ctx.expectError(
     InvalidInputError,
     phase.leaseRenew({ ...target, leaseId: leased.leaseId, ttl: 7201 }),
   );
   assert.ok(tooLong.message.includes("7200"), tooLong.message);
-  const e2ee = await expectError(
-    server,
+  const e2ee = await ctx.expectError(
     InvalidInputError,
     phase.leaseGenerate({ app: E2EE_APP, env: DEV, secretId: listed.id }),
   );

@@ -35,13 +35,11 @@ import {
   STABLE_ERROR_CODES,
   TOKENS,
   admin,
+  assertErrorFields,
   assertReadsDbHost,
   byKey,
-  client,
   closedPortUrl,
-  expectError,
-  expectThrow,
-  requests,
+  everyWrite,
   tokenParts,
   useServer,
 } from "./support.mjs";
@@ -129,8 +127,7 @@ test("the error classes are the core's families, from both entry points", async 
 
 test("a malformed token throws AuthenticationError from the constructor, repeating none of it", async () => {
   const { server } = ctx;
-  const garbage = expectThrow(
-    server,
+  const garbage = ctx.expectThrow(
     AuthenticationError,
     () => new Client({ token: "not-a-token", host: server.url }),
   );
@@ -141,8 +138,7 @@ test("a malformed token throws AuthenticationError from the constructor, repeati
   const real = server.tokens["sa-token"];
   const fields = real.split(":");
   const truncated = [...fields.slice(0, 5), fields[5].slice(0, -1)].join(":");
-  const short = expectThrow(
-    server,
+  const short = ctx.expectThrow(
     AuthenticationError,
     () => new Client({ token: truncated, host: server.url }),
   );
@@ -150,44 +146,36 @@ test("a malformed token throws AuthenticationError from the constructor, repeati
   assert.ok(short.message.includes("wrap key"), short.message);
   assert.ok(!short.message.includes(fields[5].slice(0, -1)));
   const unknownVersion = ["pss_service", "v9", ...fields.slice(2)].join(":");
-  const version = expectThrow(
-    server,
+  const version = ctx.expectThrow(
     AuthenticationError,
     () => new Client({ token: unknownVersion, host: server.url }),
   );
   assert.equal(version.code, "invalid_token");
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("an expired token is unauthorized (403) and not retried", async () => {
-  const { server } = ctx;
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     AuthenticationError,
-    client(server, "sa-expired").get({ app: APP, env: DEV }),
+    ctx.client("sa-expired").get({ app: APP, env: DEV }),
   );
-  assert.deepEqual(
-    [error.code, error.status, error.retryable],
-    ["unauthorized", 403, false],
-  );
+  assertErrorFields(error, "unauthorized", 403, false);
   assert.ok(error.message.includes("/secrets/tokens/"), error.message);
-  assert.deepEqual(await requests(server), { [TOKENS]: 1 });
+  assert.deepEqual(await ctx.requests(), { [TOKENS]: 1 });
 });
 
 test("a revoked token fails new sessions (403) and cached ones (401)", async () => {
   const { server } = ctx;
-  const cached = client(server);
+  const cached = ctx.client();
   await cached.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
   const token = server.tokens["sa-token"];
   await admin(server, "DELETE", "/_admin/tokens", { name: "sa-token" });
-  const fresh = await expectError(
-    server,
+  const fresh = await ctx.expectError(
     AuthenticationError,
     new Client({ token, host: server.url }).get({ app: APP, env: DEV }),
   );
   assert.deepEqual([fresh.code, fresh.status], ["unauthorized", 403]);
-  const stale = await expectError(
-    server,
+  const stale = await ctx.expectError(
     AuthenticationError,
     cached.get({ app: APP, env: DEV }),
   );
@@ -195,44 +183,26 @@ test("a revoked token fails new sessions (403) and cached ones (401)", async () 
 });
 
 test("a read-only account reads, but its writes are PermissionDeniedError (403)", async () => {
-  const { server } = ctx;
-  const reader = client(server, "reader-token");
+  const reader = ctx.client("reader-token");
   await assertReadsDbHost(reader);
-  const writes = [
-    () =>
-      reader.create({
-        app: APP,
-        env: DEV,
-        secrets: [{ key: "NEW", value: "v" }],
-      }),
-    () =>
-      reader.update({
-        app: APP,
-        env: DEV,
-        key: "DB_HOST",
-        value: "changed-by-reader",
-      }),
-    () => reader.delete({ app: APP, env: DEV, keys: ["DB_HOST"] }),
-  ];
+  const writes = everyWrite(reader, {
+    created: { key: "NEW", value: "v" },
+    changed: { key: "DB_HOST", value: "changed-by-reader" },
+  });
   for (const write of writes) {
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       PermissionDeniedError,
       write(),
       "changed-by-reader",
     );
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["forbidden", 403, false],
-    );
+    assertErrorFields(error, "forbidden", 403, false);
     assert.ok(error.message.includes("permission"), error.message);
   }
   await assertReadsDbHost(reader);
 });
 
 test("unknown app, environment and secret are NotFoundError with their own codes", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   // Each call, its code, and a name its message must give (where it should help).
   const cases = [
     {
@@ -249,7 +219,7 @@ test("unknown app, environment and secret are NotFoundError with their own codes
       code: "env_not_found",
     },
     {
-      call: () => client(server, "staging-token").get({ app: APP, env: DEV }),
+      call: () => ctx.client("staging-token").get({ app: APP, env: DEV }),
       code: "env_not_found",
       mentions: "Staging",
     },
@@ -259,7 +229,7 @@ test("unknown app, environment and secret are NotFoundError with their own codes
     },
   ];
   for (const { call, code, mentions } of cases) {
-    const error = await expectError(server, NotFoundError, call());
+    const error = await ctx.expectError(NotFoundError, call());
     assert.equal(error.code, code);
     assert.equal(error.retryable, false, code);
     if (mentions) assert.ok(error.message.includes(mentions), error.message);
@@ -268,10 +238,8 @@ test("unknown app, environment and secret are NotFoundError with their own codes
 });
 
 test("an app name matching two apps equally, and a key in two folders, are AmbiguousError", async () => {
-  const { server } = ctx;
-  const phase = client(server);
-  const apps = await expectError(
-    server,
+  const phase = ctx.client();
+  const apps = await ctx.expectError(
     AmbiguousError,
     phase.get({ app: "twin", env: DEV }),
   );
@@ -282,8 +250,7 @@ test("an app name matching two apps equally, and a key in two folders, are Ambig
   assert.deepEqual(byKey(await phase.get({ app: "twin-alpha", env: DEV })), {
     WHO: "alpha-twin-secret",
   });
-  const folders = await expectError(
-    server,
+  const folders = await ctx.expectError(
     AmbiguousError,
     phase.delete({ app: APP, env: DEV, keys: ["FEATURE_FLAG"] }),
   );
@@ -308,11 +275,9 @@ const CALLS = {
 };
 
 test("every method without app or appId rejects with InvalidInputError before any request", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   for (const [method, options] of Object.entries(CALLS)) {
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       InvalidInputError,
       phase[method]({
         ...(method === "environments" ? {} : { env: DEV }),
@@ -322,12 +287,11 @@ test("every method without app or appId rejects with InvalidInputError before an
     assert.equal(error.code, "invalid_input", method);
     assert.ok(error.message.includes("appId"), `${method}: ${error.message}`);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("unknown fields, also in nested secrets, reject with InvalidInputError naming them", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const cases = [
     [
       phase.get({ app: APP, env: DEV, tags: ["x"] }),
@@ -359,14 +323,14 @@ test("unknown fields, also in nested secrets, reject with InvalidInputError nami
     ],
   ];
   for (const [call, message] of cases) {
-    const error = await expectError(server, InvalidInputError, call);
+    const error = await ctx.expectError(InvalidInputError, call);
     assert.equal(error.message, `invalid_input: ${message}`);
   }
   assert.throws(
-    () => client(server, "sa-token", { tokn: "x" }),
+    () => ctx.client("sa-token", { tokn: "x" }),
     /unknown field tokn/,
   );
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
   // undefined means "not given".
   assert.ok(
     (await phase.get({ app: APP, env: DEV, path: undefined })).length > 0,
@@ -374,8 +338,7 @@ test("unknown fields, also in nested secrets, reject with InvalidInputError nami
 });
 
 test("missing or wrongly typed arguments reject (never throw) with InvalidInputError naming the field", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   for (const [method, options] of Object.entries(CALLS)) {
     for (const bad of [undefined, null, "interop-app", 5]) {
       let promise;
@@ -383,15 +346,14 @@ test("missing or wrongly typed arguments reject (never throw) with InvalidInputE
         promise = phase[method](bad);
       }, `${method}(${bad}) threw synchronously`);
       assert.ok(promise instanceof Promise, method);
-      const error = await expectError(server, InvalidInputError, promise);
+      const error = await ctx.expectError(InvalidInputError, promise);
       assert.ok(
         error.message.includes("expected an object"),
         `${method}: ${error.message}`,
       );
     }
     if (method !== "environments") {
-      const noEnv = await expectError(
-        server,
+      const noEnv = await ctx.expectError(
         InvalidInputError,
         phase[method]({ app: APP, ...options }),
       );
@@ -400,8 +362,7 @@ test("missing or wrongly typed arguments reject (never throw) with InvalidInputE
         `${method}: ${noEnv.message}`,
       );
     }
-    const numericApp = await expectError(
-      server,
+    const numericApp = await ctx.expectError(
       InvalidInputError,
       phase[method]({ app: 5, env: DEV, ...options }),
     );
@@ -418,23 +379,20 @@ test("missing or wrongly typed arguments reject (never throw) with InvalidInputE
     [{ tag: ["payments"] }, "tag must be a string"],
   ];
   for (const [extra, fragment] of fields) {
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       InvalidInputError,
       phase.get({ app: APP, env: DEV, ...extra }),
     );
     assert.ok(error.message.includes(fragment), error.message);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("counts that are not whole non-negative numbers are InvalidInputError, not wrapped", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const target = { app: APP, env: DEV };
   for (const leaseTtl of [-1, 1.5, Number.NaN, 2 ** 32]) {
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       InvalidInputError,
       phase.get({ ...target, lease: true, leaseTtl }),
     );
@@ -443,8 +401,7 @@ test("counts that are not whole non-negative numbers are InvalidInputError, not 
       error.message,
     );
   }
-  const renew = await expectError(
-    server,
+  const renew = await ctx.expectError(
     InvalidInputError,
     phase.leaseRenew({ ...target, leaseId: "some-lease", ttl: -5 }),
   );
@@ -452,49 +409,42 @@ test("counts that are not whole non-negative numbers are InvalidInputError, not 
     renew.message.includes("ttl must be a whole number"),
     renew.message,
   );
-  await expectError(
-    server,
+  await ctx.expectError(
     InvalidInputError,
     phase.leaseGenerate({ ...target, secretId: "some-id", ttl: -1 }),
   );
   for (const maxRetries of [-1, 0.5, Infinity]) {
-    const error = expectThrow(server, InvalidInputError, () =>
-      client(server, "sa-token", { maxRetries }),
+    const error = ctx.expectThrow(InvalidInputError, () =>
+      ctx.client("sa-token", { maxRetries }),
     );
     assert.ok(error.message.includes("maxRetries"), error.message);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("other invalid input: export format, empty names, secret type, leases on an end-to-end app", async () => {
-  const { server } = ctx;
-  const phase = client(server);
-  const format = await expectError(
-    server,
+  const phase = ctx.client();
+  const format = await ctx.expectError(
     InvalidInputError,
     phase.export({ app: APP, env: DEV, format: "docx" }),
   );
   assert.ok(format.message.includes("docx"), format.message);
-  const emptyApp = await expectError(
-    server,
+  const emptyApp = await ctx.expectError(
     InvalidInputError,
     phase.get({ app: "", env: DEV }),
   );
   assert.ok(emptyApp.message.includes("empty"), emptyApp.message);
-  const emptyEnv = await expectError(
-    server,
+  const emptyEnv = await ctx.expectError(
     InvalidInputError,
     phase.get({ app: APP, env: "" }),
   );
   assert.ok(emptyEnv.message.includes("empty"), emptyEnv.message);
-  const kind = await expectError(
-    server,
+  const kind = await ctx.expectError(
     InvalidInputError,
     phase.update({ app: APP, env: DEV, key: "DB_HOST", type: "vault" }),
   );
   assert.ok(kind.message.includes("vault"), kind.message);
-  const sse = await expectError(
-    server,
+  const sse = await ctx.expectError(
     InvalidInputError,
     phase.leaseGenerate({ app: E2EE_APP, env: DEV, secretId: "x" }),
   );
@@ -517,22 +467,17 @@ test("invalid settings throw InvalidInputError from the constructor", async () =
     { verifySsl: "no" },
     { debug: 1 },
   ]) {
-    const error = expectThrow(
-      server,
+    const error = ctx.expectThrow(
       InvalidInputError,
       () => new Client({ token, host: server.url, ...options }),
     );
     assert.equal(error.code, "invalid_input", JSON.stringify(options));
   }
   for (const options of [5, "token", true]) {
-    const error = expectThrow(
-      server,
-      InvalidInputError,
-      () => new Client(options),
-    );
+    const error = ctx.expectThrow(InvalidInputError, () => new Client(options));
     assert.ok(error.message.includes("expected an object"), error.message);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("durations, deadline and maxResponseBytes out of range name the JavaScript field", async () => {
@@ -555,8 +500,7 @@ test("durations, deadline and maxResponseBytes out of range name the JavaScript 
     cases.push([name, "10", `client options: ${name} must be a number`]);
   }
   for (const [name, value, message] of cases) {
-    const error = expectThrow(
-      server,
+    const error = ctx.expectThrow(
       InvalidInputError,
       () => new Client({ token, host: server.url, [name]: value }),
     );
@@ -573,7 +517,7 @@ test("durations, deadline and maxResponseBytes out of range name the JavaScript 
   ]) {
     assert.ok(new Client({ token, host: server.url, ...options }));
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("other malformed tokens throw AuthenticationError before any request, echoing none of it", async () => {
@@ -602,19 +546,15 @@ test("other malformed tokens throw AuthenticationError before any request, echoi
     [real.replace(":v2:", ":v2\n:"), "must be a version"],
   ];
   for (const [token, fragment] of cases) {
-    const error = expectThrow(
-      server,
+    const error = ctx.expectThrow(
       AuthenticationError,
       () => new Client({ token, host: server.url }),
       ...fields.slice(2),
     );
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["invalid_token", null, false],
-    );
+    assertErrorFields(error, "invalid_token", null, false);
     assert.ok(error.message.includes(fragment), error.message);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("malformed hosts throw InvalidInputError before any request", async () => {
@@ -633,21 +573,19 @@ test("malformed hosts throw InvalidInputError before any request", async () => {
     [`${server.url}/#x`, "query or fragment"],
   ];
   for (const [host, fragment] of cases) {
-    const error = expectThrow(
-      server,
+    const error = ctx.expectThrow(
       InvalidInputError,
       () => new Client({ token, host }),
     );
     assert.ok(error.message.includes(fragment), `${host}: ${error.message}`);
   }
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("a password in the host is refused without being shown", () => {
   const { server } = ctx;
   const password = "hostPa55word";
-  const error = expectThrow(
-    server,
+  const error = ctx.expectThrow(
     InvalidInputError,
     () =>
       new Client({
@@ -663,13 +601,12 @@ test("a password in the host is refused without being shown", () => {
 test("a 429 with a long Retry-After fails at once as RateLimitError with retryAfter", async () => {
   const { server } = ctx;
   for (const options of [{}, { maxRetries: 0 }]) {
-    const phase = client(server, "sa-token", options);
+    const phase = ctx.client("sa-token", options);
     await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
     await server.resetRequests();
     await server.faults({ throttle_next: 1, retry_after: 120 });
     const started = performance.now();
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       RateLimitError,
       phase.get({ app: APP, env: DEV }),
     );
@@ -679,7 +616,7 @@ test("a 429 with a long Retry-After fails at once as RateLimitError with retryAf
       ["rate_limited", 429, 120, true],
     );
     assert.equal(typeof error.retryAfter, "number");
-    assert.deepEqual(await requests(server), { [SECRETS]: 1 });
+    assert.deepEqual(await ctx.requests(), { [SECRETS]: 1 });
     const after = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
     assert.equal(after.value, "db.dev.internal");
   }
@@ -687,22 +624,21 @@ test("a 429 with a long Retry-After fails at once as RateLimitError with retryAf
 
 test("a 429 with Retry-After: 1 is waited for and retried", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await faultAfterARead(server, phase, { throttle_next: 1, retry_after: 1 });
   const started = performance.now();
   const secret = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
   assert.equal(secret.value, "db.dev.internal");
   assert.ok(performance.now() - started >= 900);
-  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 2 });
 });
 
 test("a rate-limit window gives the rest of the window as retryAfter", async () => {
   const { server } = ctx;
   await server.faults({ rate_limit: { requests: 1, per_seconds: 60 } });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     RateLimitError,
-    client(server, "reader-token").get({ app: APP, env: DEV }),
+    ctx.client("reader-token").get({ app: APP, env: DEV }),
   );
   assert.ok(
     error.retryAfter >= 55 && error.retryAfter <= 60,
@@ -718,29 +654,24 @@ test("a closed port is a retryable NetworkError, not a timeout", async () => {
     host: await closedPortUrl(),
     maxRetries: 0,
   });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     NetworkError,
     phase.get({ app: APP, env: DEV }),
   );
   assert.ok(!(error instanceof RequestTimeoutError));
-  assert.deepEqual(
-    [error.code, error.status, error.retryable],
-    ["network", null, true],
-  );
+  assertErrorFields(error, "network", null, true);
 });
 
 test("a dropped connection is a NetworkError without retries, and retried by default", async () => {
   const { server } = ctx;
   await server.faults({ drop_next: 1 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     NetworkError,
-    client(server, "sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
+    ctx.client("sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
   );
   assert.deepEqual([error.code, error.retryable], ["network", true]);
   await server.faults({ drop_next: 1 });
-  const secret = await client(server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "DB_HOST",
@@ -751,20 +682,16 @@ test("a dropped connection is a NetworkError without retries, and retried by def
 test("a slow server is a RequestTimeoutError, a NetworkError, after about the timeout", async () => {
   const { server } = ctx;
   await server.faults({ latency_ms: 1000 });
-  const phase = client(server, "sa-token", { timeout: 0.2, maxRetries: 0 });
+  const phase = ctx.client("sa-token", { timeout: 0.2, maxRetries: 0 });
   const started = performance.now();
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     RequestTimeoutError,
     phase.get({ app: APP, env: DEV }),
   );
   const elapsed = performance.now() - started;
   assert.ok(elapsed > 150 && elapsed < 900, `${elapsed} ms`);
   assert.ok(error instanceof NetworkError);
-  assert.deepEqual(
-    [error.code, error.status, error.retryable],
-    ["timeout", null, true],
-  );
+  assertErrorFields(error, "timeout", null, true);
 });
 
 test("a token whose wrap key was changed while copying is an AuthenticationError saying so", async () => {
@@ -774,8 +701,7 @@ test("a token whose wrap key was changed while copying is an AuthenticationError
   parts[last] = (parts[last][0] === "0" ? "1" : "0") + parts[last].slice(1);
   const mispasted = parts.join(":");
   const phase = new Client({ token: mispasted, host: server.url });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     AuthenticationError,
     phase.get({ app: APP, env: DEV }),
     ...tokenParts(mispasted),
@@ -787,9 +713,8 @@ test("a token whose wrap key was changed while copying is an AuthenticationError
 test("a call cut off by its deadline names the deadline once", async () => {
   const { server } = ctx;
   await server.faults({ latency_ms: 2000 });
-  const phase = client(server, "sa-token", { deadline: 0.5 });
-  const error = await expectError(
-    server,
+  const phase = ctx.client("sa-token", { deadline: 0.5 });
+  const error = await ctx.expectError(
     RequestTimeoutError,
     phase.get({ app: APP, env: DEV }),
   );
@@ -798,32 +723,27 @@ test("a call cut off by its deadline names the deadline once", async () => {
 
 test("a 500 is a ServerError, not retryable and not retried", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await faultAfterARead(server, phase, { fail_next: 1, fail_status: 500 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     ServerError,
     phase.get({ app: APP, env: DEV }),
   );
-  assert.deepEqual(
-    [error.code, error.status, error.retryable],
-    ["server", 500, false],
-  );
-  assert.deepEqual(await requests(server), { [SECRETS]: 1 });
+  assertErrorFields(error, "server", 500, false);
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 1 });
   await assertReadsDbHost(phase);
 });
 
 test("a 503 is retried; without retries it is a retryable ServerError", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await faultAfterARead(server, phase, { fail_next: 1, fail_status: 503 });
   await assertReadsDbHost(phase);
-  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 2 });
   await server.faults({ fail_next: 1, fail_status: 503 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     ServerError,
-    client(server, "sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
+    ctx.client("sa-token", { maxRetries: 0 }).get({ app: APP, env: DEV }),
   );
   assert.deepEqual([error.status, error.retryable], [503, true]);
 });
@@ -846,14 +766,15 @@ test("an answer that is not Phase's is a ProtocolError", async () => {
         host: `http://127.0.0.1:${impostor.address().port}`,
         maxRetries: 0,
       });
-      const error = await expectError(
-        server,
+      const error = await ctx.expectError(
         ProtocolError,
         phase.get({ app: APP, env: DEV }),
       );
-      assert.deepEqual(
-        [error.code, error.status, error.retryable],
-        ["protocol", status === 200 ? null : status, false],
+      assertErrorFields(
+        error,
+        "protocol",
+        status === 200 ? null : status,
+        false,
       );
       assert.ok(error.message.includes(fragment), error.message);
     } finally {
@@ -887,9 +808,8 @@ test("a ciphertext encrypted to another key is a DecryptionError naming no plain
     }),
   });
   assert.equal(response.status, 200, await response.text());
-  const phase = client(server);
-  const error = await expectError(
-    server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     DecryptionError,
     phase.get({ app: APP, env: DEV }),
     fake,
@@ -903,10 +823,8 @@ test("a ciphertext encrypted to another key is a DecryptionError naming no plain
 });
 
 test("an unresolvable (strict) or circular reference is a SecretReferenceError", async () => {
-  const { server } = ctx;
-  const phase = client(server);
-  const missing = await expectError(
-    server,
+  const phase = ctx.client();
+  const missing = await ctx.expectError(
     SecretReferenceError,
     phase.get({ app: REFS_APP, env: DEV, strict: true }),
   );
@@ -914,8 +832,7 @@ test("an unresolvable (strict) or circular reference is a SecretReferenceError",
     [missing.code, missing.retryable],
     ["reference_unresolved", false],
   );
-  const cycle = await expectError(
-    server,
+  const cycle = await ctx.expectError(
     SecretReferenceError,
     phase.get({ app: REFS_APP, env: PROD }),
   );
@@ -923,11 +840,9 @@ test("an unresolvable (strict) or circular reference is a SecretReferenceError",
 });
 
 test("errors carry plain own fields, serialise without secrets, and rethrow as PhaseError", async () => {
-  const { server } = ctx;
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     NotFoundError,
-    client(server).getSecret({ app: APP, env: DEV, key: "NOPE" }),
+    ctx.client().getSecret({ app: APP, env: DEV, key: "NOPE" }),
   );
   assert.deepEqual(Object.keys(error), [
     "code",

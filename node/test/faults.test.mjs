@@ -25,10 +25,10 @@ import {
   SECRETS,
   STAGING,
   TOKENS,
+  assertErrorFields,
   assertReadsDbHost,
   byKey,
   client,
-  expectError,
   requests,
   useServer,
 } from "./support.mjs";
@@ -76,7 +76,7 @@ async function dynamicSetup(phase, lease) {
 
 /**
  * Every network method of Client. `endpoint` is the request a fault hits ("METHOD /path/", as
- * the server counts it) and `path` the fault rule's path; `cold` methods only read the session
+ * the server counts it; the fault rule matches its path); `cold` methods only read the session
  * (/secrets/tokens/), so their client drops it first; `lookups` are the GET /secrets/ a write
  * makes before its own request. `check` proves a read's result; `unchanged` proves a failed write
  * changed nothing (and that the client still works).
@@ -85,14 +85,12 @@ const OPERATIONS = [
   {
     name: "get",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.get({ ...target, path: "/db" }),
     check: (result) => assert.deepEqual(byKey(result), DB_VALUES),
   },
   {
     name: "getResult",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.getResult({ ...target, path: "/db" }),
     check: (result) => {
       assert.equal(result.source, "network");
@@ -102,7 +100,6 @@ const OPERATIONS = [
   {
     name: "getSecret",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.getSecret({ ...target, key: "DB_HOST" }),
     check: (secret) =>
       assert.deepEqual(
@@ -113,14 +110,12 @@ const OPERATIONS = [
   {
     name: "export",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.export({ ...target, path: "/db", format: "json" }),
     check: (text) => assert.deepEqual(JSON.parse(text), DB_VALUES),
   },
   {
     name: "loadEnv",
     endpoint: SECRETS,
-    path: "/secrets/",
     run: (phase) => phase.loadEnv({ ...target, path: "/db", override: true }),
     check: (keys) => {
       assert.deepEqual(keys, ["DB_USER", "DB_PASSWORD"]);
@@ -138,7 +133,6 @@ const OPERATIONS = [
     name: "apps",
     cold: true,
     endpoint: TOKENS,
-    path: "/secrets/tokens/",
     run: (phase) => phase.apps(),
     check: (apps) => {
       const app = apps.find((a) => a.name === APP);
@@ -152,7 +146,6 @@ const OPERATIONS = [
     name: "environments",
     cold: true,
     endpoint: TOKENS,
-    path: "/secrets/tokens/",
     run: (phase) => phase.environments({ app: APP }),
     check: (environments) =>
       assert.deepEqual(
@@ -166,7 +159,6 @@ const OPERATIONS = [
     name: "leaseGenerate",
     write: true,
     endpoint: `GET ${DYNAMIC}`,
-    path: DYNAMIC,
     setup: (phase) => dynamicSetup(phase, false),
     run: (phase, { secretId }) =>
       phase.leaseGenerate({ ...target, secretId, ttl: 60 }),
@@ -188,7 +180,6 @@ const OPERATIONS = [
     name: "create",
     write: true,
     endpoint: "POST /secrets/",
-    path: "/secrets/",
     run: (phase) =>
       phase.create({
         ...target,
@@ -202,7 +193,6 @@ const OPERATIONS = [
     write: true,
     lookups: 1,
     endpoint: "PUT /secrets/",
-    path: "/secrets/",
     run: (phase) =>
       phase.update({ ...target, key: "DB_HOST", value: CHANGED_VALUE }),
     unchanged: assertReadsDbHost,
@@ -212,7 +202,6 @@ const OPERATIONS = [
     write: true,
     lookups: 1,
     endpoint: "DELETE /secrets/",
-    path: "/secrets/",
     run: (phase) => phase.delete({ ...target, keys: ["DB_HOST"] }),
     unchanged: assertReadsDbHost,
   },
@@ -220,7 +209,6 @@ const OPERATIONS = [
     name: "leaseRenew",
     write: true,
     endpoint: `PUT ${LEASES}`,
-    path: LEASES,
     setup: (phase) => dynamicSetup(phase, true),
     run: (phase, { leaseId }) =>
       phase.leaseRenew({ ...target, leaseId, ttl: 3600 }),
@@ -234,7 +222,6 @@ const OPERATIONS = [
     name: "leaseRevoke",
     write: true,
     endpoint: `DELETE ${LEASES}`,
-    path: LEASES,
     setup: (phase) => dynamicSetup(phase, true),
     run: (phase, { leaseId }) => phase.leaseRevoke({ ...target, leaseId }),
     // Still active: a revoked lease could not be renewed.
@@ -286,12 +273,13 @@ async function prepare(op, options = {}) {
  */
 async function withFault(op, rule, start) {
   const { server } = ctx;
-  const fault = { path: op.path, ...rule };
+  const path = op.endpoint.split(" ")[1];
+  const fault = { path, ...rule };
   if (!op.lookups) {
     await server.faults(fault);
     return start();
   }
-  await server.faults({ path: op.path, latency_ms: GATE_MS });
+  await server.faults({ path, latency_ms: GATE_MS });
   const call = start();
   call.catch(() => {}); // observed by the caller; not an unhandled rejection meanwhile
   const gaveUp = Date.now() + 5000;
@@ -316,8 +304,7 @@ function sent(op, times) {
  * of the values written or read.
  */
 function faultError(Kind, op, rule, phase, state) {
-  return expectError(
-    ctx.server,
+  return ctx.expectError(
     Kind,
     withFault(op, rule, () => op.run(phase, state)),
     NEW_VALUE,
@@ -328,7 +315,7 @@ function faultError(Kind, op, rule, phase, state) {
 
 /** After a failed call that was sent once (a write is never repeated), the client recovers. */
 async function sentOnceThenRecovers(op, phase, state) {
-  assert.deepEqual(await requests(ctx.server), sent(op, 1));
+  assert.deepEqual(await ctx.requests(), sent(op, 1));
   await recovers(op, phase, state);
 }
 
@@ -380,10 +367,7 @@ OPERATIONS.forEach((op, index) => {
       phase,
       state,
     );
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["server", status, true],
-    );
+    assertErrorFields(error, "server", status, true);
     await sentOnceThenRecovers(op, phase, state);
   });
 });
@@ -456,10 +440,7 @@ for (const op of OPERATIONS) {
       state,
     );
     assert.ok(!(error instanceof RequestTimeoutError), error.message);
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["network", null, true],
-    );
+    assertErrorFields(error, "network", null, true);
     await sentOnceThenRecovers(op, phase, state);
   });
 }
@@ -487,10 +468,7 @@ for (const op of OPERATIONS) {
       `${elapsed} ms for a ${deadlineMs} ms deadline`,
     );
     assert.ok(error instanceof NetworkError);
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["timeout", null, true],
-    );
+    assertErrorFields(error, "timeout", null, true);
     assert.ok(error.message.includes("deadline"), error.message);
     assert.ok(
       loop.ticks >= 5 && loop.longestGap < 200,
@@ -515,17 +493,16 @@ const REFERENCE_FAULTS = [
 
 test("a strict get whose reference lookups fail rejects with the lookup's own error", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   // The root folder's listing, then /db and the Staging environment for its references.
   const root = { ...target, path: "/", strict: true };
   const whole = byKey(await phase.get(root));
   assert.equal(whole.STAGING_DB_HOST, "db.staging.internal");
   for (const [rule, code] of REFERENCE_FAULTS) {
     await server.resetRequests();
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       PhaseError,
-      withFault({ path: "/secrets/", lookups: 1 }, rule, () => phase.get(root)),
+      withFault({ endpoint: SECRETS, lookups: 1 }, rule, () => phase.get(root)),
     );
     // A transient failure stays transient (retryable), not a reference error.
     assert.equal(error.code, code);
@@ -534,7 +511,7 @@ test("a strict get whose reference lookups fail rejects with the lookup's own er
         error.message.includes("/secrets/"),
       error.message,
     );
-    assert.ok((await requests(server))[SECRETS] >= 2);
+    assert.ok((await ctx.requests())[SECRETS] >= 2);
     await server.clearFaults();
   }
   assert.deepEqual(byKey(await phase.get(root)), whole);
@@ -542,14 +519,14 @@ test("a strict get whose reference lookups fail rejects with the lookup's own er
 
 test("a get whose reference lookups fail rejects instead of keeping the references as written", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const root = { ...target, path: "/" };
   for (const [rule, code] of REFERENCE_FAULTS) {
     await server.resetRequests();
     let outcome;
     try {
       const secrets = await withFault(
-        { path: "/secrets/", lookups: 1 },
+        { endpoint: SECRETS, lookups: 1 },
         rule,
         () => phase.get(root),
       );
@@ -568,33 +545,31 @@ test("a get whose reference lookups fail rejects instead of keeping the referenc
 
 test("a 5xx burst longer than the retry budget rejects after maxRetries + 1 requests", async () => {
   const { server } = ctx;
-  const phase = client(server, "sa-token", { maxRetries: 1 });
+  const phase = ctx.client("sa-token", { maxRetries: 1 });
   await phase.getSecret({ ...target, key: "DB_PORT" });
   await server.resetRequests();
   await server.faults({ path: "/secrets/", fail_next: 5, fail_status: 503 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     ServerError,
     phase.get({ ...target, path: "/db" }),
   );
   assert.deepEqual([error.status, error.retryable], [503, true]);
-  assert.deepEqual(await requests(server), { [SECRETS]: 2 });
+  assert.deepEqual(await ctx.requests(), { [SECRETS]: 2 });
 });
 
 test("the deadline bounds a call whose requests are each within the timeout", async () => {
   const { server } = ctx;
   // Cold: two requests of 250 ms each, a 400 ms deadline and the default 30 s timeout.
-  const phase = client(server, "sa-token", { deadline: 0.4 });
+  const phase = ctx.client("sa-token", { deadline: 0.4 });
   await server.faults({ latency_ms: 250 });
   const started = performance.now();
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     RequestTimeoutError,
     phase.get({ ...target, path: "/db" }),
   );
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= 380 && elapsed < 400 + MARGIN_MS, `${elapsed} ms`);
   assert.ok(error.message.includes("deadline"), error.message);
-  assert.deepEqual(await requests(server), { [TOKENS]: 1, [SECRETS]: 1 });
+  assert.deepEqual(await ctx.requests(), { [TOKENS]: 1, [SECRETS]: 1 });
   await sleep(200);
 });

@@ -15,8 +15,6 @@ import {
   PROD,
   RESOLVED_DATABASE_URL,
   byKey,
-  client,
-  expectError,
   useServer,
 } from "./support.mjs";
 
@@ -37,7 +35,7 @@ async function officialRead(sdk, app, envName, path = "/") {
 
 test("both resolve the same values in the root and /db folders", async () => {
   const sdk = await official();
-  const phasekit = client(ctx.server);
+  const phasekit = ctx.client();
   for (const path of ["/", "/db"]) {
     const theirs = await officialRead(sdk, APP, DEV, path);
     const ours = byKey(await phasekit.get({ app: APP, env: DEV, path }));
@@ -55,7 +53,7 @@ test("both resolve the same values in the root and /db folders", async () => {
 });
 
 test("what phasekit creates, updates and deletes, the official SDK reads", async () => {
-  const phasekit = client(ctx.server);
+  const phasekit = ctx.client();
   await phasekit.create({
     app: APP,
     env: DEV,
@@ -126,7 +124,7 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
       },
     ],
   });
-  const phasekit = client(ctx.server);
+  const phasekit = ctx.client();
   const readBack = () =>
     phasekit.getSecret({
       app: APP,
@@ -159,7 +157,7 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
   );
 
   await sdk.delete({ appId, envName: PROD, secretIds: [theirs.id] });
-  await expectError(ctx.server, NotFoundError, readBack());
+  await ctx.expectError(NotFoundError, readBack());
   assert.deepEqual(byKey(await phasekit.get({ app: APP, env: PROD })), {
     DB_HOST: "db.prod.internal",
     DB_PORT: "6432",
@@ -167,7 +165,7 @@ test("what the official SDK creates, updates and deletes, phasekit reads", async
 });
 
 test("on an end-to-end encrypted app each reads the other's write", async () => {
-  const phasekit = client(ctx.server);
+  const phasekit = ctx.client();
   await phasekit.create({
     app: E2EE_APP,
     env: DEV,
@@ -193,7 +191,7 @@ test("on an end-to-end encrypted app each reads the other's write", async () => 
 });
 
 test("a personal override set by phasekit is what the official SDK shows alice", async () => {
-  await client(ctx.server, "alice-pat").update({
+  await ctx.client("alice-pat").update({
     app: APP,
     env: DEV,
     key: "DB_HOST",
@@ -219,7 +217,7 @@ test("a personal override set by the official SDK is what phasekit shows alice",
     envName: DEV,
     secrets: [{ id: port.id, override: { value: "35432", isActive: true } }],
   });
-  const alice = client(ctx.server, "alice-pat");
+  const alice = ctx.client("alice-pat");
   const mine = await alice.getSecret({ app: APP, env: DEV, key: "DB_PORT" });
   assert.deepEqual([mine.value, mine.overridden], ["35432", true]);
   const url = await alice.getSecret({
@@ -238,5 +236,5 @@ test("a personal override set by the official SDK is what phasekit shows alice",
   });
   const off = await alice.getSecret({ app: APP, env: DEV, key: "DB_PORT" });
   assert.deepEqual([off.value, off.overridden], ["5432", false]);
-  assert.deepEqual(byKey(await client(ctx.server).get(DB_FOLDER)), DB_VALUES);
+  assert.deepEqual(byKey(await ctx.client().get(DB_FOLDER)), DB_VALUES);
 });

@@ -14,16 +14,13 @@ import {
   SECRETS,
   TOKENS,
   byKey,
-  client,
-  requests,
   useServer,
 } from "./support.mjs";
 
 const ctx = useServer();
 
 test("200 concurrent gets on one cold client all succeed with the right values", async () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const calls = Array.from({ length: 200 }, (_, i) =>
     i % 2
       ? phase.get(DB_FOLDER).then(byKey)
@@ -39,12 +36,12 @@ test("200 concurrent gets on one cold client all succeed with the right values",
         : { DB_HOST: i % 4 ? "db.dev.internal" : "db.prod.internal" };
     assert.deepEqual(result, expected, `call ${i}`);
   });
-  assert.deepEqual(await requests(server), { [TOKENS]: 1, [SECRETS]: 200 });
+  assert.deepEqual(await ctx.requests(), { [TOKENS]: 1, [SECRETS]: 200 });
 });
 
 test("the event loop keeps ticking while 200 slow gets are in flight", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await phase.get(DB_FOLDER);
   await server.faults({ latency_ms: 300 });
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -81,7 +78,7 @@ test("the event loop keeps ticking while 200 slow gets are in flight", async () 
 
 test("two slow gets overlap instead of queueing", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await phase.get(DB_FOLDER);
   await server.faults({ latency_ms: 300 });
   const started = performance.now();
@@ -172,7 +169,7 @@ test("two workers and the main thread read at the same time", async () => {
   const { server } = ctx;
   const data = { token: server.tokens["sa-token"], url: server.url };
   const workers = [inWorker(WORKER_READS, data), inWorker(WORKER_READS, data)];
-  const main = client(server).get(DB_FOLDER);
+  const main = ctx.client().get(DB_FOLDER);
   const replies = await Promise.all(workers.map((w) => w.message));
   await Promise.all(workers.map((w) => w.worker.terminate()));
   assert.deepEqual(byKey(await main), DB_VALUES);
@@ -182,7 +179,7 @@ test("two workers and the main thread read at the same time", async () => {
     assert.equal(reply.result.host, "db.prod.internal");
     assert.deepEqual(reply.result.error.ownRealm, true);
   }
-  assert.equal((await requests(server))[TOKENS], 3, "one session per client");
+  assert.equal((await ctx.requests())[TOKENS], 3, "one session per client");
 });
 
 test("terminating a worker while its get is in flight leaves the process and other clients working", async () => {
@@ -202,7 +199,7 @@ test("terminating a worker while its get is in flight leaves the process and oth
   // The worker's call finishes on the core's runtime after its realm is gone.
   await new Promise((done) => setTimeout(done, 1200));
   await server.clearFaults();
-  const secret = await client(server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "DB_HOST",

@@ -20,7 +20,7 @@ import {
   ServerError,
 } from "phasekit";
 
-import { NODE_DIR, expectError, runNode, useServer } from "./support.mjs";
+import { NODE_DIR, runNode, useServer } from "./support.mjs";
 
 const ctx = useServer(join(NODE_DIR, "test/identities.json"));
 
@@ -127,8 +127,7 @@ test("an AWS login with explicit keys reads secrets as the service account", asy
 
 test("a wrong secret key is an AuthenticationError that names no secret", async () => {
   const wrong = "not-the-right-secret/Key+9xxxxxxxxxxxxxxxx";
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     AuthenticationError,
     Client.loginAwsIam(account({ ...aws("web"), secretAccessKey: wrong })),
     wrong,
@@ -141,8 +140,7 @@ test("a wrong secret key is an AuthenticationError that names no secret", async 
   // Temporary keys without their session token are refused the same way.
   const { sessionToken, ...withoutSession } = aws("temporary");
   assert.ok(sessionToken);
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     AuthenticationError,
     Client.loginAwsIam(account(withoutSession)),
     ...seededSecrets(),
@@ -150,8 +148,7 @@ test("a wrong secret key is an AuthenticationError that names no secret", async 
 });
 
 test("a principal the identity does not trust is a PermissionDeniedError", async () => {
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     PermissionDeniedError,
     Client.loginAwsIam(account(aws("admin"))),
     ...seededSecrets(),
@@ -162,8 +159,7 @@ test("a principal the identity does not trust is a PermissionDeniedError", async
 });
 
 test("the server's refusals of the region and the TTL are InvalidInputErrors", async () => {
-  const region = await expectError(
-    ctx.server,
+  const region = await ctx.expectError(
     InvalidInputError,
     Client.loginAwsIam(account({ ...aws("web"), region: "eu-west-1" })),
     ...seededSecrets(),
@@ -171,8 +167,7 @@ test("the server's refusals of the region and the TTL are InvalidInputErrors", a
   assert.equal(region.status, 400);
   assert.match(region.message, /STS endpoint mismatch/);
 
-  const ttl = await expectError(
-    ctx.server,
+  const ttl = await ctx.expectError(
     InvalidInputError,
     Client.loginAwsIam(account({ ...aws("web"), ttl: 7201 })),
     ...seededSecrets(),
@@ -205,8 +200,7 @@ test("forged or foreign Entra ID tokens are refused without being quoted", async
   ];
   for (const [jwt, kind, status] of cases) {
     const signature = jwt.split(".")[2];
-    const error = await expectError(
-      ctx.server,
+    const error = await ctx.expectError(
       kind,
       Client.loginAzure(account({ jwt })),
       jwt,
@@ -217,8 +211,7 @@ test("forged or foreign Entra ID tokens are refused without being quoted", async
   }
   // Not a JWT at all: refused before any request.
   await ctx.server.resetRequests();
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     InvalidInputError,
     Client.loginAzure(account({ jwt: "definitely-not-a-jwt" })),
     "definitely-not-a-jwt",
@@ -313,8 +306,7 @@ test("bad arguments reject with InvalidInputError, in JavaScript names, before a
   for (const [call, message] of cases) {
     const promise = call();
     assert.ok(promise instanceof Promise, "bad arguments reject, never throw");
-    const error = await expectError(
-      ctx.server,
+    const error = await ctx.expectError(
       InvalidInputError,
       promise,
       ...seededSecrets(),
@@ -326,8 +318,7 @@ test("bad arguments reject with InvalidInputError, in JavaScript names, before a
 
 test("a failed login is not retried (each attempt would mint a token)", async () => {
   await ctx.server.faults({ fail_next: 1, fail_status: 503 });
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     ServerError,
     Client.loginAwsIam(account(aws("web"))),
     ...seededSecrets(),

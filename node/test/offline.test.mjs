@@ -33,9 +33,7 @@ import {
   byKey,
   client,
   closedPortUrl,
-  expectError,
-  expectThrow,
-  requests,
+  everyWrite,
   runNode,
   useServer,
 } from "./support.mjs";
@@ -133,8 +131,7 @@ test("a refusal (403) is never papered over with the cache", async () => {
   await cached(server, dir).get(DB_FOLDER);
   await server.faults({ fail_next: 1000, fail_status: 403 });
   const phase = cached(server, dir, { maxRetries: 0 });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     PermissionDeniedError,
     phase.getResult(DB_FOLDER),
   );
@@ -169,7 +166,7 @@ test("offline: true reads the cache without a single request", async () => {
   const one = await offline.get({ ...DB_FOLDER, keys: ["DB_USER"] });
   assert.deepEqual(byKey(one), { DB_USER: DB_VALUES.DB_USER });
   assert.equal(offline.stats().requests, 0);
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("offline: true refuses writes and unknown scopes with an OfflineError", async () => {
@@ -177,25 +174,14 @@ test("offline: true refuses writes and unknown scopes with an OfflineError", asy
   const dir = cacheDir();
   await cached(server, dir).get(DB_FOLDER);
   const offline = cached(server, dir, { offline: true });
-  const writes = [
-    () =>
-      offline.create({
-        app: APP,
-        env: DEV,
-        secrets: [{ key: "OFFLINE_NEW", value: "offline-new-value" }],
-      }),
-    () =>
-      offline.update({
-        ...DB_FOLDER,
-        key: "DB_USER",
-        value: "offline-changed-value",
-      }),
-    () => offline.delete({ ...DB_FOLDER, keys: ["DB_USER"] }),
-  ];
+  const writes = everyWrite(offline, {
+    created: { key: "OFFLINE_NEW", value: "offline-new-value" },
+    changed: { key: "DB_USER", value: "offline-changed-value" },
+    folder: DB_FOLDER.path,
+  });
   for (const write of writes) {
     // One at a time: a rejection nobody awaits yet would count as unhandled.
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       OfflineError,
       write(),
       "offline-new-value",
@@ -205,37 +191,34 @@ test("offline: true refuses writes and unknown scopes with an OfflineError", asy
     assert.equal(error.retryable, false);
   }
   // A scope that was never fetched online is not in the cache.
-  const missing = await expectError(
-    server,
+  const missing = await ctx.expectError(
     OfflineError,
     offline.get({ app: APP, env: PROD }),
   );
   assert.equal(missing.code, "offline_unavailable");
   // Names that are not in the stored session are still "not found".
-  await expectError(
-    server,
+  await ctx.expectError(
     NotFoundError,
     offline.get({ app: "no-such-app", env: DEV }),
   );
   assert.equal(offline.stats().requests, 0);
-  assert.deepEqual(await requests(server), {
+  assert.deepEqual(await ctx.requests(), {
     "GET /secrets/tokens/": 1,
     "GET /secrets/": 1,
   });
 });
 
 test("offline: true without a directory, or an empty one, is an InvalidInputError", () => {
-  const { server } = ctx;
-  const error = expectThrow(server, InvalidInputError, () =>
-    client(server, "sa-token", { offline: true }),
+  const error = ctx.expectThrow(InvalidInputError, () =>
+    ctx.client("sa-token", { offline: true }),
   );
   assert.match(error.message, /offline cache directory/);
-  const empty = expectThrow(server, InvalidInputError, () =>
-    client(server, "sa-token", { offlineCacheDir: "" }),
+  const empty = ctx.expectThrow(InvalidInputError, () =>
+    ctx.client("sa-token", { offlineCacheDir: "" }),
   );
   assert.match(empty.message, /offlineCacheDir must not be empty/);
-  const wrong = expectThrow(server, InvalidInputError, () =>
-    client(server, "sa-token", { offline: "yes" }),
+  const wrong = ctx.expectThrow(InvalidInputError, () =>
+    ctx.client("sa-token", { offline: "yes" }),
   );
   assert.match(wrong.message, /offline must be a boolean/);
 });

@@ -22,9 +22,6 @@ import {
   ROOT_RAW,
   STAGING,
   byKey,
-  client,
-  expectError,
-  requests,
   secretsByKey,
   useServer,
 } from "./support.mjs";
@@ -32,7 +29,7 @@ import {
 const ctx = useServer();
 
 test("get without a path returns every folder, references resolved, every field filled", async () => {
-  const secrets = await client(ctx.server).get({ app: APP, env: DEV });
+  const secrets = await ctx.client().get({ app: APP, env: DEV });
   assert.deepEqual(
     secrets.map((s) => `${s.path} ${s.key}`).sort(),
     ALL_PATH_KEYS,
@@ -73,7 +70,7 @@ test("get without a path returns every folder, references resolved, every field 
 });
 
 test("get with a path returns only that folder; the root in seed order", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const db = await phase.get(DB_FOLDER);
   assert.deepEqual(byKey(db), DB_VALUES);
   assert.deepEqual(new Set(db.map((s) => s.path)), new Set(["/db"]));
@@ -90,7 +87,7 @@ test("get with a path returns only that folder; the root in seed order", async (
 });
 
 test("keys keeps only the named secrets; unknown keys give nothing", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const two = await phase.get({
     app: APP,
     env: DEV,
@@ -112,7 +109,7 @@ test("keys keeps only the named secrets; unknown keys give nothing", async () =>
 });
 
 test("tag matches case-insensitively and by part", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const keysFor = async (tag) =>
     (await phase.get({ app: APP, env: DEV, tag })).map((s) => s.key);
   assert.deepEqual(await keysFor("payments"), ["STRIPE_SECRET_KEY"]);
@@ -122,7 +119,7 @@ test("tag matches case-insensitively and by part", async () => {
 });
 
 test("raw returns references as written; the default resolves cross-folder and cross-environment ones", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const raw = await phase.get({ app: APP, env: DEV, path: "/", raw: true });
   assert.deepEqual(byKey(raw), ROOT_RAW);
   const resolved = byKey(await phase.get({ app: APP, env: DEV, path: "/" }));
@@ -134,14 +131,13 @@ test("raw returns references as written; the default resolves cross-folder and c
 });
 
 test("an unresolvable reference stays as written unless strict, which rejects", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   assert.deepEqual(byKey(await phase.get({ app: REFS_APP, env: DEV })), {
     GOOD_REF: "host=target-value-1234",
     TARGET: "target-value-1234",
     BROKEN_REF: "x-${MISSING_KEY}-y",
   });
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     SecretReferenceError,
     phase.get({ app: REFS_APP, env: DEV, strict: true }),
   );
@@ -165,9 +161,8 @@ test("an unresolvable reference stays as written unless strict, which rejects", 
 });
 
 test("a reference cycle rejects even without strict; raw still reads it", async () => {
-  const phase = client(ctx.server);
-  const error = await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     SecretReferenceError,
     phase.get({ app: REFS_APP, env: PROD }),
   );
@@ -183,7 +178,7 @@ test("a reference cycle rejects even without strict; raw still reads it", async 
 
 test("appId selects the app and env may be an environment id", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const appId = server.appId(APP);
   const byId = await phase.get({ appId, env: server.envId(APP, PROD) });
   assert.deepEqual(byKey(byId), {
@@ -207,7 +202,7 @@ test("appId selects the app and env may be an environment id", async () => {
 });
 
 test("app names match exactly in any case, else by the shortest name containing them", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   assert.equal(
     byKey(await phase.get({ app: "INTEROP-APP", env: PROD })).DB_HOST,
     "db.prod.internal",
@@ -226,7 +221,7 @@ test("app names match exactly in any case, else by the shortest name containing 
 });
 
 test("an end-to-end encrypted app reads the same way", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const secrets = await phase.get({ app: E2EE_APP, env: DEV });
   assert.deepEqual(byKey(secrets), { DSN: "postgres://app:e2ee@db/app" });
   assert.equal(secrets[0].app, E2EE_APP);
@@ -235,7 +230,7 @@ test("an end-to-end encrypted app reads the same way", async () => {
 
 test("getSecret defaults to the root folder, resolves references, and takes path and appId", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const host = await phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" });
   assert.deepEqual(
     [host.key, host.value, host.path, host.env],
@@ -257,8 +252,7 @@ test("getSecret defaults to the root folder, resolves references, and takes path
   });
   assert.deepEqual([byId.value, byId.comment], ["6432", "pgbouncer"]);
   // DB_USER lives in /db, not at the root.
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     NotFoundError,
     phase.getSecret({ app: APP, env: DEV, key: "DB_USER" }),
   );
@@ -267,7 +261,7 @@ test("getSecret defaults to the root folder, resolves references, and takes path
 
 test("a personal access token sees its override, flagged, and used by references", async () => {
   const mine = secretsByKey(
-    await client(ctx.server, "alice-pat").get({
+    await ctx.client("alice-pat").get({
       app: APP,
       env: DEV,
       path: "/",
@@ -278,14 +272,14 @@ test("a personal access token sees its override, flagged, and used by references
   assert.ok(mine.DATABASE_URL.value.endsWith("@db.dev.internal:15432/app"));
   assert.equal(mine.DB_HOST.overridden, false);
   const shared = secretsByKey(
-    await client(ctx.server).get({ app: APP, env: DEV, path: "/" }),
+    await ctx.client().get({ app: APP, env: DEV, path: "/" }),
   );
   assert.equal(shared.DB_PORT.value, "5432");
   assert.equal(shared.DB_PORT.overridden, false);
 });
 
 test("export dotenv: quoted lines, escaped newlines, references resolved, first folder wins", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const text = await phase.export({ app: APP, env: DEV });
   const lines = text.split("\n").filter(Boolean);
   assert.ok(text.endsWith("\n"));
@@ -313,7 +307,7 @@ test("export dotenv: quoted lines, escaped newlines, references resolved, first 
 });
 
 test("export json parses to the resolved values in order of appearance", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const exported = JSON.parse(
     await phase.export({ app: APP, env: DEV, format: "json", path: "/" }),
   );
@@ -332,7 +326,7 @@ test("export json parses to the resolved values in order of appearance", async (
 });
 
 test('export yaml: one "KEY": "value" line per secret', async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   assert.equal(
     await phase.export({ app: APP, env: DEV, format: "yaml", path: "/db" }),
     '"DB_USER": "app_user"\n"DB_PASSWORD": "dev-Pa55w0rd!"\n',
@@ -353,37 +347,29 @@ test('export yaml: one "KEY": "value" line per secret', async () => {
 });
 
 test("export takes every format of the core (the string goes to it as it is)", async () => {
-  const phase = client(ctx.server);
-  const kv = await phase.export({
-    app: APP,
-    env: DEV,
-    format: "kv",
-    path: "/db",
-  });
-  assert.equal(kv, "DB_USER=app_user\nDB_PASSWORD=dev-Pa55w0rd!\n");
-  const toml = await phase.export({
-    app: APP,
-    env: DEV,
-    format: "toml",
-    path: "/db",
-  });
-  assert.equal(toml, 'DB_USER = "app_user"\nDB_PASSWORD = "dev-Pa55w0rd!"\n');
+  const phase = ctx.client();
+  const expected = {
+    kv: "DB_USER=app_user\nDB_PASSWORD=dev-Pa55w0rd!\n",
+    toml: 'DB_USER = "app_user"\nDB_PASSWORD = "dev-Pa55w0rd!"\n',
+  };
+  for (const [format, text] of Object.entries(expected)) {
+    assert.equal(await phase.export({ ...DB_FOLDER, format }), text, format);
+  }
 });
 
 test("export rejects an unknown format without contacting the server", async () => {
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     InvalidInputError,
-    client(ctx.server).export({ app: APP, env: DEV, format: "docx" }),
+    ctx.client().export({ app: APP, env: DEV, format: "docx" }),
   );
   assert.equal(error.code, "invalid_input");
   assert.ok(error.message.includes("docx"), error.message);
-  assert.deepEqual(await requests(ctx.server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("apps lists every accessible app with id, encryption mode and environments", async () => {
   const { server } = ctx;
-  const apps = await client(server).apps();
+  const apps = await ctx.client().apps();
   assert.deepEqual(apps.map((a) => a.name).sort(), [
     "interop-app",
     "interop-e2ee",
@@ -417,7 +403,7 @@ test("apps lists every accessible app with id, encryption mode and environments"
 });
 
 test("apps are limited to the token's access", async () => {
-  const apps = await client(ctx.server, "reader-token").apps();
+  const apps = await ctx.client("reader-token").apps();
   assert.deepEqual(
     apps.map((a) => [a.name, a.environments.map((e) => e.name)]),
     [[APP, [DEV]]],
@@ -426,7 +412,7 @@ test("apps are limited to the token's access", async () => {
 
 test("environments lists an app's environments by app name or appId", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   const byName = await phase.environments({ app: APP });
   assert.deepEqual(
     byName.map((e) => [e.name, e.id]),
@@ -441,7 +427,7 @@ test("environments lists an app's environments by app name or appId", async () =
     ],
   );
   assert.deepEqual(Object.keys(byId[0]).sort(), ["envType", "id", "name"]);
-  const staging = await client(server, "staging-token").environments({
+  const staging = await ctx.client("staging-token").environments({
     app: APP,
   });
   assert.deepEqual(

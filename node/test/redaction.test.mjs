@@ -13,7 +13,6 @@ import {
   DEV,
   E2EE_APP,
   assertNoLeak,
-  client,
   tokenParts,
   useServer,
 } from "./support.mjs";
@@ -57,7 +56,7 @@ function renderings(value) {
 }
 
 test("a Secret renders as Secret(key, path, app, env, value=<redacted>) everywhere", async () => {
-  const secret = await client(ctx.server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "DB_PASSWORD",
@@ -87,7 +86,7 @@ test("a Secret renders as Secret(key, path, app, env, value=<redacted>) everywhe
 });
 
 test("arrays and containers of secrets never show a value (all folders, e2ee, leased credentials)", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const secrets = [
     ...(await phase.get({ app: APP, env: DEV })),
     ...(await phase.get({ app: APP, env: DEV, raw: true })),
@@ -117,7 +116,7 @@ test("arrays and containers of secrets never show a value (all folders, e2ee, le
 });
 
 test("copies of a Secret carry no value: spread, Object.assign, entries, structuredClone", async () => {
-  const secret = await client(ctx.server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "STRIPE_SECRET_KEY",
@@ -133,7 +132,7 @@ test("copies of a Secret carry no value: spread, Object.assign, entries, structu
 });
 
 test("an assertion message embedding a Secret hides its value", async () => {
-  const secret = await client(ctx.server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "STRIPE_SECRET_KEY",
@@ -155,7 +154,7 @@ test("an assertion message embedding a Secret hides its value", async () => {
 });
 
 test("a Secret is read-only and cannot be constructed from JavaScript", async () => {
-  const secret = await client(ctx.server).getSecret({
+  const secret = await ctx.client().getSecret({
     app: APP,
     env: DEV,
     key: "DB_HOST",
@@ -173,7 +172,7 @@ test("a Secret is read-only and cannot be constructed from JavaScript", async ()
 });
 
 test("a Secret cannot be forged, its tags are a copy, and its class inspects plainly", async () => {
-  const [secret] = await client(ctx.server).get({
+  const [secret] = await ctx.client().get({
     app: APP,
     env: DEV,
     keys: ["DB_HOST"],
@@ -205,7 +204,7 @@ test("a Client renders as Client(host=...) and never shows its token", () => {
 
 test("apps and environments hold names and ids only", async () => {
   const { server } = ctx;
-  const apps = await client(server).apps();
+  const apps = await ctx.client().apps();
   const rendered = [
     inspect(apps, { depth: Infinity }),
     JSON.stringify(apps),

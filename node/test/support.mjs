@@ -67,9 +67,33 @@ export const ALL_PATH_KEYS = [
   "/two FEATURE_FLAG",
 ].sort();
 
-/** The shared server handle (local-server.js's useServer), seeded by default with the bindings' world. */
+/**
+ * The shared server handle (local-server.js's useServer), seeded by default with the bindings'
+ * world, with this file's helpers that take the server bound to it: `ctx.client()`,
+ * `ctx.requests()`, `ctx.expectError(kind, promise)`, `ctx.expectThrow(kind, call)`.
+ */
 export function useServer(seedPath = SEED_PATH) {
-  return useLocalServer(seedPath);
+  const handle = useLocalServer(seedPath);
+  return Object.assign(handle, {
+    client: (...args) => client(handle.server, ...args),
+    requests: () => requests(handle.server),
+    expectError: (...args) => expectError(handle.server, ...args),
+    expectThrow: (...args) => expectThrow(handle.server, ...args),
+  });
+}
+
+/**
+ * One call of each write in interop-app/Development, to make one at a time: creating
+ * `created` at the root, then changing to `changed.value` and deleting the secret
+ * `changed.key` (in `folder` when given).
+ */
+export function everyWrite(phase, { created, changed, folder }) {
+  const at = { app: APP, env: DEV, ...(folder && { path: folder }) };
+  return [
+    () => phase.create({ app: APP, env: DEV, secrets: [created] }),
+    () => phase.update({ ...at, key: changed.key, value: changed.value }),
+    () => phase.delete({ ...at, keys: [changed.key] }),
+  ];
 }
 
 /** A phasekit client for one of the seeded tokens (by name). */
@@ -262,4 +286,12 @@ export async function until(check, what, timeoutMs = 5000) {
     );
     await new Promise((done) => setTimeout(done, 20));
   }
+}
+
+/** Asserts an error's code, HTTP status (null when no answer came) and retryability together. */
+export function assertErrorFields(error, code, status, retryable) {
+  assert.deepEqual(
+    [error.code, error.status, error.retryable],
+    [code, status, retryable],
+  );
 }

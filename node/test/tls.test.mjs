@@ -10,14 +10,7 @@ import { after, before, test } from "node:test";
 
 import { Client, NetworkError, TlsError } from "phasekit";
 
-import {
-  APP,
-  DEV,
-  expectError,
-  requests,
-  runNode,
-  useServer,
-} from "./support.mjs";
+import { APP, DEV, assertErrorFields, runNode, useServer } from "./support.mjs";
 
 const ctx = useServer();
 
@@ -116,18 +109,13 @@ test(
   "a certificate from an unknown CA is a TlsError, a NetworkError, not retryable",
   { skip },
   async () => {
-    const { server } = ctx;
-    const error = await expectError(
-      server,
+    const error = await ctx.expectError(
       TlsError,
       new Client(options()).get({ app: APP, env: DEV }),
     );
     assert.ok(error instanceof NetworkError);
-    assert.deepEqual(
-      [error.code, error.status, error.retryable],
-      ["tls", null, false],
-    );
-    assert.deepEqual(await requests(server), {}, "nothing reached the server");
+    assertErrorFields(error, "tls", null, false);
+    assert.deepEqual(await ctx.requests(), {}, "nothing reached the server");
   },
 );
 
@@ -176,8 +164,7 @@ test("https:// to a plain-HTTP port fails the handshake: a TlsError (a NetworkEr
     host: server.url.replace("http://", "https://"),
     maxRetries: 0,
   });
-  const error = await expectError(
-    server,
+  const error = await ctx.expectError(
     TlsError,
     phase.get({ app: APP, env: DEV }),
   );

@@ -23,8 +23,6 @@ import {
   DEV,
   SECRETS,
   assertNoLeak,
-  client,
-  expectThrow,
   requests,
   runNode,
   until,
@@ -81,11 +79,11 @@ function listings(server, count = 1) {
 
 test("a change by another client is reported as { changed: [key] }", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), FAST_DB);
+  const { watch, next, calls } = watching(ctx.client(), FAST_DB);
   try {
     assert.ok(watch instanceof Watch);
     await listings(server);
-    await client(server).update({
+    await ctx.client().update({
       ...DB_FOLDER,
       key: "DB_PASSWORD",
       value: "watch-rotated-password",
@@ -106,8 +104,8 @@ test("a change by another client is reported as { changed: [key] }", async () =>
 
 test("created and deleted secrets are reported as added and removed", async () => {
   const { server } = ctx;
-  const writer = client(server);
-  const { watch, next } = watching(client(server), {
+  const writer = ctx.client();
+  const { watch, next } = watching(ctx.client(), {
     app: APP,
     env: DEV,
     ...FAST,
@@ -140,7 +138,7 @@ test("created and deleted secrets are reported as added and removed", async () =
 test("transient failures reach the callback and later changes still arrive", async () => {
   const { server } = ctx;
   // No retries inside a poll: every failed poll is reported.
-  const phase = client(server, "sa-token", { maxRetries: 0 });
+  const phase = ctx.client("sa-token", { maxRetries: 0 });
   const { watch, next } = watching(phase, FAST_DB);
   try {
     await listings(server);
@@ -154,7 +152,7 @@ test("transient failures reach the callback and later changes still arrive", asy
       assert.equal(change, undefined);
       assertNoLeak(server, `${error.stack}`);
     }
-    await client(server).create({
+    await ctx.client().create({
       app: APP,
       env: DEV,
       secrets: [{ key: "AFTER_FAULTS", value: "after-faults", path: "/db" }],
@@ -169,7 +167,7 @@ test("transient failures reach the callback and later changes still arrive", asy
 
 test("a refusal (403) is the last call, and polling stops", async () => {
   const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), FAST_DB);
+  const { watch, next, calls } = watching(ctx.client(), FAST_DB);
   try {
     await listings(server);
     await server.faults({ fail_next: 1, fail_status: 403, path: "/secrets/" });
@@ -178,7 +176,7 @@ test("a refusal (403) is the last call, and polling stops", async () => {
     assert.equal(error.retryable, false);
     await sleep(100);
     await server.resetRequests();
-    await client(server).update({
+    await ctx.client().update({
       ...DB_FOLDER,
       key: "DB_USER",
       value: "after-403",
@@ -186,15 +184,14 @@ test("a refusal (403) is the last call, and polling stops", async () => {
     await sleep(400);
     assert.equal(calls.length, 1);
     // Only the writer's own requests.
-    assert.equal((await requests(server))[SECRETS], 1);
+    assert.equal((await ctx.requests())[SECRETS], 1);
   } finally {
     watch.close();
   }
 });
 
 test("a scope that does not exist is reported once, as the last call", async () => {
-  const { server } = ctx;
-  const { watch, next, calls } = watching(client(server), {
+  const { watch, next, calls } = watching(ctx.client(), {
     app: APP,
     env: "NoSuchEnvironment",
     ...FAST,
@@ -211,10 +208,10 @@ test("a scope that does not exist is reported once, as the last call", async () 
 
 test("close() stops the polling, is idempotent, and no call follows it", async () => {
   const { server } = ctx;
-  const { watch, calls } = watching(client(server), FAST_DB);
+  const { watch, calls } = watching(ctx.client(), FAST_DB);
   await listings(server, 2);
   // A change is found by the next poll, but close() comes first.
-  await client(server).update({
+  await ctx.client().update({
     ...DB_FOLDER,
     key: "DB_USER",
     value: "after-close",
@@ -224,13 +221,12 @@ test("close() stops the polling, is idempotent, and no call follows it", async (
   await sleep(100);
   await server.resetRequests();
   await sleep(400);
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
   assert.deepEqual(calls, []);
 });
 
 test("watch arguments are checked: InvalidInputError, thrown at once", () => {
-  const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   for (const [options, callback, message] of [
     [
       { ...DB_FOLDER, interval: 0 },
@@ -250,7 +246,7 @@ test("watch arguments are checked: InvalidInputError, thrown at once", () => {
     [DB_FOLDER, "callback", /callback must be a function/],
     [undefined, () => {}, /watch options: expected an object/],
   ]) {
-    const error = expectThrow(server, InvalidInputError, () =>
+    const error = ctx.expectThrow(InvalidInputError, () =>
       phase.watch(options, callback),
     );
     assert.match(error.message, message);
@@ -286,7 +282,7 @@ test("an open watch keeps the process alive until close()", async () => {
     `,
   );
   await listings(server);
-  await client(server).update({
+  await ctx.client().update({
     ...DB_FOLDER,
     key: "DB_USER",
     value: "kept-alive",
@@ -371,7 +367,7 @@ test("in a worker thread: changes arrive, close() lets the worker exit", async (
   });
   const exited = new Promise((done) => worker.once("exit", done));
   await listings(server);
-  await client(server).update({
+  await ctx.client().update({
     ...DB_FOLDER,
     key: "DB_USER",
     value: "worker-seen",
@@ -393,5 +389,5 @@ test("terminating a worker with an open watch stops its polling", async () => {
   await sleep(150);
   await server.resetRequests();
   await sleep(400);
-  assert.deepEqual(await requests(server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });

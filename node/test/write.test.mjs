@@ -16,10 +16,8 @@ import {
   E2EE_APP,
   PROD,
   STAGING,
+  assertErrorFields,
   byKey,
-  client,
-  expectError,
-  requests,
   useServer,
 } from "./support.mjs";
 
@@ -39,7 +37,7 @@ async function one(phase, key, path = "/", env = DEV) {
 }
 
 test("create writes every field as given and fills the defaults", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const result = await phase.create({
     app: APP,
     env: DEV,
@@ -93,7 +91,7 @@ test("create writes every field as given and fills the defaults", async () => {
 
 test("create addresses the environment by name and the app by appId; others stay untouched", async () => {
   const { server } = ctx;
-  const phase = client(server);
+  const phase = ctx.client();
   await phase.create({
     appId: server.appId(APP),
     env: STAGING,
@@ -116,7 +114,7 @@ test("create addresses the environment by name and the app by appId; others stay
 });
 
 test("a sealed secret keeps its value on update and refuses a type change", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   await phase.create({
     app: APP,
     env: DEV,
@@ -126,8 +124,7 @@ test("a sealed secret keeps its value on update and refuses a type change", asyn
   assert.deepEqual([sealed.value, sealed.type], ["sealed-v1", "sealed"]);
   await phase.update({ app: APP, env: DEV, key: "SEALED", value: "sealed-v2" });
   assert.equal((await one(phase, "SEALED")).value, "sealed-v1");
-  const error = await expectError(
-    ctx.server,
+  const error = await ctx.expectError(
     InvalidInputError,
     phase.update({ app: APP, env: DEV, key: "SEALED", type: "secret" }),
     "sealed-v1",
@@ -136,16 +133,16 @@ test("a sealed secret keeps its value on update and refuses a type change", asyn
 });
 
 test("create of nothing resolves without a request", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   assert.equal(
     await phase.create({ app: APP, env: DEV, secrets: [] }),
     undefined,
   );
-  assert.deepEqual(await requests(ctx.server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("create with an override (personal token) is alice's value; others see the shared one", async () => {
-  const alice = client(ctx.server, "alice-pat");
+  const alice = ctx.client("alice-pat");
   await alice.create({
     app: APP,
     env: DEV,
@@ -155,14 +152,13 @@ test("create with an override (personal token) is alice's value; others see the 
   });
   const mine = await one(alice, "WITH_OVERRIDE");
   assert.deepEqual([mine.value, mine.overridden], ["alice-value", true]);
-  const theirs = await one(client(ctx.server), "WITH_OVERRIDE");
+  const theirs = await one(ctx.client(), "WITH_OVERRIDE");
   assert.deepEqual([theirs.value, theirs.overridden], ["shared-value", false]);
 });
 
 test("create with an override needs a personal token; nothing is sent", async () => {
-  const phase = client(ctx.server);
-  const error = await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     InvalidInputError,
     phase.create({
       app: APP,
@@ -171,7 +167,7 @@ test("create with an override needs a personal token; nothing is sent", async ()
     }),
   );
   assert.ok(error.message.includes("personal access token"), error.message);
-  assert.deepEqual(await requests(ctx.server), {});
+  assert.deepEqual(await ctx.requests(), {});
   assert.deepEqual(await phase.get({ app: APP, env: DEV, keys: ["NOPE"] }), []);
 });
 
@@ -186,18 +182,17 @@ for (const [item, fragment] of [
   [{ key: "  ", value: "v" }, "must not be empty"],
 ]) {
   test(`create rejects ${JSON.stringify(item)} (${fragment}) without writing`, async () => {
-    const error = await expectError(
-      ctx.server,
+    const error = await ctx.expectError(
       InvalidInputError,
-      client(ctx.server).create({ app: APP, env: DEV, secrets: [item] }),
+      ctx.client().create({ app: APP, env: DEV, secrets: [item] }),
     );
     assert.ok(error.message.includes(fragment), error.message);
-    assert.equal((await requests(ctx.server))["POST /secrets/"], undefined);
+    assert.equal((await ctx.requests())["POST /secrets/"], undefined);
   });
 }
 
 test("update of the value keeps comment and tags and bumps the version", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const setPassword = (value) =>
     phase.update({
       app: APP,
@@ -241,7 +236,7 @@ test("update of the value keeps comment and tags and bumps the version", async (
 });
 
 test("update of comment and tags replaces them; empty clears them", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const target = { app: APP, env: DEV, key: "DB_PASSWORD", path: "/db" };
   await phase.update({ ...target, comment: "rotated weekly" });
   let read = await one(phase, "DB_PASSWORD", "/db");
@@ -264,7 +259,7 @@ test("update of comment and tags replaces them; empty clears them", async () => 
 });
 
 test("update with newPath moves the secret, keeping value and comment", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   await phase.update({ app: APP, env: DEV, key: "DB_HOST", newPath: "/moved" });
   const moved = await one(phase, "DB_HOST", "/moved");
   assert.deepEqual(
@@ -275,15 +270,14 @@ test("update with newPath moves the secret, keeping value and comment", async ()
     await phase.get({ app: APP, env: DEV, path: "/", keys: ["DB_HOST"] }),
     [],
   );
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     NotFoundError,
     phase.getSecret({ app: APP, env: DEV, key: "DB_HOST" }),
   );
 });
 
 test("update of the type switches secret to config and back", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   await phase.update({ app: APP, env: DEV, key: "DB_PORT", type: "config" });
   assert.equal((await one(phase, "DB_PORT")).type, "config");
   await phase.update({ app: APP, env: DEV, key: "DB_PORT", type: "secret" });
@@ -291,7 +285,7 @@ test("update of the type switches secret to config and back", async () => {
 });
 
 test("update override sets alice's value and toggleOverride flips it; the shared value never changes", async () => {
-  const alice = client(ctx.server, "alice-pat");
+  const alice = ctx.client("alice-pat");
   const port = async () => {
     const s = await one(alice, "DB_PORT");
     return [s.value, s.overridden];
@@ -313,7 +307,7 @@ test("update override sets alice's value and toggleOverride flips it; the shared
     override: "alice.local",
   });
   assert.equal((await one(alice, "DB_HOST")).value, "alice.local");
-  const shared = await client(ctx.server).get({
+  const shared = await ctx.client().get({
     app: APP,
     env: DEV,
     path: "/",
@@ -326,9 +320,8 @@ test("update override sets alice's value and toggleOverride flips it; the shared
 });
 
 test("toggling an override that does not exist is invalid input", async () => {
-  const alice = client(ctx.server, "alice-pat");
-  const error = await expectError(
-    ctx.server,
+  const alice = ctx.client("alice-pat");
+  const error = await ctx.expectError(
     InvalidInputError,
     alice.update({
       app: APP,
@@ -345,24 +338,21 @@ test("toggling an override that does not exist is invalid input", async () => {
 });
 
 test("override updates need a personal token; nothing is sent", async () => {
-  const phase = client(ctx.server);
-  await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  await ctx.expectError(
     InvalidInputError,
     phase.update({ app: APP, env: DEV, key: "DB_PORT", override: "x" }),
   );
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     InvalidInputError,
     phase.update({ app: APP, env: DEV, key: "DB_PORT", toggleOverride: true }),
   );
-  assert.deepEqual(await requests(ctx.server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("update of a key in two folders needs a path", async () => {
-  const phase = client(ctx.server);
-  const error = await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     AmbiguousError,
     phase.update({ app: APP, env: DEV, key: "FEATURE_FLAG", value: "x" }),
   );
@@ -388,15 +378,13 @@ test("update of a key in two folders needs a path", async () => {
 });
 
 test("update of a missing key, or of a key at the wrong path, is not found", async () => {
-  const phase = client(ctx.server);
-  const error = await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     NotFoundError,
     phase.update({ app: APP, env: DEV, key: "NO_SUCH_KEY", value: "x" }),
   );
   assert.equal(error.code, "secret_not_found");
-  await expectError(
-    ctx.server,
+  await ctx.expectError(
     NotFoundError,
     phase.update({
       app: APP,
@@ -409,7 +397,7 @@ test("update of a missing key, or of a key at the wrong path, is not found", asy
 });
 
 test("delete removes what exists and resolves to the keys not found, in order", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   const missing = await phase.delete({
     app: APP,
     env: DEV,
@@ -428,9 +416,8 @@ test("delete removes what exists and resolves to the keys not found, in order", 
 });
 
 test("delete with a path picks the folder; a key in two folders without one is ambiguous", async () => {
-  const phase = client(ctx.server);
-  await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  await ctx.expectError(
     AmbiguousError,
     phase.delete({ app: APP, env: DEV, keys: ["FEATURE_FLAG"] }),
   );
@@ -465,16 +452,15 @@ test("delete with a path picks the folder; a key in two folders without one is a
 
 test("delete of nothing resolves to [] without a request", async () => {
   assert.deepEqual(
-    await client(ctx.server).delete({ app: APP, env: DEV, keys: [] }),
+    await ctx.client().delete({ app: APP, env: DEV, keys: [] }),
     [],
   );
-  assert.deepEqual(await requests(ctx.server), {});
+  assert.deepEqual(await ctx.requests(), {});
 });
 
 test("a duplicate create is a conflict (409); another path is fine", async () => {
-  const phase = client(ctx.server);
-  const error = await expectError(
-    ctx.server,
+  const phase = ctx.client();
+  const error = await ctx.expectError(
     ConflictError,
     phase.create({
       app: APP,
@@ -483,10 +469,7 @@ test("a duplicate create is a conflict (409); another path is fine", async () =>
     }),
     "again-xyz",
   );
-  assert.deepEqual(
-    [error.code, error.status, error.retryable],
-    ["conflict", 409, false],
-  );
+  assertErrorFields(error, "conflict", 409, false);
   assert.equal((await one(phase, "DB_HOST")).value, "db.dev.internal");
   await phase.create({
     app: APP,
@@ -497,7 +480,7 @@ test("a duplicate create is a conflict (409); another path is fine", async () =>
 });
 
 test("create, update and delete round-trip on an end-to-end encrypted app", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   await phase.create({
     app: E2EE_APP,
     env: DEV,
@@ -529,7 +512,7 @@ test("create, update and delete round-trip on an end-to-end encrypted app", asyn
 });
 
 test("concurrent writes of distinct keys on one client each see their own values", async () => {
-  const phase = client(ctx.server);
+  const phase = ctx.client();
   await Promise.all(
     Array.from({ length: 8 }, async (_, i) => {
       const key = `PARALLEL_${i}`;

@@ -22,16 +22,15 @@ from typing import Any, NoReturn, Optional, TypeVar
 
 import pytest
 
+from loopback import bypass_proxies_for_loopback
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = (
     REPO_ROOT / "target" / "x86_64-unknown-linux-gnu" / "debug" / "phasekit-server"
 )
 STARTUP_TIMEOUT_SECONDS = 30.0
 
-# The server only ever listens on loopback: never send its traffic through a proxy.
-for _name in ("NO_PROXY", "no_proxy"):
-    _hosts = [h for h in os.environ.get(_name, "").split(",") if h]
-    os.environ[_name] = ",".join(_hosts + ["127.0.0.1", "localhost"])
+bypass_proxies_for_loopback()
 
 
 @dataclass

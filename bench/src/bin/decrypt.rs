@@ -18,17 +18,17 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use libsodium_sys as sodium;
-use phasekit::api::decode_json;
-use phasekit::api::wire::SecretRecord;
-use phasekit::keyring::EnvironmentKeys;
-use phasekit::secrets::{DecryptContext, decrypt_record, decrypt_records};
+use phasekit::secrets::{decrypt_record, decrypt_records};
 
 #[path = "../common.rs"]
 mod common;
 use common::{
-    Candidate, CpuTicks, Inputs, POOL, cpu_model, libsodium_x25519, load_average, median, random32,
+    Candidate, CpuTicks, Inputs, POOL, cpu_model, libsodium_x25519, load_average, median,
     thousands, usage_error, utc_datetime, verdict,
 };
+#[path = "../records.rs"]
+mod records;
+use records::Environment;
 
 /// Fraction of the X25519 limit the core's decryption must reach.
 const GOAL: f64 = 0.90;
@@ -84,42 +84,6 @@ fn parse_args() -> Result<Options, String> {
     })
 }
 
-fn random_hex() -> String {
-    random32().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The plaintext secrets of FILE.
-fn load_plaintexts(path: &str) -> Result<Vec<SecretRecord>, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let records: Vec<SecretRecord> =
-        decode_json(&text, path).map_err(|e| format!("{path}: {e}"))?;
-    if records.is_empty() {
-        return Err(format!("{path}: no secrets"));
-    }
-    Ok(records)
-}
-
-/// `plain` encrypted field by field to `keys`, as the console does, and the number of X25519
-/// a decryption of all of them costs.
-fn encrypt_records(
-    plain: &[SecretRecord],
-    keys: &EnvironmentKeys,
-) -> Result<(Vec<SecretRecord>, u64), String> {
-    let mut records = plain.to_vec();
-    let mut x25519_ops = 0;
-    let encrypt = |plain: &str| keys.encrypt(plain).map_err(|e| format!("encrypt: {e}"));
-    for record in &mut records {
-        record.key = encrypt(&record.key)?;
-        record.value = encrypt(&record.value)?;
-        x25519_ops += 2;
-        if let Some(comment) = record.comment.as_mut().filter(|c| !c.is_empty()) {
-            *comment = encrypt(comment)?;
-            x25519_ops += 1;
-        }
-    }
-    Ok((records, x25519_ops))
-}
-
 fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(opts) => opts,
@@ -129,44 +93,16 @@ fn main() -> ExitCode {
     assert!(unsafe { sodium::sodium_init() } >= 0, "sodium_init failed");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
-    let keys = EnvironmentKeys::from_seed_and_salt(&random_hex(), random_hex().into(), None)
-        .expect("random seed and salt make valid keys");
-    let prepared = load_plaintexts(&opts.secrets).and_then(|plain| {
-        encrypt_records(&plain, &keys).map(|(records, ops)| (plain, records, ops))
-    });
-    let (plain, records, x25519_ops) = match prepared {
-        Ok(prepared) => prepared,
+    let env = match Environment::load(&opts.secrets) {
+        Ok(env) => env,
         Err(msg) => return usage_error(&msg),
     };
-    let ops_per_secret = x25519_ops as f64 / records.len() as f64;
-    let cx = DecryptContext {
-        keys: &keys,
-        app: "bench",
-        env: "bench",
-        memo: None,
-    };
-    // A fast wrong answer must not count: every field must come back as written.
-    for (record, expected) in records.iter().zip(&plain) {
-        let secret = decrypt_record(record, cx).expect("decrypt");
-        assert_eq!(secret.key, expected.key, "key of {}", record.id);
-        assert_eq!(
-            secret.value.expose(),
-            expected.value,
-            "value of {}",
-            record.id
-        );
-        assert_eq!(
-            secret.comment,
-            expected.comment.clone().unwrap_or_default(),
-            "comment of {}",
-            record.id
-        );
-    }
+    let ops_per_secret = env.x25519_per_secret();
+    let (records, cx) = (&env.records, env.context());
 
     let inputs = Inputs::random();
     let (scalars, points) = (&inputs.scalars, &inputs.points);
     let n_records = records.len();
-    let records = &records;
     // Candidate samples are calls per second; the unit of a call differs (see `per_call`).
     let mut candidates = [
         // One X25519 per call, one thread: the reference.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod reference_text;
 pub mod tls;
 
 use std::collections::BTreeMap;

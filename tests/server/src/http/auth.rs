@@ -4,6 +4,7 @@
 use hyper::HeaderMap;
 use phasekit::TokenKind;
 
+use super::Request;
 use super::reply::Reply;
 use crate::world::{Role, World};
 
@@ -149,14 +150,12 @@ pub fn action_of(method: &hyper::Method) -> Option<&'static str> {
 /// other methods), resolves the environment and checks the permission, in the real order.
 pub fn authorize_request(
     world: &World,
-    method: &hyper::Method,
-    headers: &HeaderMap,
-    query: &Query,
-    unsupported: impl FnOnce(&hyper::Method) -> Reply,
+    request: &Request,
+    unsupported: fn(&hyper::Method) -> Reply,
 ) -> Result<(Caller, &'static str, EnvRef), Reply> {
-    let caller = authenticate(world, headers)?;
-    let action = action_of(method).ok_or_else(|| unsupported(method))?;
-    let at = authorize(world, &caller, headers, query, action)?;
+    let caller = authenticate(world, request.headers)?;
+    let action = action_of(request.method).ok_or_else(|| unsupported(request.method))?;
+    let at = authorize(world, &caller, request.headers, request.query, action)?;
     Ok((caller, action, at))
 }
 

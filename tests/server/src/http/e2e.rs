@@ -7,7 +7,8 @@ use hyper::{HeaderMap, Method};
 use phasekit::TokenKind;
 use serde_json::{Map, Value, json};
 
-use super::auth::{self, AuthFailure, Caller, EnvRef, Query, header};
+use super::Request;
+use super::auth::{self, AuthFailure, Caller, EnvRef, header};
 use super::render;
 use super::reply::{Reply, camel_case};
 use super::{dynamic, fields};
@@ -78,24 +79,15 @@ pub fn tokens(world: &World, headers: &HeaderMap) -> Reply {
 }
 
 /// `/secrets/`: GET lists, POST creates, PUT updates, DELETE deletes.
-pub fn secrets(
-    world: &mut World,
-    method: &Method,
-    headers: &HeaderMap,
-    query: &Query,
-    body: &[u8],
-) -> Reply {
-    let unsupported =
-        |method: &Method| Reply::error(403, format!("Unsupported HTTP method: {method}"));
-    let (caller, action, at) =
-        match auth::authorize_request(world, method, headers, query, unsupported) {
-            Ok(authorized) => authorized,
-            Err(reply) => return reply,
-        };
+pub fn secrets(world: &mut World, request: &Request) -> Reply {
+    let (caller, action, at) = match auth::authorize_request(world, request, unsupported) {
+        Ok(authorized) => authorized,
+        Err(reply) => return reply,
+    };
     match action {
-        "read" => list(world, &caller, at, headers),
+        "read" => list(world, &caller, at, request.headers),
         _ => {
-            let items = match parse_items(body) {
+            let items = match parse_items(request.body) {
                 Ok(items) => items,
                 Err(reply) => return reply,
             };
@@ -106,6 +98,11 @@ pub fn secrets(
             }
         }
     }
+}
+
+/// The E2E endpoint's answer to a method it does not know.
+fn unsupported(method: &Method) -> Reply {
+    Reply::error(403, format!("Unsupported HTTP method: {method}"))
 }
 
 fn flag(headers: &HeaderMap, names: &[&str]) -> bool {

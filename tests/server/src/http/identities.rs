@@ -37,8 +37,8 @@ pub fn route(world: &mut World, method: &Method, path: &str, body: &[u8]) -> Rep
         return Reply::error(405, format!("Method \"{method}\" not allowed."));
     }
     match endpoint(path) {
-        Some(AWS) => aws_iam(world, body),
-        Some(_) => azure_entra(world, body),
+        Some(AWS) => login(world, body, aws_iam_checks, "aws-iam"),
+        Some(_) => login(world, body, azure_entra_checks, "azure-entra"),
         None => super::entra::token(world, path, body),
     }
 }
@@ -113,14 +113,38 @@ fn account_identities<'w>(
         .unwrap_or_default())
 }
 
-fn aws_iam(world: &mut World, body: &[u8]) -> Reply {
-    match aws_iam_checks(world, body) {
-        Ok((account_id, identity, ttl)) => mint(world, &account_id, &identity, ttl, "aws-iam"),
+/// What a login's checks accept: the account, its identity and the token TTL asked for.
+type Accepted = (String, Identity, u64);
+
+/// A login: `checks` validates the request (account, identity, requested TTL), then a token
+/// is minted for the identity (named `fallback_name` unless the identity names its tokens).
+fn login(
+    world: &mut World,
+    body: &[u8],
+    checks: fn(&World, &[u8]) -> Result<Accepted, Reply>,
+    fallback_name: &str,
+) -> Reply {
+    match checks(world, body) {
+        Ok((account_id, identity, ttl)) => mint(world, &account_id, &identity, ttl, fallback_name),
         Err(reply) => reply,
     }
 }
 
-fn aws_iam_checks(world: &World, body: &[u8]) -> Result<(String, Identity, u64), Reply> {
+/// The account's identity of one provider: the only one, else what `among_several` picks;
+/// none is a 404 saying `none`.
+fn choose_identity<'w>(
+    identities: &[&'w Identity],
+    none: &str,
+    among_several: impl FnOnce(&[&'w Identity]) -> Result<&'w Identity, Reply>,
+) -> Result<&'w Identity, Reply> {
+    match identities {
+        [] => Err(Reply::error(404, none)),
+        [only] => Ok(only),
+        several => among_several(several),
+    }
+}
+
+fn aws_iam_checks(world: &World, body: &[u8]) -> Result<Accepted, Reply> {
     let request = parse_request(body)?;
     let empty = Map::new();
     let aws = match request.payload.get("awsIam") {
@@ -169,25 +193,20 @@ fn aws_iam_checks(world: &World, body: &[u8]) -> Result<(String, Identity, u64),
 
     let identities = account_identities(world, &request.account_id, "aws_iam")?;
     let request_host = netloc(&url);
-    let endpoint_of = |identity: &Identity| match &identity.provider {
-        IdentityProvider::AwsIam { sts_endpoint, .. } => sts_endpoint.clone(),
-        IdentityProvider::AzureEntra { .. } => String::new(),
-    };
-    let identity = match identities.as_slice() {
-        [] => {
-            return Err(Reply::error(
-                404,
-                "No AWS IAM identity attached to this account",
-            ));
-        }
-        [only] => *only,
-        // Several: the one whose endpoint is the request's, else the first.
-        [first, ..] => identities
-            .iter()
-            .find(|i| netloc(&endpoint_of(i)) == request_host)
-            .copied()
-            .unwrap_or(first),
-    };
+    // Several: the one whose endpoint is the request's, else the first.
+    let identity = choose_identity(
+        &identities,
+        "No AWS IAM identity attached to this account",
+        |several| {
+            Ok(several
+                .iter()
+                .find(|i| {
+                    matches!(&i.provider, IdentityProvider::AwsIam { sts_endpoint, .. }
+                        if netloc(sts_endpoint) == request_host)
+                })
+                .unwrap_or(&several[0]))
+        },
+    )?;
     let IdentityProvider::AwsIam {
         sts_endpoint,
         signature_ttl_seconds,
@@ -257,14 +276,7 @@ fn aws_iam_checks(world: &World, body: &[u8]) -> Result<(String, Identity, u64),
     Ok((request.account_id, identity.clone(), ttl))
 }
 
-fn azure_entra(world: &mut World, body: &[u8]) -> Reply {
-    match azure_entra_checks(world, body) {
-        Ok((account_id, identity, ttl)) => mint(world, &account_id, &identity, ttl, "azure-entra"),
-        Err(reply) => reply,
-    }
-}
-
-fn azure_entra_checks(world: &World, body: &[u8]) -> Result<(String, Identity, u64), Reply> {
+fn azure_entra_checks(world: &World, body: &[u8]) -> Result<Accepted, Reply> {
     let request = parse_request(body)?;
     let encoded = request
         .payload
@@ -280,32 +292,27 @@ fn azure_entra_checks(world: &World, body: &[u8]) -> Result<(String, Identity, u
         .ok_or_else(|| Reply::error(400, "Invalid JWT encoding"))?;
 
     let identities = account_identities(world, &request.account_id, "azure_entra")?;
-    let tenant_of = |identity: &Identity| match &identity.provider {
-        IdentityProvider::AzureEntra { tenant_id, .. } => tenant_id.clone(),
-        IdentityProvider::AwsIam { .. } => String::new(),
-    };
-    let identity = match identities.as_slice() {
-        [] => {
-            return Err(Reply::error(
-                404,
-                "No Azure identity attached to this account",
-            ));
-        }
-        [only] => *only,
-        _ => {
+    // Several: the one of the token's tenant.
+    let identity = choose_identity(
+        &identities,
+        "No Azure identity attached to this account",
+        |several| {
             let claims =
                 unverified_claims(&token).ok_or_else(|| Reply::error(400, "Malformed JWT"))?;
             let tid = claims
                 .get("tid")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            identities
+            several
                 .iter()
-                .find(|i| tenant_of(i) == tid)
+                .find(|i| {
+                    matches!(&i.provider, IdentityProvider::AzureEntra { tenant_id, .. }
+                        if tenant_id == tid)
+                })
                 .copied()
-                .ok_or_else(|| Reply::error(404, "No matching Azure identity for this tenant"))?
-        }
-    };
+                .ok_or_else(|| Reply::error(404, "No matching Azure identity for this tenant"))
+        },
+    )?;
     let IdentityProvider::AzureEntra {
         tenant_id,
         resource,
@@ -398,13 +405,9 @@ fn validate_entra_jwt(
     Some(claims)
 }
 
+/// A UUID in its hyphenated form (8-4-4-4-12 hex digits), the only form a tenant id takes.
 fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
 /// `int(token_req.get("ttl") or identity.default_ttl_seconds)`, then the real server's checks.
@@ -505,5 +508,22 @@ mod tests {
         assert!(handles("/public/identities/external/v1/azure/entra/auth/"));
         assert!(handles("/_entra/t/oauth2/v2.0/token"));
         assert!(!handles("/public/identities/external/v1/aws/iam/auth"));
+    }
+
+    #[test]
+    fn tenant_ids_are_hyphenated_uuids() {
+        assert!(is_uuid("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        assert!(is_uuid("72F988BF-86F1-41AF-91AB-2D7CD011DB47"));
+        for not_one in [
+            "72f988bf86f141af91ab2d7cd011db47",
+            "{72f988bf-86f1-41af-91ab-2d7cd011db47}",
+            "urn:uuid:72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "72f988bf-86f1-41af-91ab-2d7cd011db4g",
+            "72f988bf-86f141af-91ab-2d7cd011db47-",
+            "contoso.onmicrosoft.com",
+            "",
+        ] {
+            assert!(!is_uuid(not_one), "{not_one}");
+        }
     }
 }

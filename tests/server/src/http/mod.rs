@@ -31,6 +31,14 @@ pub fn backend_path(path: &str) -> &str {
     }
 }
 
+/// A request to a secrets endpoint, as its handlers read it.
+struct Request<'a> {
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    query: &'a Query,
+    body: &'a [u8],
+}
+
 pub fn route(
     world: &mut World,
     method: &Method,
@@ -39,13 +47,19 @@ pub fn route(
     query: &Query,
     body: &[u8],
 ) -> Reply {
+    let request = Request {
+        method,
+        headers,
+        query,
+        body,
+    };
     match path {
         "/health/" => Reply::ok(
             json!({"status": "alive", "version": concat!("phasekit-server/", env!("CARGO_PKG_VERSION"))}),
         ),
         "/secrets/tokens/" if method == Method::GET => e2e::tokens(world, headers),
         "/secrets/tokens/" => Reply::error(405, format!("Method \"{method}\" not allowed.")),
-        "/secrets/" => e2e::secrets(world, method, headers, query, body),
+        "/secrets/" => e2e::secrets(world, &request),
         _ if identities::handles(path) => identities::route(world, method, path, body),
         _ => {
             let public = path
@@ -53,9 +67,7 @@ pub fn route(
                 .or_else(|| path.strip_prefix("/v1/"));
             match public {
                 Some("") => Reply::ok(json!({"message": "API is alive", "status": "ok"})),
-                Some(rest) if rest.starts_with("secrets/") => {
-                    public::route(world, rest, method, headers, query, body)
-                }
+                Some(rest) if rest.starts_with("secrets/") => public::route(world, rest, &request),
                 _ => Reply::not_found_page(),
             }
         }

@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 
-use hyper::{HeaderMap, Method};
+use hyper::Method;
 use phasekit::keyring::EnvironmentKeys;
 use serde_json::{Value, json};
 
+use super::Request;
 use super::auth::{self, Caller, EnvRef, Query};
 use super::render;
 use super::reply::{Reply, camel_case};
@@ -15,24 +16,20 @@ use crate::paths;
 use crate::time;
 use crate::world::{PersonalOverride, StoredSecret, World};
 
-pub fn route(
-    world: &mut World,
-    rest: &str,
-    method: &Method,
-    headers: &HeaderMap,
-    query: &Query,
-    body: &[u8],
-) -> Reply {
-    let unsupported =
-        |method: &Method| Reply::error(405, format!("Method \"{method}\" not allowed."));
-    let (caller, action, at) =
-        match auth::authorize_request(world, method, headers, query, unsupported) {
-            Ok(authorized) => authorized,
-            Err(reply) => return reply,
-        };
+pub fn route(world: &mut World, rest: &str, request: &Request) -> Reply {
+    let (caller, action, at) = match auth::authorize_request(world, request, not_allowed) {
+        Ok(authorized) => authorized,
+        Err(reply) => return reply,
+    };
     if !world.apps[at.0].sse {
         return Reply::error(400, "SSE is not enabled for this App");
     }
+    let Request {
+        method,
+        query,
+        body,
+        ..
+    } = *request;
     match rest {
         "secrets/" => match action {
             "read" => list(world, &caller, at, query),
@@ -44,6 +41,11 @@ pub fn route(
         "secrets/dynamic/leases/" => dynamic::leases(world, &caller, at, method, query, body),
         _ => Reply::not_found_page(),
     }
+}
+
+/// The public API's answer to a method it does not know.
+fn not_allowed(method: &Method) -> Reply {
+    Reply::error(405, format!("Method \"{method}\" not allowed."))
 }
 
 /// The keys the server encrypts an SSE environment's secrets with.
