@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds what bench/run.py runs, for one profile:
 #   bench/build.sh release   (make bench)       everything optimised, into places of its own:
-#     target/<triple>/release/{phasekit-server,get,decrypt,instructions}, the phasekit wheel into
+#     target/<triple>/release/{phasekit-server,get,decrypt,instructions,soak,rotate}, the
+#     phasekit wheel into
 #     .venv/bench-python, the Node addon into target/bench/node/ (loaded through
 #     NAPI_RS_NATIVE_LIBRARY_PATH, so node/'s debug addon and generated files stay untouched),
 #     the Go driver into target/bench/go/phasekit-bench-go (linked with the release static
 #     library of phasekit-ffi, from a copy of the module under target/bench/go/src/, so go/lib
 #     keeps the debug library the Go suite links)
-#   bench/build.sh debug     (make bench-smoke)  the Rust drivers and the Go driver
+#   bench/build.sh debug     (make bench-smoke)  the Rust drivers (get, decrypt, soak, rotate) and the Go driver
 #     (target/bench/go/debug/, linked with go/lib's debug library); the server, the wheel in
 #     .venv/python, node/'s addon and go/lib come from `make server python node go`
 #   bench/build.sh go-driver LIBRARY OUT_DIR  (bench/profile.sh)  the Go driver alone, linked
@@ -68,14 +69,15 @@ case "$profile" in
   debug)
     install_sdks
     "$CARGO" build --quiet --target "$TARGET" -p phasekit-bench --bin get --bin decrypt \
-      --bin instructions
+      --bin instructions --bin soak --bin rotate
     ls go/lib/*/libphasekit_ffi.a >/dev/null 2>&1 || { echo "bench/build.sh: go/lib/ has no library (make go)" >&2; exit 1; }
     build_go_driver bench/drivers/go target/bench/go/debug
     ;;
   release)
     install_sdks
     "$CARGO" build --quiet --release --target "$TARGET" -p phasekit-server \
-      -p phasekit-bench --bin phasekit-server --bin get --bin decrypt --bin instructions
+      -p phasekit-bench --bin phasekit-server --bin get --bin decrypt --bin instructions \
+      --bin soak --bin rotate
     venv=.venv/bench-python
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install "${quiet[@]}" "maturin==1.16.0"

@@ -1,5 +1,5 @@
 """Two scenarios of the client benchmark behind bench/latency_proxy.py (bench/README.md, "What
-is measured", 7. and 8.); bench/run.py calls `measure`, `check` and `report`.
+is measured", 9. and 10.); bench/run.py calls `measure`, `check` and `report`.
 
 - **Remote console**: every request waits the same time (100 ms: a Console far away), every
   client reads cold. phasekit's clients read twice: by name (the environment's id comes from

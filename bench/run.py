@@ -45,8 +45,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+# bench/startup.py and bench/soak.py `import run`: this module, not a second copy of it.
+sys.modules.setdefault("run", sys.modules[__name__])
 import callgrind  # noqa: E402
 import remote  # noqa: E402
+import soak  # noqa: E402
+import startup  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pysupport"))
@@ -559,19 +563,12 @@ class Run:
     source: Optional[str] = None  # where the last get's secrets came from, when printed
 
 
-def run_driver(
-    driver: Driver,
-    url: str,
-    world: World,
-    mode: str,
-    iterations: int,
-    warmup: int,
-    server: Server,
-    scenario: str,
-    round_: int,
-) -> Run:
+def driver_command(
+    driver: Driver, url: str, world: World, mode: str, iterations: int, warmup: int
+) -> list[str]:
+    """The command line of one driver process (the protocol of bench/README.md)."""
     assert driver.command is not None
-    command = driver.command + [
+    return driver.command + [
         "--url",
         url,
         "--token",
@@ -589,6 +586,20 @@ def run_driver(
         "--warmup",
         str(warmup),
     ]
+
+
+def run_driver(
+    driver: Driver,
+    url: str,
+    world: World,
+    mode: str,
+    iterations: int,
+    warmup: int,
+    server: Server,
+    scenario: str,
+    round_: int,
+) -> Run:
+    command = driver_command(driver, url, world, mode, iterations, warmup)
     server.admin("DELETE", "/_admin/requests")
     proc = subprocess.run(
         command,
@@ -899,6 +910,10 @@ class Context:
     profiles: dict[str, Any] = field(default_factory=dict)
     # bench/remote.py's scenarios (remote console, first read of a new process) by size.
     remote: Optional[dict[Any, Any]] = None
+    # bench/startup.py's samples and repetitions, bench/soak.py's results.
+    start_runs: list[dict[str, Any]] = field(default_factory=list)
+    start_repeats: int = 0
+    soak: dict[str, Any] = field(default_factory=dict)
 
 
 def client_table(
@@ -1303,7 +1318,14 @@ def write_report(ctx: Context, path: Path) -> None:
     remote_goals, remote_misses, remote_sections = remote.report(bench, ctx, names)
     goals += remote_goals
     misses += remote_misses
-    add(f"## Goals (at {g:,} secrets, {cores} cores)")
+    labels = {d.name: d.label for d in ctx.all_drivers}
+    for more_goals, more_misses in (
+        startup.goals(ctx.start_runs, labels),
+        soak.goals(ctx.soak, labels),
+    ):
+        goals += more_goals
+        misses += more_misses
+    add(f"## Goals (at {g:,} secrets unless a goal says otherwise, {cores} cores)")
     add("")
     if goals:
         add("| goal | measured | verdict |")
@@ -1537,6 +1559,8 @@ def write_report(ctx: Context, path: Path) -> None:
             add("")
 
     L.extend(remote_sections)
+    L.extend(startup.report(ctx.start_runs, labels, ctx.start_repeats))
+    L.extend(soak.report(ctx.soak, labels))
 
     # ---------------------------------------------------------------- profiles
     if ctx.profiles:
@@ -1651,6 +1675,9 @@ def load_raw(path: Path) -> Context:
         # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
         profiles=data.get("profiles") or load_profiles(),
         remote=data.get("remote"),
+        start_runs=data.get("start_runs", []),
+        start_repeats=data.get("start_repeats", 0),
+        soak=data.get("soak", {}),
     )
 
 
@@ -1684,6 +1711,13 @@ def main() -> int:
         help="only bench/remote.py's scenarios (with --sizes 10,1000: both of them)",
     )
     parser.add_argument("--no-decrypt", action="store_true")
+    parser.add_argument("--no-start", action="store_true", help="skip the process start")
+    parser.add_argument(
+        "--soak-seconds",
+        type=int,
+        default=None,
+        help="length of the soak (default 600, 20 with --smoke; 0: no soak)",
+    )
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument(
         "--from-raw",
@@ -1718,7 +1752,12 @@ def main() -> int:
     )
     latency_rounds = 1 if smoke else 3
     latency_iterations = 1 if smoke else 3
+    if args.only_remote:
+        args.no_latency = args.no_decrypt = args.no_start = True
+        args.soak_seconds = 0
     run_latency = not args.no_latency and (smoke or latency_size in sizes)
+    start_repeats = 0 if args.no_start else 2 if smoke else 15
+    soak_seconds = args.soak_seconds if args.soak_seconds is not None else 20 if smoke else 600
 
     all_drivers = drivers(profile)
     if args.clients:
@@ -1755,8 +1794,8 @@ def main() -> int:
     decrypt = None
     remote_plan = {} if args.no_remote else remote.sizes(smoke, sizes, GOAL_SIZE)
     remote_data: dict[int, dict[str, Any]] = {}
-    if args.only_remote:
-        args.no_decrypt = args.no_latency = True
+    start_runs: list[dict[str, Any]] = []
+    soaked: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="phasekit-bench-") as tmp:
         workdir = Path(tmp)
         server = Server(REPO / "target" / TARGET / profile / "phasekit-server", workdir)
@@ -1826,6 +1865,12 @@ def main() -> int:
                         f"secrets/s = {decrypt['fraction_of_limit']:.1%} of the X25519 limit; "
                         f"{decrypt['instructions']['fraction_of_limit']:.1%} in instructions"
                     )
+                if start_repeats and size in startup.START_SIZES:
+                    start_runs += startup.measure_start(
+                        server.url, world, all_drivers, start_repeats, log
+                    )
+            if soak_seconds:
+                soaked = soak.run_soak(server, workdir, active, profile, soak_seconds, log)
         finally:
             server.stop()
 
@@ -1840,6 +1885,8 @@ def main() -> int:
     problems = check_consistency(runs, local_sizes, cached) + remote.check(
         sys.modules[__name__], remote_data
     )
+    if soaked:
+        problems += soak.problems(soaked, sorted(soaked["bindings"]))
     if run_latency and latency_floor:
         lat_runs = [r for r in runs if r.scenario == "latency"]
         least = min(latency.values())
@@ -1882,6 +1929,9 @@ def main() -> int:
         wall,
         load_profiles(),
         remote_data,
+        start_runs,
+        start_repeats,
+        soaked,
     )
     # The raw data of the committed report lives at target/bench/results.json; a report written
     # elsewhere (--out) keeps its raw data next to it instead of overwriting that.
@@ -1905,6 +1955,12 @@ def main() -> int:
             + (
                 ", latency proxy and decrypt benchmark ran, its instructions counted"
                 if decrypt
+                else ""
+            )
+            + (f", {len(start_runs)} process starts" if start_runs else "")
+            + (
+                f", a {soak_seconds} s soak of {', '.join(sorted(soaked['bindings']))}"
+                if soaked
                 else ""
             )
         )

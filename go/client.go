@@ -159,12 +159,17 @@ func (c *Client) locked(ctx context.Context, op func(ctx context.Context, n *nat
 
 // Host is the Phase host this client talks to ("" once closed).
 func (c *Client) Host() string {
-	var host string
-	_ = c.with(context.Background(), "host", func(_ context.Context, n *nativeClient) error {
-		host = nativeHost(n)
+	return peek(c, "host", nativeHost)
+}
+
+// peek returns what read says of the native client, or T's zero value once c is closed.
+func peek[T any](c *Client, name string, read func(*nativeClient) T) T {
+	var value T
+	_ = c.with(context.Background(), name, func(_ context.Context, n *nativeClient) error {
+		value = read(n)
 		return nil
 	})
-	return host
+	return value
 }
 
 // Target names an environment: the app by name (App) or id (AppID, which wins), and the

@@ -60,12 +60,7 @@ type Stats struct {
 
 // Stats returns the client's counters; a closed client's are all zero.
 func (c *Client) Stats() Stats {
-	var stats Stats
-	_ = c.with(context.Background(), "stats", func(_ context.Context, n *nativeClient) error {
-		stats = nativeStats(n)
-		return nil
-	})
-	return stats
+	return peek(c, "stats", nativeStats)
 }
 
 // secondsDuration is a number of seconds from the library as a Duration.

@@ -15,6 +15,7 @@ pub mod offline;
 mod percent;
 pub mod project;
 pub mod random_value;
+pub mod records;
 pub mod references;
 pub mod secret_string;
 pub mod secrets;

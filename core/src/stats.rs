@@ -17,28 +17,7 @@ pub struct Stats {
     decrypt_nanos: AtomicU64,
 }
 
-/// The counters at one moment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StatsSnapshot {
-    /// HTTP requests sent (each attempt counts).
-    pub requests: u64,
-    /// Attempts that were retries of a failed one.
-    pub retries: u64,
-    /// Answers with status 429.
-    pub rate_limited: u64,
-    /// Attempts that failed (any error, before retries).
-    pub failures: u64,
-    /// Reads answered by the in-memory cache.
-    pub cache_hits: u64,
-    /// Reads the in-memory cache had to fetch for.
-    pub cache_misses: u64,
-    /// Answers served from the offline cache.
-    pub offline_served: u64,
-    /// Fields decrypted (a field whose ciphertext was seen before costs nothing).
-    pub decrypted_fields: u64,
-    /// Time spent decrypting.
-    pub decrypt_time: Duration,
-}
+pub use crate::records::StatsSnapshot;
 
 fn add(counter: &AtomicU64, n: u64) {
     counter.fetch_add(n, Ordering::Relaxed);

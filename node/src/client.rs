@@ -12,7 +12,7 @@ use crate::options::{
     UpdateOptions,
 };
 use crate::promise::spawn;
-use crate::types::{App, ClientStats, Environment, GetResult, OneSecret, Secrets};
+use crate::types::{App, Environment, GetResult, OneSecret, Secrets, Stats};
 
 /// A Phase client: one token, one host, one connection pool and one cached session. Safe to
 /// share across any number of concurrent calls.
@@ -92,8 +92,8 @@ impl Client {
 
     /// This client's counters: requests, retries, 429s, failures, cache hits and misses,
     /// answers served offline, fields decrypted and the time decryption took. Synchronous.
-    #[napi]
-    pub fn stats(&self) -> ClientStats {
+    #[napi(ts_return_type = "ClientStats")]
+    pub fn stats(&self) -> Stats {
         self.inner.stats().into()
     }
 

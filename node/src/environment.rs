@@ -7,7 +7,7 @@ use phasekit::SecretString;
 
 use crate::arguments::parse;
 use crate::client::Client;
-use crate::options::GetOptions;
+use crate::options::selection;
 use crate::promise::spawn_then;
 
 /// What `loadEnv` reads, and whether it replaces variables that are already set.
@@ -37,20 +37,7 @@ impl Client {
         let client = self.inner.clone();
         let work = parse::<LoadEnvOptions>(env, options, "loadEnv options").and_then(|options| {
             let replace = options.r#override.unwrap_or(false);
-            let read = GetOptions {
-                app: options.app,
-                app_id: options.app_id,
-                env: options.env,
-                path: options.path,
-                keys: options.keys,
-                tag: options.tag,
-                raw: None,
-                strict: None,
-                dynamic: None,
-                lease: None,
-                lease_ttl: None,
-            }
-            .into_core(env)?;
+            let read = selection!(env, options);
             Ok(async move {
                 let variables = client.environment_variables(&read).await?;
                 Ok((variables, replace))

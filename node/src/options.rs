@@ -11,7 +11,7 @@ use phasekit::{
 use crate::arguments::optional_whole_number;
 use crate::errors;
 
-fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
+pub(crate) fn app_of(env: &Env, app: Option<String>, app_id: Option<String>) -> Result<AppRef> {
     AppRef::from_parts(app, app_id).map_err(|error| errors::to_js(env, &error))
 }
 
@@ -114,14 +114,26 @@ pub struct GetOptions {
     pub lease_ttl: Option<f64>,
 }
 
+/// The core's options for the secrets an options object selects (`get`, `watch`, `loadEnv`):
+/// its `app` or `app_id`, `env`, and the optional `path`, `keys` and `tag`. A macro because
+/// napi-rs objects cannot share a struct of these fields; `?` returns the app's error.
+macro_rules! selection {
+    ($env:expr, $options:ident) => {{
+        let app = $crate::options::app_of($env, $options.app, $options.app_id)?;
+        let mut selected = phasekit::GetOptions::new(app, $options.env);
+        selected.path = $options.path;
+        selected.keys = $options.keys.unwrap_or_default();
+        selected.tag = $options.tag;
+        selected
+    }};
+}
+pub(crate) use selection;
+
 impl GetOptions {
     pub fn into_core(self, env: &Env) -> Result<CoreGetOptions> {
-        let mut options = CoreGetOptions::new(app_of(env, self.app, self.app_id)?, self.env)
+        let mut options = selection!(env, self)
             .raw(self.raw.unwrap_or(false))
             .strict_references(self.strict.unwrap_or(false));
-        options.path = self.path;
-        options.keys = self.keys.unwrap_or_default();
-        options.tag = self.tag;
         let lease = self.lease.unwrap_or(false);
         let lease_ttl = optional_whole_number(env, "leaseTtl", self.lease_ttl)?;
         if self.dynamic.unwrap_or(false) || lease {
@@ -154,10 +166,7 @@ pub struct WatchOptions {
 
 impl WatchOptions {
     pub fn into_core(self, env: &Env) -> Result<(CoreGetOptions, WatchPolicy)> {
-        let mut options = CoreGetOptions::new(app_of(env, self.app, self.app_id)?, self.env);
-        options.path = self.path;
-        options.keys = self.keys.unwrap_or_default();
-        options.tag = self.tag;
+        let options = selection!(env, self);
         let policy = WatchPolicy::from_seconds(self.interval, self.max_backoff)
             .map_err(|error| errors::to_js(env, &error))?;
         Ok((options, policy))

@@ -162,45 +162,8 @@ impl ToNapiValue for OneSecret {
     }
 }
 
-/// An environment the token can read.
-#[napi(object)]
-pub struct Environment {
-    pub id: String,
-    pub name: String,
-    /// `dev`, `staging`, `prod` or `custom`.
-    pub env_type: String,
-}
-
-impl From<phasekit::EnvironmentInfo> for Environment {
-    fn from(env: phasekit::EnvironmentInfo) -> Self {
-        Environment {
-            id: env.id,
-            name: env.name,
-            env_type: env.env_type,
-        }
-    }
-}
-
-/// An app the token can read, with its environments.
-#[napi(object)]
-pub struct App {
-    pub id: String,
-    pub name: String,
-    /// `E2E` (end-to-end encrypted) or `SSE` (server-side encryption).
-    pub encryption: String,
-    pub environments: Vec<Environment>,
-}
-
-impl From<phasekit::AppInfo> for App {
-    fn from(app: phasekit::AppInfo) -> Self {
-        App {
-            id: app.id,
-            name: app.name,
-            encryption: app.encryption,
-            environments: app.environments.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+phasekit::result_record!(Environment => phasekit::host_record { #[napi(object)] });
+phasekit::result_record!(App => phasekit::host_record { #[napi(object)] });
 
 /// What `getResult` resolves to: the secrets and where they came from.
 #[napi(object, object_from_js = false)]
@@ -223,63 +186,14 @@ impl From<phasekit::GetResult> for GetResult {
     }
 }
 
-/// A client's counters since it was created (`stats()`): never names or values.
-#[napi(object, object_from_js = false)]
-pub struct ClientStats {
-    /// HTTP requests sent (each attempt counts).
-    pub requests: f64,
-    /// Attempts that were retries of a failed one.
-    pub retries: f64,
-    /// Answers with status 429.
-    pub rate_limited: f64,
-    /// Attempts that failed (any error, before retries).
-    pub failures: f64,
-    /// Reads answered by the in-memory cache.
-    pub cache_hits: f64,
-    /// Reads the in-memory cache had to fetch for.
-    pub cache_misses: f64,
-    /// Answers served from the offline cache.
-    pub offline_served: f64,
-    /// Fields decrypted (a ciphertext seen before is not decrypted again).
-    pub decrypted_fields: f64,
-    /// Milliseconds spent decrypting.
-    pub decrypt_time_ms: f64,
-}
+phasekit::result_record!(Stats => phasekit::host_stats {
+    { #[napi(object, object_from_js = false, js_name = "ClientStats")] }
+    counts as f64;
+    #[doc = " Milliseconds spent decrypting."]
+    #[napi(js_name = "decryptTimeMs")]
+    time as f64 = |time| time.as_secs_f64() * 1000.0;
+});
 
-impl From<phasekit::StatsSnapshot> for ClientStats {
-    fn from(stats: phasekit::StatsSnapshot) -> Self {
-        // Plain numbers rather than BigInts: counters stay far below 2^53, where a JavaScript
-        // number is exact.
-        let count = |n: u64| n as f64;
-        ClientStats {
-            requests: count(stats.requests),
-            retries: count(stats.retries),
-            rate_limited: count(stats.rate_limited),
-            failures: count(stats.failures),
-            cache_hits: count(stats.cache_hits),
-            cache_misses: count(stats.cache_misses),
-            offline_served: count(stats.offline_served),
-            decrypted_fields: count(stats.decrypted_fields),
-            decrypt_time_ms: stats.decrypt_time.as_secs_f64() * 1000.0,
-        }
-    }
-}
-
-/// What changed between two polls of a watch. Secrets are named by key, prefixed with their
-/// folder outside the root (`/db/PASSWORD`); each list is sorted.
-#[napi(object, object_from_js = false)]
-pub struct WatchChange {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
-
-impl From<phasekit::Change> for WatchChange {
-    fn from(change: phasekit::Change) -> Self {
-        WatchChange {
-            added: change.added,
-            changed: change.changed,
-            removed: change.removed,
-        }
-    }
-}
+phasekit::result_record!(Change => phasekit::host_record {
+    #[napi(object, object_from_js = false, js_name = "WatchChange")]
+});

@@ -26,13 +26,13 @@ use crate::arguments::parse;
 use crate::client::Client;
 use crate::errors;
 use crate::options::WatchOptions;
-use crate::types::WatchChange;
+use crate::types::Change;
 
 /// One item of the core's watch: a change, or an error (transient, or the last item).
 type Event = phasekit::Result<phasekit::Change>;
 
 /// `callback(error, change)`: `(null, change)` or `(error, undefined)`.
-type CallbackArgs = FnArgs<(Option<Unknown<'static>>, Either<WatchChange, ()>)>;
+type CallbackArgs = FnArgs<(Option<Unknown<'static>>, Either<Change, ()>)>;
 
 type Callback = ThreadsafeFunction<Event, Unknown<'static>, CallbackArgs, Status, false>;
 
@@ -75,7 +75,7 @@ impl Drop for StopOnFinalize {
 /// The callback's arguments, made on the JavaScript thread.
 fn arguments(env: &Env, event: Event) -> Result<CallbackArgs> {
     Ok(match event {
-        Ok(change) => FnArgs::from((None, Either::A(WatchChange::from(change)))),
+        Ok(change) => FnArgs::from((None, Either::A(Change::from(change)))),
         Err(error) => FnArgs::from((Some(errors::create(env, &error)?), Either::B(()))),
     })
 }

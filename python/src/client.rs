@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::errors::to_py;
 use crate::options::{app_ref, client_options, new_secret};
 use crate::runtime::{awaitable, block_on};
-use crate::types::{GetResultValue, PyApp, PyEnvironment, PySecret, PyStats, secrets};
+use crate::types::{App, Environment, GetResultValue, PySecret, Stats, secrets};
 use crate::watch::Watch;
 
 /// `python/3.11`: names the binding in the user agent.
@@ -153,7 +153,7 @@ macro_rules! client_common {
 
             /// The client's counters (requests, retries, caches, decryption). Not a network
             /// call, so a plain method on both classes.
-            fn stats(&self) -> PyStats {
+            fn stats(&self) -> Stats {
                 self.inner.stats().into()
             }
 
@@ -345,10 +345,10 @@ macro_rules! operations {
                 run!($mode, py, async move { client.delete(&app, &env, &keys, path.as_deref()).await.map_err(to_py) })
             }
 
-            fn apps(&self, py: Python<'_>) -> PyResult<ret!($mode, Vec<PyApp>)> {
+            fn apps(&self, py: Python<'_>) -> PyResult<ret!($mode, Vec<App>)> {
                 let client = self.inner.clone();
                 run!($mode, py, async move {
-                    client.apps().await.map(|apps| apps.into_iter().map(PyApp::from).collect::<Vec<_>>()).map_err(to_py)
+                    client.apps().await.map(|apps| apps.into_iter().map(App::from).collect::<Vec<_>>()).map_err(to_py)
                 })
             }
 
@@ -358,12 +358,12 @@ macro_rules! operations {
                 py: Python<'_>,
                 app: Option<String>,
                 app_id: Option<String>,
-            ) -> PyResult<ret!($mode, Vec<PyEnvironment>)> {
+            ) -> PyResult<ret!($mode, Vec<Environment>)> {
                 let app = app_ref(app, app_id)?;
                 let client = self.inner.clone();
                 run!($mode, py, async move {
                     let envs = client.environments(&app).await.map_err(to_py)?;
-                    Ok(envs.into_iter().map(PyEnvironment::from).collect::<Vec<_>>())
+                    Ok(envs.into_iter().map(Environment::from).collect::<Vec<_>>())
                 })
             }
 

@@ -21,11 +21,11 @@ fn _phasekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<types::PySecret>()?;
-    m.add_class::<types::PyApp>()?;
-    m.add_class::<types::PyEnvironment>()?;
+    m.add_class::<types::App>()?;
+    m.add_class::<types::Environment>()?;
     m.add_class::<types::PyGetResult>()?;
-    m.add_class::<types::PyStats>()?;
-    m.add_class::<types::PyChange>()?;
+    m.add_class::<types::Stats>()?;
+    m.add_class::<types::Change>()?;
     m.add_class::<watch::Watch>()?;
     login::register(m)?;
     m.add_function(wrap_pyfunction!(cli::main, m)?)?;

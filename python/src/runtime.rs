@@ -5,6 +5,7 @@
 //! future (as pyo3-async-runtimes does for any awaitable). At exit, the interpreter waits briefly
 //! for the runtime's threads to be done with Python (`InFlight`).
 
+use std::ffi::CStr;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -224,18 +225,27 @@ fn update_in_flight(change: impl Fn(u32) -> u32) {
 /// interpreter finalizes (`atexit` hooks run before finalization starts). The wait is bounded:
 /// a task still waiting on the network at exit does not hold the process up for long.
 pub fn wait_for_tasks_at_exit(py: Python<'_>) -> PyResult<()> {
+    at_exit(py, c"_phasekit_wait_for_tasks", |py| {
+        py.detach(|| {
+            let give_up = Instant::now() + EXIT_WAIT;
+            while InFlight::pending() > 0 && Instant::now() < give_up {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    })
+}
+
+/// Registers `hook` with `atexit` as a function named `name`.
+pub(crate) fn at_exit(
+    py: Python<'_>,
+    name: &'static CStr,
+    hook: impl Fn(Python<'_>) + Send + Sync + 'static,
+) -> PyResult<()> {
     let hook = PyCFunction::new_closure(
         py,
-        Some(c"_phasekit_wait_for_tasks"),
+        Some(name),
         None,
-        |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| {
-            args.py().detach(|| {
-                let give_up = Instant::now() + EXIT_WAIT;
-                while InFlight::pending() > 0 && Instant::now() < give_up {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            })
-        },
+        move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| hook(args.py()),
     )?;
     py.import("atexit")?.call_method1("register", (hook,))?;
     Ok(())

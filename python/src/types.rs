@@ -96,43 +96,22 @@ impl PySecret {
     }
 }
 
-/// An environment the token can read.
-#[pyclass(frozen, module = "phasekit", name = "Environment", get_all)]
-#[derive(Clone)]
-pub struct PyEnvironment {
-    pub id: String,
-    pub name: String,
-    pub env_type: String,
-}
+phasekit::result_record!(Environment => phasekit::host_record {
+    #[pyclass(frozen, module = "phasekit", get_all)]
+    #[derive(Clone)]
+});
 
 #[pymethods]
-impl PyEnvironment {
+impl Environment {
     fn __repr__(&self) -> String {
         format!("Environment(name={:?}, id={:?})", self.name, self.id)
     }
 }
 
-impl From<phasekit::EnvironmentInfo> for PyEnvironment {
-    fn from(env: phasekit::EnvironmentInfo) -> Self {
-        PyEnvironment {
-            id: env.id,
-            name: env.name,
-            env_type: env.env_type,
-        }
-    }
-}
-
-/// An app the token can read, with its environments.
-#[pyclass(frozen, module = "phasekit", name = "App", get_all)]
-pub struct PyApp {
-    pub id: String,
-    pub name: String,
-    pub encryption: String,
-    pub environments: Vec<PyEnvironment>,
-}
+phasekit::result_record!(App => phasekit::host_record { #[pyclass(frozen, module = "phasekit", get_all)] });
 
 #[pymethods]
-impl PyApp {
+impl App {
     fn __repr__(&self) -> String {
         format!(
             "App(name={:?}, id={:?}, environments={})",
@@ -140,17 +119,6 @@ impl PyApp {
             self.id,
             self.environments.len()
         )
-    }
-}
-
-impl From<phasekit::AppInfo> for PyApp {
-    fn from(app: phasekit::AppInfo) -> Self {
-        PyApp {
-            id: app.id,
-            name: app.name,
-            encryption: app.encryption,
-            environments: app.environments.into_iter().map(Into::into).collect(),
-        }
     }
 }
 
@@ -216,24 +184,18 @@ impl<'py> IntoPyObject<'py> for GetResultValue {
     }
 }
 
-/// A client's counters at one moment (`client.stats()`); never a name or a value.
-#[pyclass(frozen, eq, module = "phasekit", name = "Stats", get_all)]
-#[derive(Clone, PartialEq)]
-pub struct PyStats {
-    pub requests: u64,
-    pub retries: u64,
-    pub rate_limited: u64,
-    pub failures: u64,
-    pub cache_hits: u64,
-    pub cache_misses: u64,
-    pub offline_served: u64,
-    pub decrypted_fields: u64,
-    /// Seconds spent decrypting.
-    pub decrypt_time: f64,
-}
+phasekit::result_record!(Stats => phasekit::host_stats {
+    {
+        #[pyclass(frozen, eq, module = "phasekit", get_all)]
+        #[derive(Clone, PartialEq)]
+    }
+    counts as u64;
+    #[doc = " Seconds spent decrypting."]
+    time as f64 = |time| time.as_secs_f64();
+});
 
 #[pymethods]
-impl PyStats {
+impl Stats {
     /// The counters as a plain dict, e.g. for a metrics exporter.
     fn as_dict(&self, py: Python<'_>) -> PyResult<Py<pyo3::types::PyDict>> {
         let dict = pyo3::types::PyDict::new(py);
@@ -258,63 +220,17 @@ impl PyStats {
     }
 }
 
-impl PyStats {
-    fn counters(&self) -> [(&'static str, u64); 8] {
-        [
-            ("requests", self.requests),
-            ("retries", self.retries),
-            ("rate_limited", self.rate_limited),
-            ("failures", self.failures),
-            ("cache_hits", self.cache_hits),
-            ("cache_misses", self.cache_misses),
-            ("offline_served", self.offline_served),
-            ("decrypted_fields", self.decrypted_fields),
-        ]
-    }
-}
-
-impl From<phasekit::StatsSnapshot> for PyStats {
-    fn from(stats: phasekit::StatsSnapshot) -> Self {
-        PyStats {
-            requests: stats.requests,
-            retries: stats.retries,
-            rate_limited: stats.rate_limited,
-            failures: stats.failures,
-            cache_hits: stats.cache_hits,
-            cache_misses: stats.cache_misses,
-            offline_served: stats.offline_served,
-            decrypted_fields: stats.decrypted_fields,
-            decrypt_time: stats.decrypt_time.as_secs_f64(),
-        }
-    }
-}
-
-/// What changed between two polls of a watch: keys, prefixed with their folder outside the
-/// root (`/db/PASSWORD`), each list sorted.
-#[pyclass(frozen, eq, module = "phasekit", name = "Change", get_all)]
-#[derive(Clone, PartialEq)]
-pub struct PyChange {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
+phasekit::result_record!(Change => phasekit::host_record {
+    #[pyclass(frozen, eq, module = "phasekit", get_all)]
+    #[derive(Clone, PartialEq)]
+});
 
 #[pymethods]
-impl PyChange {
+impl Change {
     fn __repr__(&self) -> String {
         format!(
             "Change(added={:?}, changed={:?}, removed={:?})",
             self.added, self.changed, self.removed
         )
-    }
-}
-
-impl From<phasekit::Change> for PyChange {
-    fn from(change: phasekit::Change) -> Self {
-        PyChange {
-            added: change.added,
-            changed: change.changed,
-            removed: change.removed,
-        }
     }
 }

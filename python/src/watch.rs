@@ -22,8 +22,8 @@ use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
 use crate::errors::{invalid, to_py};
-use crate::runtime::InFlight;
-use crate::types::PyChange;
+use crate::runtime::{InFlight, at_exit};
+use crate::types::Change;
 
 /// The logger of what a watch reports on its own: errors nobody handles, failed callbacks.
 const LOGGER: &str = "phasekit.watch";
@@ -122,24 +122,17 @@ fn register(shared: &Arc<Shared>) {
 /// watches are closed first and that hook then waits (briefly) for their threads to leave
 /// Python, as it does for the runtime's tasks.
 pub fn close_all_at_exit(py: Python<'_>) -> PyResult<()> {
-    let hook = PyCFunction::new_closure(
-        py,
-        Some(c"_phasekit_close_watches"),
-        None,
-        |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| {
-            let open: Vec<Arc<Shared>> = LIVE
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .drain(..)
-                .filter_map(|w| w.upgrade())
-                .collect();
-            for shared in open {
-                shared.close(args.py());
-            }
-        },
-    )?;
-    py.import("atexit")?.call_method1("register", (hook,))?;
-    Ok(())
+    at_exit(py, c"_phasekit_close_watches", |py| {
+        let open: Vec<Arc<Shared>> = LIVE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .drain(..)
+            .filter_map(|w| w.upgrade())
+            .collect();
+        for shared in open {
+            shared.close(py);
+        }
+    })
 }
 
 /// What the thread needs: the shared state, the callbacks and the runtime to wait on.
@@ -174,7 +167,7 @@ impl Runner {
 
     fn deliver(&self, py: Python<'_>, item: phasekit::Result<phasekit::Change>) {
         let called = match item {
-            Ok(change) => Py::new(py, PyChange::from(change))
+            Ok(change) => Py::new(py, Change::from(change))
                 .and_then(|change| self.on_change.call1(py, (change,))),
             Err(err) => match &self.on_error {
                 Some(on_error) => on_error.call1(py, (to_py(err).value(py),)),

@@ -15,7 +15,8 @@
 // cold get sends its two requests together; --offline-dir gives every client an offline cache
 // there (WithOfflineCacheDir), and --offline-max-age lets a new client serve a young stored
 // answer at once (WithOfflineMaxAge); the JSON says where the last get's secrets came from.
-// Exit status 2 on bad arguments, 1 when a get fails.
+// Exit status 2 on bad arguments, 1 when a get fails. `phasekit-bench-go soak ...` is the soak
+// driver instead (soak.go).
 //
 // bench/build.sh builds it against the static library of the profile it builds: the release
 // library from a copy of the module under target/bench/go/ for `make bench`, go/lib's debug
@@ -227,6 +228,9 @@ func run(c config) (result, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "soak" {
+		os.Exit(soak(os.Args[2:]))
+	}
 	c, err := parseArgs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

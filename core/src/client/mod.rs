@@ -32,6 +32,7 @@ pub use write::{NewSecret, SecretUpdate};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::offline::{OfflineCache, OfflineMode};
+pub use crate::records::{AppInfo, EnvironmentInfo};
 use crate::secret_string::SecretString;
 use crate::secrets::Memo;
 use crate::stats::{Stats, StatsSnapshot};
@@ -314,23 +315,6 @@ struct Inner {
 fn env_flag(name: &str) -> bool {
     std::env::var(name)
         .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
-}
-
-/// An app the token can read, with its environments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppInfo {
-    pub id: String,
-    pub name: String,
-    /// `E2E` or `SSE`.
-    pub encryption: String,
-    pub environments: Vec<EnvironmentInfo>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvironmentInfo {
-    pub id: String,
-    pub name: String,
-    pub env_type: String,
 }
 
 impl Client {

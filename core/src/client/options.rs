@@ -96,40 +96,27 @@ trait SettingSlot {
     fn put(&mut self, name: &str, value: SettingValue) -> Result<()>;
 }
 
-impl SettingSlot for Option<String> {
-    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
-        match value {
-            SettingValue::Text(text) => {
-                *self = Some(text);
-                Ok(())
+/// A `SettingSlot` for settings of type `Option<$ty>`, filled by a `SettingValue::$variant`.
+macro_rules! setting_slot {
+    ($($ty:ty => $variant:ident, $expected:literal;)*) => {$(
+        impl SettingSlot for Option<$ty> {
+            fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
+                match value {
+                    SettingValue::$variant(value) => {
+                        *self = Some(value);
+                        Ok(())
+                    }
+                    _ => Err(invalid(format!(concat!("`{}` must be ", $expected), name))),
+                }
             }
-            _ => Err(invalid(format!("`{name}` must be text"))),
         }
-    }
+    )*};
 }
 
-impl SettingSlot for Option<f64> {
-    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
-        match value {
-            SettingValue::Number(number) => {
-                *self = Some(number);
-                Ok(())
-            }
-            _ => Err(invalid(format!("`{name}` must be a number"))),
-        }
-    }
-}
-
-impl SettingSlot for Option<bool> {
-    fn put(&mut self, name: &str, value: SettingValue) -> Result<()> {
-        match value {
-            SettingValue::Flag(flag) => {
-                *self = Some(flag);
-                Ok(())
-            }
-            _ => Err(invalid(format!("`{name}` must be true or false"))),
-        }
-    }
+setting_slot! {
+    String => Text, "text";
+    f64 => Number, "a number";
+    bool => Flag, "true or false";
 }
 
 macro_rules! define_client_options {

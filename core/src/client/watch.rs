@@ -51,20 +51,7 @@ impl Default for WatchPolicy {
     }
 }
 
-/// What changed between two polls. A secret is named by its key, prefixed with its folder
-/// when that is not the root (`/db/PASSWORD`), so that equal keys in two folders stay apart.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Change {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
-
-impl Change {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
-    }
-}
+pub use crate::records::Change;
 
 /// A running watch. Changes arrive through [`Watch::next`]; dropping the watch (or
 /// [`Watch::close`]) stops its polling.

@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 
 use super::aws_credentials::AwsCredentials;
 use super::aws_files::{self, Kind, Profile};
-use super::exchange::{Answer, Http};
-use super::{Env, invalid, process_env, sigv4};
+use super::exchange::Answer;
+use super::{Env, LoginRequest, invalid, process_env, sigv4};
 use crate::error::Result;
 
 const LOGIN_PATH: &str = "/public/identities/external/v1/aws/iam/auth/";
@@ -139,13 +139,7 @@ impl AwsIam {
         self
     }
 
-    pub(crate) async fn login(
-        &self,
-        http: &Http,
-        host: &str,
-        account_id: &str,
-        ttl: Option<i64>,
-    ) -> Result<(Answer, SystemTime)> {
+    pub(crate) async fn login(&self, request: &LoginRequest<'_>) -> Result<(Answer, SystemTime)> {
         let env: &Env = &process_env;
         let credentials = self.resolve_credentials(env)?;
         let region = self.resolve_region(env)?;
@@ -160,12 +154,14 @@ impl AwsIam {
             credentials.secret_access_key(),
             credentials.session_token().unwrap_or_default(),
         ];
-        http.login(host, LOGIN_PATH, "AWS IAM login", &secrets, || {
-            let at = self.signing_time.unwrap_or_else(SystemTime::now);
-            let signed = sign_get_caller_identity(&credentials, &region, &endpoint, at)?;
-            login_body(account_id, ttl, &signed)
-        })
-        .await
+        request
+            .http
+            .login(request.host, LOGIN_PATH, "AWS IAM login", &secrets, || {
+                let at = self.signing_time.unwrap_or_else(SystemTime::now);
+                let signed = sign_get_caller_identity(&credentials, &region, &endpoint, at)?;
+                login_body(request.account_id, request.ttl, &signed)
+            })
+            .await
     }
 
     fn profile_name(&self, env: &Env) -> (String, bool) {

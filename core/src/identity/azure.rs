@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::exchange::{Answer, Http, redact};
-use super::{Env, invalid, process_env};
+use super::{Env, LoginRequest, invalid, process_env};
 use crate::error::{Error, ErrorCode, Result};
 use crate::percent::encode as uri_encode;
 use crate::secret_string::SecretString;
@@ -135,24 +135,26 @@ impl AzureEntra {
         self
     }
 
-    pub(crate) async fn login(
-        &self,
-        http: &Http,
-        host: &str,
-        account_id: &str,
-        ttl: Option<i64>,
-    ) -> Result<(Answer, SystemTime)> {
-        let jwt = self.token(http, &process_env).await?;
+    pub(crate) async fn login(&self, request: &LoginRequest<'_>) -> Result<(Answer, SystemTime)> {
+        let jwt = self.token(request.http, &process_env).await?;
         let encoded = Zeroizing::new(STANDARD.encode(jwt.expose()));
         let secrets = [jwt.expose(), encoded.as_str()];
-        http.login(host, LOGIN_PATH, "Azure Entra login", &secrets, || {
-            super::to_json(&Body {
-                account: super::AccountRef::service(account_id),
-                azure_entra: Jwt { jwt: &encoded },
-                token_request: ttl.map(|ttl| super::TokenRequest { ttl }),
-            })
-        })
-        .await
+        request
+            .http
+            .login(
+                request.host,
+                LOGIN_PATH,
+                "Azure Entra login",
+                &secrets,
+                || {
+                    super::to_json(&Body {
+                        account: super::AccountRef::service(request.account_id),
+                        azure_entra: Jwt { jwt: &encoded },
+                        token_request: request.ttl.map(|ttl| super::TokenRequest { ttl }),
+                    })
+                },
+            )
+            .await
     }
 
     fn resource_or_default(&self) -> String {

@@ -259,15 +259,30 @@ impl Login {
     }
 }
 
+/// What every provider's login needs besides its own settings: the HTTP client, the host, the
+/// service account (its id normalised) and the TTL asked for.
+pub(crate) struct LoginRequest<'a> {
+    pub http: &'a exchange::Http,
+    pub host: &'a str,
+    pub account_id: &'a str,
+    pub ttl: Option<i64>,
+}
+
 /// Logs in with a cloud identity and returns the minted service-account token.
 pub async fn login(options: &LoginOptions) -> Result<Login> {
     options.validate()?;
     let host = options.resolved_host()?;
     let http = exchange::Http::new(options)?;
     let account_id = options.service_account_id.trim().to_ascii_lowercase();
+    let request = LoginRequest {
+        http: &http,
+        host: &host,
+        account_id: &account_id,
+        ttl: options.ttl,
+    };
     let (answer, received_at) = match &options.provider {
-        Provider::AwsIam(aws) => aws.login(&http, &host, &account_id, options.ttl).await?,
-        Provider::AzureEntra(azure) => azure.login(&http, &host, &account_id, options.ttl).await?,
+        Provider::AwsIam(aws) => aws.login(&request).await?,
+        Provider::AzureEntra(azure) => azure.login(&request).await?,
     };
     // A TTL past the end of time is a broken answer, not a reason to panic.
     let expires_at = received_at

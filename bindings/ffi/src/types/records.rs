@@ -101,6 +101,12 @@ pub struct Stats {
     pub decrypt_time: f64,
 }
 
+phasekit::result_record!(Change => phasekit::host_record { #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)] });
+phasekit::result_record!(Environment => phasekit::host_record { #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)] });
+phasekit::result_record!(App => phasekit::host_record { #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)] });
+
+// Written out rather than made by `phasekit::host_stats!`: cbindgen reads the C struct from this
+// file and does not expand macros.
 impl From<phasekit::StatsSnapshot> for Stats {
     fn from(stats: phasekit::StatsSnapshot) -> Self {
         Stats {
@@ -113,64 +119,6 @@ impl From<phasekit::StatsSnapshot> for Stats {
             offline_served: stats.offline_served,
             decrypted_fields: stats.decrypted_fields,
             decrypt_time: stats.decrypt_time.as_secs_f64(),
-        }
-    }
-}
-
-/// What changed between two polls of a watch: keys, prefixed with their folder outside the
-/// root (`/db/PASSWORD`), each list sorted. Never values.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Change {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
-
-impl From<phasekit::Change> for Change {
-    fn from(change: phasekit::Change) -> Self {
-        Change {
-            added: change.added,
-            changed: change.changed,
-            removed: change.removed,
-        }
-    }
-}
-
-/// An environment the token can read.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Environment {
-    pub id: String,
-    pub name: String,
-    pub env_type: String,
-}
-
-impl From<phasekit::EnvironmentInfo> for Environment {
-    fn from(env: phasekit::EnvironmentInfo) -> Self {
-        Environment {
-            id: env.id,
-            name: env.name,
-            env_type: env.env_type,
-        }
-    }
-}
-
-/// An app the token can read, with its environments.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct App {
-    pub id: String,
-    pub name: String,
-    /// `E2E` or `SSE`.
-    pub encryption: String,
-    pub environments: Vec<Environment>,
-}
-
-impl From<phasekit::AppInfo> for App {
-    fn from(app: phasekit::AppInfo) -> Self {
-        App {
-            id: app.id,
-            name: app.name,
-            encryption: app.encryption,
-            environments: app.environments.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -1298,7 +1298,7 @@ public struct App: Equatable, Hashable {
     public let id: String
     public let name: String
     /**
-     * `E2E` or `SSE`.
+     * `E2E` (end-to-end encrypted) or `SSE` (server-side encryption).
      */
     public let encryption: String
     public let environments: [Environment]
@@ -1307,7 +1307,7 @@ public struct App: Equatable, Hashable {
     // declare one manually.
     public init(id: String, name: String, 
         /**
-         * `E2E` or `SSE`.
+         * `E2E` (end-to-end encrypted) or `SSE` (server-side encryption).
          */encryption: String, environments: [Environment]) {
         self.id = id
         self.name = name
@@ -1363,8 +1363,9 @@ public func FfiConverterTypeApp_lower(_ value: App) -> RustBuffer {
 
 
 /**
- * What changed between two polls of a watch: keys, prefixed with their folder outside the
- * root (`/db/PASSWORD`), each list sorted. Never values.
+ * What changed between two polls of a watch. A secret is named by its key, prefixed
+ * with its folder outside the root (`/db/PASSWORD`), so that equal keys in two
+ * folders stay apart; each list is sorted. Never values.
  */
 public struct Change: Equatable, Hashable {
     public let added: [String]
@@ -1648,11 +1649,17 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
 public struct Environment: Equatable, Hashable {
     public let id: String
     public let name: String
+    /**
+     * `dev`, `staging`, `prod` or `custom`.
+     */
     public let envType: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, name: String, envType: String) {
+    public init(id: String, name: String, 
+        /**
+         * `dev`, `staging`, `prod` or `custom`.
+         */envType: String) {
         self.id = id
         self.name = name
         self.envType = envType
@@ -2128,18 +2135,27 @@ public func FfiConverterTypeNewSecret_lower(_ value: NewSecret) -> RustBuffer {
 
 
 /**
- * A decrypted secret. Its `Display` and `Debug` forms never show the value.
+ * A decrypted secret. Its printed forms never show `value`.
  */
 public struct Secret: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     public let id: String
     public let key: String
     /**
-     * The plaintext (the caller's active personal override, if any).
+     * The plaintext: the caller's active personal override, else the shared value.
      */
     public let value: String
+    /**
+     * `""` when the secret has no comment.
+     */
     public let comment: String
+    /**
+     * The folder, `/` for the root.
+     */
     public let path: String
     public let tags: [String]
+    /**
+     * True when `value` comes from the caller's active personal override.
+     */
     public let overridden: Bool
     /**
      * `secret`, `sealed` or `config`.
@@ -2149,19 +2165,34 @@ public struct Secret: Equatable, Hashable, CustomDebugStringConvertible, CustomS
      * `static` or `rotating`.
      */
     public let lifecycle: String
+    /**
+     * The app's name.
+     */
     public let app: String
+    /**
+     * The environment's name.
+     */
     public let env: String
     /**
-     * Counted by the server from 1.
+     * The secret's version, counted by the server from 1 (a personal override does
+     * not change it).
      */
     public let version: Int64?
     /**
-     * When the secret was created and last changed (ISO 8601, as the server writes them).
+     * When the secret was created and last changed, as the server writes them (ISO
+     * 8601, e.g. `2026-12-04T21:39:47.521868Z`).
      */
     public let createdAt: String?
     public let updatedAt: String?
     public let isDynamic: Bool
+    /**
+     * For dynamic secrets, the group they belong to, e.g. `db-creds (aws)`.
+     */
     public let dynamicGroup: String?
+    /**
+     * For dynamic secrets fetched with a lease: its id (to renew or revoke it) and
+     * expiry.
+     */
     public let leaseId: String?
     public let leaseExpiresAt: String?
 
@@ -2169,20 +2200,44 @@ public struct Secret: Equatable, Hashable, CustomDebugStringConvertible, CustomS
     // declare one manually.
     public init(id: String, key: String, 
         /**
-         * The plaintext (the caller's active personal override, if any).
-         */value: String, comment: String, path: String, tags: [String], overridden: Bool, 
+         * The plaintext: the caller's active personal override, else the shared value.
+         */value: String, 
+        /**
+         * `""` when the secret has no comment.
+         */comment: String, 
+        /**
+         * The folder, `/` for the root.
+         */path: String, tags: [String], 
+        /**
+         * True when `value` comes from the caller's active personal override.
+         */overridden: Bool, 
         /**
          * `secret`, `sealed` or `config`.
          */secretType: String, 
         /**
          * `static` or `rotating`.
-         */lifecycle: String, app: String, env: String, 
+         */lifecycle: String, 
         /**
-         * Counted by the server from 1.
+         * The app's name.
+         */app: String, 
+        /**
+         * The environment's name.
+         */env: String, 
+        /**
+         * The secret's version, counted by the server from 1 (a personal override does
+         * not change it).
          */version: Int64?, 
         /**
-         * When the secret was created and last changed (ISO 8601, as the server writes them).
-         */createdAt: String?, updatedAt: String?, isDynamic: Bool, dynamicGroup: String?, leaseId: String?, leaseExpiresAt: String?) {
+         * When the secret was created and last changed, as the server writes them (ISO
+         * 8601, e.g. `2026-12-04T21:39:47.521868Z`).
+         */createdAt: String?, updatedAt: String?, isDynamic: Bool, 
+        /**
+         * For dynamic secrets, the group they belong to, e.g. `db-creds (aws)`.
+         */dynamicGroup: String?, 
+        /**
+         * For dynamic secrets fetched with a lease: its id (to renew or revoke it) and
+         * expiry.
+         */leaseId: String?, leaseExpiresAt: String?) {
         self.id = id
         self.key = key
         self.value = value
