@@ -16,6 +16,8 @@ What it does (bench/README.md has the details):
 3. the 1,000-secret case again behind bench/latency_proxy.py with the latencies of a real
    self-hosted Phase Console (45 ms for /tokens/, 2.0 s for /secrets/);
 4. the core's decryption throughput next to libsodium's X25519 rate (the `decrypt` binary);
+   (and bench/remote.py: a Console 100 ms away, cold gets by name and by ids; the first read
+   of a new process from the offline cache with max_age, behind the realistic server)
 5. medians, spreads, ratios and goal verdicts into bench/RESULTS.md, raw samples into
    target/bench/results.json.
 """
@@ -46,6 +48,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 # bench/startup.py and bench/soak.py `import run`: this module, not a second copy of it.
 sys.modules.setdefault("run", sys.modules[__name__])
 import callgrind  # noqa: E402
+import remote  # noqa: E402
 import soak  # noqa: E402
 import startup  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
@@ -557,6 +560,7 @@ class Run:
     peak_kb: int
     gets: int  # gets the process made, timed or not
     requests: dict[str, int]  # by endpoint, the whole process
+    source: Optional[str] = None  # where the last get's secrets came from, when printed
 
 
 def driver_command(
@@ -631,6 +635,7 @@ def run_driver(
         out["peak_rss_kb"],
         gets,
         dict(counts.get("by_endpoint", {})),
+        out.get("source"),
     )
 
 
@@ -903,6 +908,8 @@ class Context:
     wall_seconds: float
     # bench/profile.sh's summaries (target/bench/profile.json) by scenario, when recorded.
     profiles: dict[str, Any] = field(default_factory=dict)
+    # bench/remote.py's scenarios (remote console, first read of a new process) by size.
+    remote: Optional[dict[Any, Any]] = None
     # bench/startup.py's samples and repetitions, bench/soak.py's results.
     start_runs: list[dict[str, Any]] = field(default_factory=list)
     start_repeats: int = 0
@@ -1307,6 +1314,10 @@ def write_report(ctx: Context, path: Path) -> None:
                     + (";" + memory_context(d, 5000) if memory_context(d, 5000) else ".")
                     + memory_profile(ctx, d, 5000)
                 )
+    bench = sys.modules[__name__]
+    remote_goals, remote_misses, remote_sections = remote.report(bench, ctx, names)
+    goals += remote_goals
+    misses += remote_misses
     labels = {d.name: d.label for d in ctx.all_drivers}
     for more_goals, more_misses in (
         startup.goals(ctx.start_runs, labels),
@@ -1547,6 +1558,7 @@ def write_report(ctx: Context, path: Path) -> None:
             )
             add("")
 
+    L.extend(remote_sections)
     L.extend(startup.report(ctx.start_runs, labels, ctx.start_repeats))
     L.extend(soak.report(ctx.soak, labels))
 
@@ -1662,6 +1674,7 @@ def load_raw(path: Path) -> Context:
         wall_seconds=data["wall_seconds"],
         # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
         profiles=data.get("profiles") or load_profiles(),
+        remote=data.get("remote"),
         start_runs=data.get("start_runs", []),
         start_repeats=data.get("start_repeats", 0),
         soak=data.get("soak", {}),
@@ -1689,6 +1702,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--clients", default=None, help="comma-separated subset of drivers")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument(
+        "--no-remote", action="store_true", help="without the remote console and first read"
+    )
+    parser.add_argument(
+        "--only-remote",
+        action="store_true",
+        help="only bench/remote.py's scenarios (with --sizes 10,1000: both of them)",
+    )
     parser.add_argument("--no-decrypt", action="store_true")
     parser.add_argument("--no-start", action="store_true", help="skip the process start")
     parser.add_argument(
@@ -1731,6 +1752,9 @@ def main() -> int:
     )
     latency_rounds = 1 if smoke else 3
     latency_iterations = 1 if smoke else 3
+    if args.only_remote:
+        args.no_latency = args.no_decrypt = args.no_start = True
+        args.soak_seconds = 0
     run_latency = not args.no_latency and (smoke or latency_size in sizes)
     start_repeats = 0 if args.no_start else 2 if smoke else 15
     soak_seconds = args.soak_seconds if args.soak_seconds is not None else 20 if smoke else 600
@@ -1768,6 +1792,8 @@ def main() -> int:
     floors: dict[int, dict[str, float]] = {}
     latency_floor: dict[str, float] = {}
     decrypt = None
+    remote_plan = {} if args.no_remote else remote.sizes(smoke, sizes, GOAL_SIZE)
+    remote_data: dict[int, dict[str, Any]] = {}
     start_runs: list[dict[str, Any]] = []
     soaked: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="phasekit-bench-") as tmp:
@@ -1783,6 +1809,19 @@ def main() -> int:
                     f"bench: {size} secrets seeded in {world.seed_seconds:.2f} s; bare requests "
                     f"{floors[size]['tokens']:.2f} + {floors[size]['secrets']:.2f} ms"
                 )
+                if size in remote_plan:
+                    remote_data[size] = remote.measure(
+                        sys.modules[__name__],
+                        server,
+                        world,
+                        local_active,
+                        remote_plan[size],
+                        smoke,
+                        workdir,
+                        log,
+                    )
+                if args.only_remote:
+                    continue
                 runs += measure(
                     server,
                     server.url,
@@ -1842,7 +1881,10 @@ def main() -> int:
     other = max(0.0, (busy1 - busy0) - (own_cpu_seconds() - own0)) / max(elapsed_cpu, 1e-9)
     finished = dt.datetime.now(dt.timezone.utc)
 
-    problems = check_consistency(runs, sizes, cached)
+    local_sizes = [] if args.only_remote else sizes
+    problems = check_consistency(runs, local_sizes, cached) + remote.check(
+        sys.modules[__name__], remote_data
+    )
     if soaked:
         problems += soak.problems(soaked, sorted(soaked["bindings"]))
     if run_latency and latency_floor:
@@ -1886,6 +1928,7 @@ def main() -> int:
         versions,
         wall,
         load_profiles(),
+        remote_data,
         start_runs,
         start_repeats,
         soaked,

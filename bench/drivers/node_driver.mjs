@@ -3,7 +3,7 @@
 //
 //   node node_driver.mjs --sdk phasekit|phase-node --url URL --token TOKEN --app APP
 //       --app-id ID --env ENV --mode cold|warm --iterations N [--warmup K]
-//       [--cache-ttl SECONDS]
+//       [--cache-ttl SECONDS] [--env-id ID] [--offline-dir DIR [--offline-max-age SECONDS]]
 //
 // The protocol of every driver (bench/README.md): cold = K untimed and N timed rounds of
 // "new client, get every secret" (for the official SDK a new client includes its init());
@@ -13,7 +13,12 @@
 // NAPI_RS_NATIVE_LIBRARY_PATH at the release addon for `make bench`; without it, node/'s
 // index.js loads the addon next to it (the debug build of `make node`). `--cache-ttl`
 // (phasekit only) gives every client an in-memory cache of that many seconds (`cacheTtl`), so
-// a warm client's repeated gets make no request; without it, no cache.
+// a warm client's repeated gets make no request; without it, no cache. phasekit only too:
+// `--env-id` reads the app (`--app-id`) and the environment by id (`get({appId, env})`), so that
+// a cold get sends its two requests together; `--offline-dir` gives every client an offline
+// cache there (`offlineCacheDir`), and `--offline-max-age` lets a new client serve a young
+// stored answer at once (`offlineMaxAge`); then the JSON says where the last get's secrets
+// came from (`source`).
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -36,6 +41,9 @@ const { values: args } = parseArgs({
     iterations: { type: "string", default: "1" },
     warmup: { type: "string", default: "0" },
     "cache-ttl": { type: "string" },
+    "env-id": { type: "string" },
+    "offline-dir": { type: "string" },
+    "offline-max-age": { type: "string" },
   },
 });
 for (const required of ["sdk", "url", "token", "app", "env", "mode"]) {
@@ -53,6 +61,22 @@ if (cacheTtl !== undefined && (!(cacheTtl > 0) || args.sdk !== "phasekit")) {
   console.error("--cache-ttl needs a positive number of seconds, and phasekit's client");
   process.exit(2);
 }
+const offlineMaxAge =
+  args["offline-max-age"] === undefined ? undefined : Number(args["offline-max-age"]);
+const phasekitOnly = ["env-id", "offline-dir", "offline-max-age"].filter(
+  (o) => args[o] !== undefined,
+);
+if (phasekitOnly.length > 0 && args.sdk !== "phasekit") {
+  console.error(`--${phasekitOnly[0]} is an option of phasekit's client only`);
+  process.exit(2);
+}
+if (
+  (args["env-id"] !== undefined && !args["app-id"]) ||
+  (offlineMaxAge !== undefined && (!(offlineMaxAge > 0) || args["offline-dir"] === undefined))
+) {
+  console.error("--env-id needs --app-id; --offline-max-age positive seconds and --offline-dir");
+  process.exit(2);
+}
 
 /** VmRSS (current) or VmHWM (peak) of this process, in kB. */
 function rssKb(field) {
@@ -68,16 +92,31 @@ const summary = (secrets) => [
   secrets.reduce((n, s) => n + bytes(s.key) + bytes(s.value) + bytes(s.comment), 0),
 ];
 
+// Where the last get's secrets came from (`GetResult.source`), when the driver asks for it.
+let lastSource = null;
+
 async function phasekitSdk() {
   const { Client } = nodePackage("./index.js");
+  const target =
+    args["env-id"] === undefined
+      ? { app: args.app, env: args.env }
+      : { appId: args["app-id"], env: args["env-id"] };
+  const offline = args["offline-dir"] !== undefined;
   return {
     newClient: async () =>
       new Client({
         token: args.token,
         host: args.url,
         ...(cacheTtl === undefined ? {} : { cacheTtl }),
+        ...(offline ? { offlineCacheDir: args["offline-dir"] } : {}),
+        ...(offlineMaxAge === undefined ? {} : { offlineMaxAge }),
       }),
-    get: async (client) => summary(await client.get({ app: args.app, env: args.env })),
+    get: async (client) => {
+      if (!offline) return summary(await client.get(target));
+      const result = await client.getResult(target);
+      lastSource = result.source;
+      return summary(result.secrets);
+    },
   };
 }
 
@@ -144,6 +183,7 @@ console.log(
     checksum: result[1],
     baseline_rss_kb: baseline,
     peak_rss_kb: rssKb("VmHWM:"),
+    source: lastSource,
   }),
 );
 // Open keep-alive sockets of an SDK must not keep the process waiting.

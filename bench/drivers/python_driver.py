@@ -2,7 +2,7 @@
 
     python python_driver.py --sdk phasekit|phase-dev --url URL --token TOKEN --app APP
         --app-id ID --env ENV --mode cold|warm --iterations N [--warmup K]
-        [--cache-ttl SECONDS]
+        [--cache-ttl SECONDS] [--env-id ID] [--offline-dir DIR [--offline-max-age SECONDS]]
 
 Run by bench/run.py with the interpreter of the venv that holds the SDK (the release wheel of
 phasekit in .venv/bench-python, phase-dev in .venv/interop-python). The protocol is the one
@@ -12,7 +12,11 @@ Prints one JSON object: times in ms, the number of secrets, a checksum of what w
 (bytes of keys, values and comments), and RSS in kB before the first client and at the peak.
 `--cache-ttl` (phasekit only) gives every client an in-memory cache of that many seconds
 (`Client(..., cache_ttl=)`), so a warm client's repeated gets make no request; without it, no
-cache.
+cache. phasekit only too: `--env-id` reads the app (`--app-id`) and the environment by id
+(`get(app_id=, env=ENV_ID)`), so that a cold get sends its two requests together;
+`--offline-dir` gives every client an offline cache there (`offline_cache_dir=`), and
+`--offline-max-age` lets a new client serve a young stored answer at once (`offline_max_age=`);
+then the JSON says where the last get's secrets came from (`source`).
 """
 
 from __future__ import annotations
@@ -38,16 +42,34 @@ def utf8_len(text: str | None) -> int:
     return len(text.encode("utf-8")) if text else 0
 
 
+# Where the last get's secrets came from (`GetResult.source`), when the driver asks for it.
+last_source: list[str] = []
+
+
 def phasekit_sdk(
     args: argparse.Namespace,
 ) -> tuple[Callable[[], Any], Callable[[Any], tuple[int, int]]]:
     import phasekit
 
+    settings: dict[str, Any] = {"cache_ttl": args.cache_ttl}
+    if args.offline_dir is not None:
+        settings.update(offline_cache_dir=args.offline_dir, offline_max_age=args.offline_max_age)
+    target = (
+        {"app_id": args.app_id, "env": args.env_id}
+        if args.env_id is not None
+        else {"app": args.app, "env": args.env}
+    )
+
     def new() -> Any:
-        return phasekit.Client(args.token, args.url, cache_ttl=args.cache_ttl)
+        return phasekit.Client(args.token, args.url, **settings)
 
     def get(client: Any) -> tuple[int, int]:
-        secrets = client.get(app=args.app, env=args.env)
+        if args.offline_dir is None:
+            secrets = client.get(**target)
+        else:
+            result = client.get_result(**target)
+            last_source[:] = [result.source]
+            secrets = result.secrets
         total = sum(utf8_len(s.key) + utf8_len(s.value) + utf8_len(s.comment) for s in secrets)
         return len(secrets), total
 
@@ -85,9 +107,17 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--cache-ttl", type=float, default=None, metavar="SECONDS")
+    parser.add_argument("--env-id", default=None)
+    parser.add_argument("--offline-dir", default=None)
+    parser.add_argument("--offline-max-age", type=float, default=None, metavar="SECONDS")
     args = parser.parse_args()
-    if args.cache_ttl is not None and args.sdk != "phasekit":
-        parser.error("--cache-ttl is an option of phasekit's client only")
+    phasekit_only = ("cache_ttl", "env_id", "offline_dir", "offline_max_age")
+    if args.sdk != "phasekit" and any(getattr(args, o) is not None for o in phasekit_only):
+        parser.error("--cache-ttl, --env-id and --offline-* are options of phasekit's client only")
+    if args.env_id is not None and args.app_id is None:
+        parser.error("--env-id needs --app-id")
+    if args.offline_max_age is not None and args.offline_dir is None:
+        parser.error("--offline-max-age needs --offline-dir")
 
     new, get = SDKS[args.sdk](args)  # imports the SDK: part of the baseline
     baseline = rss_kb("VmRSS:")
@@ -127,6 +157,7 @@ def main() -> int:
             "checksum": result[1],
             "baseline_rss_kb": baseline,
             "peak_rss_kb": rss_kb("VmHWM:"),
+            "source": last_source[0] if last_source else None,
         },
         sys.stdout,
     )

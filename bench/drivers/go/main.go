@@ -2,7 +2,8 @@
 // (cgo, the Rust core linked statically).
 //
 //	phasekit-bench-go --url URL --token TOKEN --app APP [--app-id ID] --env ENV
-//	    --mode cold|warm --iterations N [--warmup K] [--cache-ttl SECONDS]
+//	    --mode cold|warm --iterations N [--warmup K] [--cache-ttl SECONDS] [--env-id ID]
+//	    [--offline-dir DIR [--offline-max-age SECONDS]]
 //
 // The protocol of every driver (bench/README.md): cold = K untimed and N timed rounds of "new
 // client, get every secret, close it"; warm = one client, its first get timed alone, then K
@@ -10,6 +11,10 @@
 // checksum (bytes of keys, values and comments), and RSS in kB before the first client and at
 // the peak. --cache-ttl gives every client an in-memory cache of that many seconds
 // (phasekit.WithCache), so a warm client's repeated gets make no request; without it, no cache.
+// --env-id reads the app (--app-id) and the environment by id (Target{AppID, Env}), so that a
+// cold get sends its two requests together; --offline-dir gives every client an offline cache
+// there (WithOfflineCacheDir), and --offline-max-age lets a new client serve a young stored
+// answer at once (WithOfflineMaxAge); the JSON says where the last get's secrets came from.
 // Exit status 2 on bad arguments, 1 when a get fails. `phasekit-bench-go soak ...` is the soak
 // driver instead (soak.go).
 //
@@ -42,6 +47,7 @@ type result struct {
 	Checksum      int       `json:"checksum"`
 	BaselineRSSKb int64     `json:"baseline_rss_kb"`
 	PeakRSSKb     int64     `json:"peak_rss_kb"`
+	Source        *string   `json:"source"`
 }
 
 // rssKB reads VmRSS (current) or VmHWM (peak) of this process, in kB; 0 when absent, which
@@ -90,8 +96,11 @@ func round3(x float64) float64 {
 
 type config struct {
 	url, token, app, env, mode string
+	appID, envID               string // both set: read by ids
 	iterations, warmup         int
 	cacheTTL                   time.Duration // 0: no cache
+	offlineDir                 string        // "": no offline cache
+	offlineMaxAge              time.Duration // 0: not set
 }
 
 func parseArgs() (config, error) {
@@ -100,8 +109,11 @@ func parseArgs() (config, error) {
 	flags.StringVar(&c.url, "url", "", "the server's URL")
 	flags.StringVar(&c.token, "token", "", "a service token")
 	flags.StringVar(&c.app, "app", "", "the app's name")
-	// Accepted for symmetry with the drivers of SDKs that address apps by id.
-	flags.String("app-id", "", "the app's id (ignored)")
+	// Used only with --env-id: alone, the app is read by name as by every driver.
+	flags.StringVar(&c.appID, "app-id", "", "the app's id (read by, with --env-id)")
+	flags.StringVar(&c.envID, "env-id", "", "the environment's id: read by ids")
+	flags.StringVar(&c.offlineDir, "offline-dir", "", "the offline cache's directory")
+	offlineMaxAge := flags.Float64("offline-max-age", 0, "seconds a stored answer is served at once")
 	flags.StringVar(&c.env, "env", "", "the environment's name")
 	flags.StringVar(&c.mode, "mode", "", "cold or warm")
 	flags.IntVar(&c.iterations, "iterations", 1, "timed gets")
@@ -126,7 +138,14 @@ func parseArgs() (config, error) {
 	if *cacheTTL < 0 || math.IsNaN(*cacheTTL) {
 		return c, fmt.Errorf("--cache-ttl needs a positive number of seconds")
 	}
+	if c.envID != "" && c.appID == "" {
+		return c, fmt.Errorf("--env-id needs --app-id")
+	}
+	if *offlineMaxAge < 0 || math.IsNaN(*offlineMaxAge) || (*offlineMaxAge > 0 && c.offlineDir == "") {
+		return c, fmt.Errorf("--offline-max-age needs a positive number of seconds and --offline-dir")
+	}
 	c.cacheTTL = time.Duration(*cacheTTL * float64(time.Second))
+	c.offlineMaxAge = time.Duration(*offlineMaxAge * float64(time.Second))
 	c.iterations = max(1, c.iterations)
 	c.warmup = max(0, c.warmup)
 	return c, nil
@@ -135,9 +154,18 @@ func parseArgs() (config, error) {
 func run(c config) (result, error) {
 	ctx := context.Background()
 	target := phasekit.Target{App: c.app, Env: c.env}
+	if c.envID != "" {
+		target = phasekit.Target{AppID: c.appID, Env: c.envID}
+	}
 	options := []phasekit.Option{phasekit.WithHost(c.url)}
 	if c.cacheTTL > 0 {
 		options = append(options, phasekit.WithCache(c.cacheTTL, 0))
+	}
+	if c.offlineDir != "" {
+		options = append(options, phasekit.WithOfflineCacheDir(c.offlineDir))
+	}
+	if c.offlineMaxAge > 0 {
+		options = append(options, phasekit.WithOfflineMaxAge(c.offlineMaxAge))
 	}
 	newClient := func() (*phasekit.Client, error) {
 		return phasekit.New(c.token, options...)
@@ -178,14 +206,18 @@ func run(c config) (result, error) {
 			if err != nil {
 				return out, err
 			}
-			secrets, err := client.Get(ctx, target, nil)
+			got, err := client.GetResult(ctx, target, nil)
 			took := time.Since(start)
 			// Closed outside the timed part, as the other drivers drop their clients.
 			client.Close()
 			if err != nil {
 				return out, err
 			}
-			out.Secrets, out.Checksum = summary(secrets)
+			out.Secrets, out.Checksum = summary(got.Secrets)
+			if c.offlineDir != "" {
+				source := string(got.Source)
+				out.Source = &source
+			}
 			if i >= c.warmup {
 				out.TimesMs = append(out.TimesMs, round3(ms(took)))
 			}
