@@ -534,6 +534,26 @@ def node_memory(world: run.World, url: str, b: Builds, gets: int, collect: bool)
     } | {"secrets": runs[0]["secrets"]}
 
 
+def go_heap(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """The Go driver's own heap during the benchmark's gets, from the runtime's GC trace
+    (GODEBUG=gctrace=1: one line per collection, "A->B->C MB, D MB goal"): how many
+    collections ran and the largest heap and goal, in MB. What the Go heap cannot explain of
+    the RSS is C memory (the core's malloc arenas) and the runtime's own."""
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "GODEBUG": "gctrace=1"},
+        check=True,
+    )
+    cycles = re.findall(r"(\d+)->(\d+)->(\d+) MB, (\d+) MB goal", proc.stderr)
+    return {
+        "collections": len(cycles),
+        "heap_mb": max((float(c[1]) for c in cycles), default=0.0),
+        "goal_mb": max((float(c[3]) for c in cycles), default=0.0),
+    }
+
+
 # The split of a binding's warm get that the CPU profile cannot make: the call, reading key,
 # value and comment of every secret (the bindings build those strings when they are read),
 # and counting their UTF-8 bytes (the checksum of the drivers, which the Node and Python
@@ -673,6 +693,8 @@ def profile(
         info["bench_gets"] = 2 + int(gets[-1])
         info["rss_added_mb"] = rss_added_mb(command, env)
         info["rss_added_mb_one_arena"] = rss_added_mb(command, {**env, "MALLOC_ARENA_MAX": "1"})
+        if sc.client == "go":
+            info["go_heap"] = go_heap(command, env)
         if sc.client == "node":
             info["memory"] = node_memory(world, url, b, info["bench_gets"], collect=False)
             info["memory_gc"] = node_memory(world, url, b, info["bench_gets"], collect=True)

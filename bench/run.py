@@ -1085,6 +1085,14 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
                 f"{gc['arenas_added_mb']:.1f} MB)"
             )
         text += "."
+    g = p.get("go_heap")
+    if g:
+        text += (
+            f" The Go heap stayed small: {g['collections']} collections in those gets, at most "
+            f"{g['heap_mb']:.0f} MB of heap against a goal of {g['goal_mb']:.0f} MB (Go's "
+            f"minimum), so the rest is C memory: the core's malloc arenas, one per thread that "
+            f"allocates (cgo calls run on whichever of Go's threads the goroutine is on)."
+        )
     return text + (
         f" The {p['faulted_mb']:.1f} MB of pages first touched during {p['gets']} gets: "
         f"{top_buckets(p, 4)}."
