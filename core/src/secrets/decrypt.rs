@@ -40,13 +40,9 @@ impl DecryptContext<'_> {
 const PARALLEL_THRESHOLD: usize = 64;
 
 /// Decrypts every record, in order; large environments are split across the available cores
-/// (each field costs one X25519, so this is where a big `get` spends its time). Plaintexts the
-/// memo remembers cost a lookup rather than an X25519, so the calling thread takes records
-/// alone as long as the memo answers: a repeated read of an unchanged environment starts no
-/// thread (starting one costs more than the lookups it would take over, and each thread's malloc
-/// arena keeps what it allocated). From the first record that had to be decrypted, the rest is
-/// split, and the calling thread decrypts the first part itself rather than waiting: one thread
-/// fewer to start per `get`, and one malloc arena fewer holding its allocations afterwards.
+/// (each field costs one X25519, so this is where a big `get` spends its time). The calling
+/// thread decrypts the first part itself rather than waiting: one thread fewer to start per
+/// `get`, and one malloc arena fewer holding its allocations afterwards.
 pub fn decrypt_records(records: &[SecretRecord], cx: DecryptContext<'_>) -> Result<Vec<Secret>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let decrypt_part = |part: &[SecretRecord]| {
@@ -57,29 +53,14 @@ pub fn decrypt_records(records: &[SecretRecord], cx: DecryptContext<'_>) -> Resu
     if records.len() < PARALLEL_THRESHOLD || threads == 1 {
         return decrypt_part(records);
     }
-    let mut out = Vec::with_capacity(records.len());
-    if let Some(memo) = cx.memo {
-        // Another read through the same memo may miss meanwhile: then this one splits early.
-        let misses = memo.misses();
-        for record in records {
-            out.push(decrypt_record(record, cx)?);
-            if memo.misses() != misses {
-                break;
-            }
-        }
-    }
-    let rest = &records[out.len()..];
-    if rest.len() < PARALLEL_THRESHOLD {
-        out.extend(decrypt_part(rest)?);
-        return Ok(out);
-    }
-    let chunk = rest.len().div_ceil(threads);
-    let (first, others) = rest.split_at(chunk);
+    let chunk = records.len().div_ceil(threads);
+    let (first, rest) = records.split_at(chunk.min(records.len()));
     std::thread::scope(|scope| {
-        let handles: Vec<_> = others
+        let handles: Vec<_> = rest
             .chunks(chunk)
             .map(|part| scope.spawn(move || decrypt_part(part)))
             .collect();
+        let mut out = Vec::with_capacity(records.len());
         out.extend(decrypt_part(first)?);
         for handle in handles {
             out.extend(handle.join().map_err(|_| {
