@@ -457,32 +457,57 @@ def rss_added_mb(command: list[str], env: dict[str, str], runs: int = 3) -> floa
 
 
 # A process that does what the Node driver's warm process does (load the addon, one client,
-# gets reading every field), and reports what its RSS growth is made of: anonymous memory
-# (malloc, V8's heap, stacks) and file-backed pages (code of the addon and of node first run
-# by the gets), and V8's own heap (`heapTotal`). With "gc", a full collection after each get
-# (node --expose-gc) shows what the JS objects of earlier results keep alive.
+# gets reading every field), and reports what its RSS growth is made of: file-backed pages
+# (code of the addon and of node first run by the gets) and anonymous memory, the latter split
+# by mapping (/proc/self/smaps) into malloc's arenas (the main thread's `[heap]` and the
+# 64 MiB-aligned heaps glibc gives other threads: the core's allocations) and the rest (V8's
+# heap pages, stacks), and V8's heap by space (physical size, at its peak): the young
+# generation, where each get's result is made, and the rest. With "gc", a full collection
+# after each get (node --expose-gc) shows what the JS objects of earlier results keep alive.
 NODE_MEMORY_PROBE = r"""
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import v8 from "node:v8";
 const [pkg, url, token, app, env, gets, collect] = process.argv.slice(1);
 const { Client } = createRequire(pkg)("./index.js");
 const status = () => Object.fromEntries(readFileSync("/proc/self/status", "ascii").split("\n")
   .map((l) => l.split(/:\s+/)).filter((kv) => kv.length === 2)
   .map(([k, v]) => [k, parseInt(v, 10)]));
-const heap = () => process.memoryUsage().heapTotal / 1024;
-const base = status(), baseHeap = heap();
+const ARENA = 64n << 20n;
+const arenas = () => {
+  let kb = 0, arena = false;
+  for (const line of readFileSync("/proc/self/smaps", "ascii").split("\n")) {
+    const map = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map) arena = map[2] === "[heap]" || (map[2] === "" && BigInt("0x" + map[1]) % ARENA === 0n);
+    else if (arena && line.startsWith("Rss:")) kb += parseInt(line.slice(4), 10);
+  }
+  return kb;
+};
+const spaces = () => {
+  let young = 0, rest = 0;
+  for (const s of v8.getHeapSpaceStatistics())
+    if (["new_space", "new_large_object_space"].includes(s.space_name))
+      young += s.physical_space_size;
+    else rest += s.physical_space_size;
+  return { young: young / 1024, rest: rest / 1024 };
+};
+const base = status(), baseArenas = arenas(), baseSpaces = spaces();
 const client = new Client({ token, host: url });
-let peakHeap = baseHeap, n = 0;
+let peakYoung = baseSpaces.young, peakRest = baseSpaces.rest, n = 0, secrets = [];
 for (let i = 0; i < Number(gets); i++) {
-  for (const s of await client.get({ app, env }))
-    n += s.key.length + s.value.length + s.comment.length;
-  peakHeap = Math.max(peakHeap, heap());
+  secrets = await client.get({ app, env });
+  for (const s of secrets) n += s.key.length + s.value.length + s.comment.length;
+  const now = spaces();
+  peakYoung = Math.max(peakYoung, now.young);
+  peakRest = Math.max(peakRest, now.rest);
   if (collect === "gc") globalThis.gc();
 }
 const end = status();
 console.log(JSON.stringify({ rss_added_kb: end.VmHWM - base.VmRSS,
   anon_added_kb: end.RssAnon - base.RssAnon, file_added_kb: end.RssFile - base.RssFile,
-  heap_added_kb: peakHeap - baseHeap, chars: n }));
+  heap_added_kb: peakYoung + peakRest - baseSpaces.young - baseSpaces.rest,
+  young_added_kb: peakYoung - baseSpaces.young, arenas_added_kb: arenas() - baseArenas,
+  secrets: secrets.length, chars: n }));
 process.exit(0);
 """
 
@@ -505,7 +530,27 @@ def node_memory(world: run.World, url: str, b: Builds, gets: int, collect: bool)
     return {
         k.replace("_kb", "_mb"): statistics.median(r[k] for r in runs) / 1024
         for k in runs[0]
-        if k != "chars"
+        if k not in ("chars", "secrets")
+    } | {"secrets": runs[0]["secrets"]}
+
+
+def go_heap(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """The Go driver's own heap during the benchmark's gets, from the runtime's GC trace
+    (GODEBUG=gctrace=1: one line per collection, "A->B->C MB, D MB goal"): how many
+    collections ran and the largest heap and goal, in MB. What the Go heap cannot explain of
+    the RSS is C memory (the core's malloc arenas) and the runtime's own."""
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "GODEBUG": "gctrace=1"},
+        check=True,
+    )
+    cycles = re.findall(r"(\d+)->(\d+)->(\d+) MB, (\d+) MB goal", proc.stderr)
+    return {
+        "collections": len(cycles),
+        "heap_mb": max((float(c[1]) for c in cycles), default=0.0),
+        "goal_mb": max((float(c[3]) for c in cycles), default=0.0),
     }
 
 
@@ -648,6 +693,8 @@ def profile(
         info["bench_gets"] = 2 + int(gets[-1])
         info["rss_added_mb"] = rss_added_mb(command, env)
         info["rss_added_mb_one_arena"] = rss_added_mb(command, {**env, "MALLOC_ARENA_MAX": "1"})
+        if sc.client == "go":
+            info["go_heap"] = go_heap(command, env)
         if sc.client == "node":
             info["memory"] = node_memory(world, url, b, info["bench_gets"], collect=False)
             info["memory_gc"] = node_memory(world, url, b, info["bench_gets"], collect=True)
@@ -693,9 +740,10 @@ def show(info: dict[str, Any]) -> None:
         m, g = info["memory"], info["memory_gc"]
         print(
             f"   a process doing the same gets: +{m['rss_added_mb']:.1f} MB = anonymous "
-            f"{m['anon_added_mb']:.1f} MB (V8's heap {m['heap_added_mb']:.1f} MB) + file-backed "
-            f"{m['file_added_mb']:.1f} MB; with a full GC after each get "
-            f"+{g['rss_added_mb']:.1f} MB"
+            f"{m['anon_added_mb']:.1f} MB (malloc arenas {m['arenas_added_mb']:.1f} MB, V8's "
+            f"heap {m['heap_added_mb']:.1f} MB, young generation {m['young_added_mb']:.1f} MB) "
+            f"+ file-backed {m['file_added_mb']:.1f} MB; with a full GC after each get "
+            f"+{g['rss_added_mb']:.1f} MB (young generation {g['young_added_mb']:.1f} MB)"
         )
     if "split" in info:
         t = info["split"]

@@ -1074,10 +1074,33 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
     if m and gc:
         text += (
             f" A process doing the same gets grew by {m['rss_added_mb']:.1f} MB: "
-            f"{m['anon_added_mb']:.1f} MB anonymous memory, of which V8's heap "
-            f"{m['heap_added_mb']:.1f} MB, and {m['file_added_mb']:.1f} MB file-backed pages "
-            f"(code run for the first time by the gets); with a full GC after each get "
-            f"{gc['rss_added_mb']:.1f} MB."
+            f"{m['file_added_mb']:.1f} MB file-backed pages (code of node and of the addon run "
+            f"for the first time by the gets) and {m['anon_added_mb']:.1f} MB anonymous memory"
+        )
+        if "arenas_added_mb" in m:
+            text += (
+                f": malloc's arenas {m['arenas_added_mb']:.1f} MB (the core's buffers, records "
+                f"and memo, on the runtime's threads and the JS thread), V8's heap "
+                f"{m['heap_added_mb']:.1f} MB at its peak, of which the young generation "
+                f"{m['young_added_mb']:.1f} MB (where each get's JSON text and Secret objects "
+                f"are made; V8 grows it while results survive scavenges)"
+            )
+        else:
+            text += f", of which V8's heap {m['heap_added_mb']:.1f} MB"
+        text += f"; with a full GC after each get {gc['rss_added_mb']:.1f} MB"
+        if "young_added_mb" in gc:
+            text += (
+                f" (young generation {gc['young_added_mb']:.1f} MB, arenas "
+                f"{gc['arenas_added_mb']:.1f} MB)"
+            )
+        text += "."
+    g = p.get("go_heap")
+    if g:
+        text += (
+            f" The Go heap stayed small: {g['collections']} collections in those gets, at most "
+            f"{g['heap_mb']:.0f} MB of heap against a goal of {g['goal_mb']:.0f} MB (Go's "
+            f"minimum), so the rest is C memory: the core's malloc arenas, one per thread that "
+            f"allocates (cgo calls run on whichever of Go's threads the goroutine is on)."
         )
     return text + (
         f" The {p['faulted_mb']:.1f} MB of pages first touched during {p['gets']} gets: "

@@ -98,9 +98,14 @@ impl std::io::Write for SecretText {
 }
 
 /// `value` as JSON text in memory that is wiped as it grows and when dropped: for bindings that
-/// hand secret values to another language as one JSON text.
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Zeroizing<String>> {
-    let mut out = SecretText::default();
+/// hand secret values to another language as one JSON text. `capacity` is the expected length:
+/// a text of hundreds of kB that grows by doubling from nothing copies (and wipes) itself a
+/// dozen times and leaves a buffer up to twice its size; one close guess allocates once.
+pub fn to_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+    capacity: usize,
+) -> serde_json::Result<Zeroizing<String>> {
+    let mut out = SecretText::with_capacity(capacity);
     serde_json::to_writer(&mut out, value)?;
     Ok(out.into_inner())
 }
@@ -129,7 +134,7 @@ mod tests {
     #[test]
     fn to_json_writes_escaped_unicode_text() {
         let rows = vec![("KEY", "välue \"quoted\"\n", Some(3)), ("", "", None)];
-        let text = to_json(&rows).unwrap();
+        let text = to_json(&rows, 4).unwrap();
         assert_eq!(
             text.as_str(),
             r#"[["KEY","välue \"quoted\"\n",3],["","",null]]"#

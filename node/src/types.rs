@@ -99,9 +99,48 @@ impl ToNapiValue for RowsText {
     }
 }
 
+/// The rows of secrets, serialized one by one (no vector of rows in between).
+struct Rows<'a>(&'a [phasekit::Secret]);
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Row::from))
+    }
+}
+
+/// About how long a secret's row is as JSON: its texts, plus an eighth for escapes (PEM blocks
+/// and JSON documents in values) and the punctuation, numbers and literals of its 18 fields.
+fn row_length(secret: &phasekit::Secret) -> usize {
+    let optional = [
+        &secret.dynamic_group,
+        &secret.lease_id,
+        &secret.lease_expires_at,
+        &secret.created_at,
+        &secret.updated_at,
+    ];
+    let texts = secret.id.len()
+        + secret.key.len()
+        + secret.value.len()
+        + secret.comment.len()
+        + secret.path.len()
+        + secret.tags.iter().map(|tag| tag.len() + 3).sum::<usize>()
+        + secret.secret_type.len()
+        + secret.lifecycle.len()
+        + secret.app.len()
+        + secret.env.len()
+        + optional
+            .iter()
+            .map(|text| text.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+    texts + texts / 8 + 96
+}
+
 /// The JSON text of rows.
-fn rows_text<T: Serialize + ?Sized>(rows: &T) -> Result<RowsText> {
-    phasekit::secret_string::to_json(rows)
+fn rows_text<T: Serialize + ?Sized>(rows: &T, capacity: usize) -> Result<RowsText> {
+    phasekit::secret_string::to_json(rows, capacity)
         .map(RowsText)
         .map_err(|err| napi::Error::from_reason(format!("cannot encode secrets: {err}")))
 }
@@ -133,7 +172,8 @@ impl TypeName for Secrets {
 
 impl ToNapiValue for Secrets {
     unsafe fn to_napi_value(env: sys::napi_env, secrets: Self) -> Result<sys::napi_value> {
-        let text = rows_text(&secrets.0.iter().map(Row::from).collect::<Vec<_>>())?;
+        let capacity = 2 + secrets.0.iter().map(row_length).sum::<usize>();
+        let text = rows_text(&Rows(&secrets.0), capacity)?;
         // The core's copies are wiped before JavaScript makes its own, so that a large get
         // holds one of them at a time.
         drop(secrets);
@@ -156,7 +196,7 @@ impl TypeName for OneSecret {
 
 impl ToNapiValue for OneSecret {
     unsafe fn to_napi_value(env: sys::napi_env, secret: Self) -> Result<sys::napi_value> {
-        let text = rows_text(&Row::from(&secret.0))?;
+        let text = rows_text(&Row::from(&secret.0), row_length(&secret.0))?;
         drop(secret);
         make_secrets(env, text, |factory| &factory.one)
     }

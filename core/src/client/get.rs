@@ -324,9 +324,16 @@ impl Client {
         app_name: &str,
         env_name: &str,
     ) -> Result<Vec<Secret>> {
-        let records: Vec<SecretRecord> = decode_json(body, "GET /secrets/")?;
-        let (dynamic, fixed): (Vec<_>, Vec<_>) =
-            records.into_iter().partition(SecretRecord::is_dynamic);
+        let mut fixed: Vec<SecretRecord> = decode_json(body, "GET /secrets/")?;
+        // Split in place: partitioning into two new vectors would grow both by doubling, a
+        // transient copy of every record (hundreds of kB for a thousand secrets).
+        let dynamic = if fixed.iter().any(SecretRecord::is_dynamic) {
+            let (dynamic, kept) = fixed.into_iter().partition(SecretRecord::is_dynamic);
+            fixed = kept;
+            dynamic
+        } else {
+            Vec::new()
+        };
         let memo = Some(&self.inner.memo);
         let cx = DecryptContext {
             keys,
