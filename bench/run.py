@@ -1638,6 +1638,11 @@ def write_report(ctx: Context, path: Path) -> None:
         "- **The official Go SDK** (`github.com/phasehq/golang-sdk/v2`): the Go module proxy "
         "answers 403 for it, so it cannot be fetched here; its row stays empty until it can."
     )
+    add(
+        "- **The Swift binding**: its toolchain runs only inside the Debian trixie root of "
+        "`make test-swift` (no Swift for this Debian), so no benchmark driver runs it; its suite "
+        "there covers the same operations, 24 concurrent calls and a watch, without figures."
+    )
     add("")
     add("## Raw data")
     add("")
