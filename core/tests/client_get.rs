@@ -4,7 +4,7 @@
 mod common;
 
 use common::client_at;
-use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions};
+use phasekit::{AppRef, BlockingClient, Client, ErrorCode, GetOptions, SecretUpdate};
 use phasekit_server::{BackgroundServer, Seed, World};
 
 const SEED: &str = r#"{
@@ -273,6 +273,37 @@ fn refusals_and_foreign_endpoints_are_typed_errors() {
         .get(&GetOptions::new(AppRef::name("a"), "Development"))
         .unwrap_err();
     assert_eq!((err.code(), err.status()), (ErrorCode::Protocol, Some(404)));
+}
+
+#[test]
+fn the_plaintexts_of_replaced_values_are_forgotten() {
+    let fx = start();
+    let client = fx.client();
+    client.get(&shop("Development")).unwrap();
+    let remembered = client.async_client().remembered_plaintexts();
+    for round in 0..5 {
+        let mut update = SecretUpdate::new("API_KEY");
+        update.value = Some(format!("k-dev-{round}"));
+        client
+            .update(&AppRef::name("shop"), "Development", &update)
+            .unwrap();
+        // The first listing after a change still keeps the old value (a get running at the
+        // same time may be reading it); the second one wipes it.
+        client.get(&shop("Development")).unwrap();
+        client.get(&shop("Development")).unwrap();
+        assert_eq!(
+            client.async_client().remembered_plaintexts(),
+            remembered,
+            "round {round}: the new value replaces the old one"
+        );
+    }
+    let api_key = client.get(&shop("Development").keys(["API_KEY"])).unwrap();
+    assert_eq!(api_key[0].value.expose(), "k-dev-4");
+    // A filtered listing is not the environment: what it does not hold stays remembered.
+    for _ in 0..2 {
+        client.get(&shop("Development").path("/db")).unwrap();
+    }
+    assert_eq!(client.async_client().remembered_plaintexts(), remembered);
 }
 
 #[test]

@@ -221,7 +221,8 @@ impl Client {
                         .await?
                 }
             };
-            let fetched = self.decrypt_listing(&body, &keys, &app_name, &env_name)?;
+            let whole = matches!(coverage, Coverage::Environment);
+            let fetched = self.decrypt_listing(&body, &keys, &app_name, &env_name, whole)?;
             let mut index = Index::default();
             // Everything fetched serves references, also secrets the filters below drop. Most
             // environments hold no reference at all: then the index (a copy of every key and
@@ -323,6 +324,7 @@ impl Client {
         keys: &Arc<EnvironmentKeys>,
         app_name: &str,
         env_name: &str,
+        whole_environment: bool,
     ) -> Result<Vec<Secret>> {
         let mut fixed: Vec<SecretRecord> = decode_json(body, "GET /secrets/")?;
         // Split in place: partitioning into two new vectors would grow both by doubling, a
@@ -348,6 +350,9 @@ impl Client {
             secrets.extend(decrypt_dynamic(record, cx).map_err(named)?);
         }
         self.inner.stats.decrypted(started.elapsed());
+        if whole_environment {
+            self.inner.memo.end_listing(keys.public_key());
+        }
         Ok(secrets)
     }
 
@@ -416,6 +421,7 @@ impl Client {
                                 &keys,
                                 &app.name,
                                 env_name.as_deref().unwrap_or(""),
+                                false,
                             ),
                             Err(err) => Err(err),
                         }

@@ -34,7 +34,7 @@ impl Client {
         let listing = young(cache, &cache.secrets_file(&scope.env_id, path), max_age)?;
         let keys = session.environment_keys(&scope.env_id).ok()?;
         let mut secrets = self
-            .decrypt_listing(&listing, &keys, &app_name, &env_name)
+            .decrypt_listing(&listing, &keys, &app_name, &env_name, path.is_none())
             .ok()?;
         if !options.raw && secrets.iter().any(has_reference) {
             return None;
