@@ -26,6 +26,7 @@ process, so they can exceed the get's wall time (threads in parallel) or fall sh
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -444,6 +445,13 @@ def with_gets(command: list[str], gets: list[str]) -> list[str]:
     return out + gets
 
 
+# glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB) and its
+# trim threshold to twice that, so once a large answer (the response body, the record list) has
+# been freed, later ones come from the arenas and freed pages stay resident. Fixed thresholds
+# (setting either turns the adjustment off) show what that retention costs.
+FIXED_THRESHOLDS = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"}
+
+
 def rss_added_mb(command: list[str], env: dict[str, str], runs: int = 3) -> float:
     """Median peak − baseline RSS of the driver, in MB, as the benchmark reports it."""
     added = []
@@ -512,7 +520,9 @@ process.exit(0);
 """
 
 
-def node_memory(world: run.World, url: str, b: Builds, gets: int, collect: bool) -> dict:
+def node_memory(
+    world: run.World, url: str, b: Builds, gets: int, collect: bool, env: dict[str, str] | None = None
+) -> dict:
     """Medians over 3 processes of NODE_MEMORY_PROBE's figures, in MB."""
     runs = []
     for _ in range(3):
@@ -523,7 +533,7 @@ def node_memory(world: run.World, url: str, b: Builds, gets: int, collect: bool)
             + [url, world.token, run.APP, run.ENV, str(gets), "gc" if collect else "-"],
             capture_output=True,
             text=True,
-            env={**os.environ, "NAPI_RS_NATIVE_LIBRARY_PATH": str(b.node_addon)},
+            env={**os.environ, **(env or {}), "NAPI_RS_NATIVE_LIBRARY_PATH": str(b.node_addon)},
             check=True,
         )
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -693,11 +703,18 @@ def profile(
         info["bench_gets"] = 2 + int(gets[-1])
         info["rss_added_mb"] = rss_added_mb(command, env)
         info["rss_added_mb_one_arena"] = rss_added_mb(command, {**env, "MALLOC_ARENA_MAX": "1"})
+        info["rss_added_mb_fixed_thresholds"] = rss_added_mb(command, {**env, **FIXED_THRESHOLDS})
+        # The same gets in the Rust driver: the core's own share, without a host runtime.
+        rust, rust_env = driver_command(dataclasses.replace(sc, client="rust"), b, world, url)
+        info["rust_rss_added_mb"] = rss_added_mb(with_gets(rust, gets), rust_env)
         if sc.client == "go":
             info["go_heap"] = go_heap(command, env)
         if sc.client == "node":
             info["memory"] = node_memory(world, url, b, info["bench_gets"], collect=False)
             info["memory_gc"] = node_memory(world, url, b, info["bench_gets"], collect=True)
+            info["memory_fixed_thresholds"] = node_memory(
+                world, url, b, info["bench_gets"], collect=False, env=FIXED_THRESHOLDS
+            )
     elif sc.mode == "warm" and sc.client in ("node", "python") and tool == "perf":
         info["split"] = split(sc, world, url, b)
     info["recorded"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

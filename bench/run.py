@@ -1068,8 +1068,19 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
         f" Memory profile ({profile_source(p)}): with the benchmark's {p['bench_gets']} gets a "
         f"client added {p['rss_added_mb']:.1f} MB there, {p['rss_added_mb_one_arena']:.1f} MB "
         f"with `MALLOC_ARENA_MAX=1` (one malloc arena instead of one per thread that "
-        f"allocates)."
+        f"allocates)"
     )
+    fixed, rust = p.get("rss_added_mb_fixed_thresholds"), p.get("rust_rss_added_mb")
+    if fixed is not None:
+        text += (
+            f", {fixed:.1f} MB with glibc's mmap and trim thresholds fixed at 128 KiB (glibc "
+            f"raises them to the size of each large block freed, such as a response body or "
+            f"the record list, after which later ones come from the arenas and their freed "
+            f"pages stay resident; a library cannot change that for its host process)"
+        )
+    if rust is not None:
+        text += f"; the Rust core's driver adds {rust:.1f} MB for the same gets"
+    text += "."
     m, gc = p.get("memory"), p.get("memory_gc")
     if m and gc:
         text += (
@@ -1094,13 +1105,32 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
                 f"{gc['arenas_added_mb']:.1f} MB)"
             )
         text += "."
+        kept = p.get("memory_fixed_thresholds")
+        if kept:
+            goal = GOAL_CLIENT_MB if size == GOAL_SIZE else GOAL_5000_MB
+            node_own = m["file_added_mb"] + m["heap_added_mb"]
+            text += (
+                f" With fixed thresholds the arenas grew {kept['arenas_added_mb']:.1f} MB. "
+                f"Measured limit: node's code pages and V8's heap of the results alone come to "
+                f"{node_own:.1f} MB, which leaves {goal - node_own:.1f} MB of the {goal:.0f} MB "
+                f"for the core's response, records and memo"
+                + (f", which take {rust:.1f} MB in the Rust core's driver" if rust else "")
+                + "."
+            )
     g = p.get("go_heap")
     if g:
         text += (
             f" The Go heap stayed small: {g['collections']} collections in those gets, at most "
             f"{g['heap_mb']:.0f} MB of heap against a goal of {g['goal_mb']:.0f} MB (Go's "
-            f"minimum), so the rest is C memory: the core's malloc arenas, one per thread that "
-            f"allocates (cgo calls run on whichever of Go's threads the goroutine is on)."
+            f"minimum), so the rest is C memory: the core's malloc arenas"
+            + (
+                f"; measured limit: the core alone adds {rust:.1f} MB, and the Go side (its "
+                f"heap, runtime and the strings copied from the answer) {fixed - rust:.1f} MB "
+                f"on top even without malloc's retention"
+                if fixed is not None and rust is not None
+                else ""
+            )
+            + "."
         )
     return text + (
         f" The {p['faulted_mb']:.1f} MB of pages first touched during {p['gets']} gets: "

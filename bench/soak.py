@@ -182,6 +182,16 @@ def run_soak(
     }
 
 
+# The parts of a soak driver's memory it may sample each second besides its RSS, as a miss
+# names them: malloc's bytes in use (Rust, through mallinfo2), V8's heap and malloc's arenas
+# (Node, from process.memoryUsage() and /proc/self/smaps).
+PARTS = {
+    "heap_kb": "malloc's bytes in use",
+    "v8_heap_kb": "V8's heap",
+    "arenas_kb": "malloc's arenas (resident)",
+}
+
+
 def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
     """One binding's figures: growth after warm-up (MB), threads and fds after warm-up, rate."""
     warmup, window = soak["warmup"], soak["window"]
@@ -211,11 +221,10 @@ def figures(soak: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         "rss_start_mb": median_mb(rss, first),
         "rss_end_mb": median_mb(rss, last),
         "growth_mb": median_mb(rss, last) - median_mb(rss, first),
-        "heap_growth_mb": (
-            median_mb(r["heap_kb"], last) - median_mb(r["heap_kb"], first)
-            if r.get("heap_kb")
-            else None
-        ),
+        # What the memory is made of, where the driver samples it (PARTS).
+        "parts_growth_mb": {
+            key: median_mb(r[key], last) - median_mb(r[key], first) for key in PARTS if r.get(key)
+        },
         "rss_max_mb": max(rss) / 1024 if rss else 0.0,
         "threads": spread(threads),
         "fds": spread(fds),
@@ -288,11 +297,10 @@ def goals(
                 f"{'' if f['flat'] else ' (more at the end than after warm-up, even at their fewest)'}; first "
                 f"problem: {r['first_problem'] or 'none'}; median RSS of each "
                 f"{soak['window']} s: {by_window(soak, r['rss_kb'])} MB"
-                + (
-                    f"; malloc's bytes in use grew {f['heap_growth_mb']:+.2f} MB over the same "
-                    f"windows ({by_window(soak, r['heap_kb'])} MB)"
-                    if f["heap_growth_mb"] is not None
-                    else ""
+                + "".join(
+                    f"; {PARTS[key]} grew {grown:+.2f} MB over the same windows "
+                    f"({by_window(soak, r[key])} MB)"
+                    for key, grown in f["parts_growth_mb"].items()
                 )
                 + "."
             )
@@ -345,17 +353,20 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
     for name, r in soak["bindings"].items():
         if not r.get("failed"):
             L.append(f"- {labels.get(name, name)}: {by_window(soak, r['rss_kb'])}")
-    heaps = [(n, r) for n, r in soak["bindings"].items() if r.get("heap_kb")]
-    if heaps:
+    parts = [
+        (n, key, r) for n, r in soak["bindings"].items() for key in PARTS if r.get(key)
+    ]
+    if parts:
         L += [
             "",
-            "Next to it, where the driver can ask malloc (`mallinfo2`: bytes handed out and "
-            "not returned, over all arenas), the memory the process holds; when RSS grows and "
-            "this does not, the growth is memory malloc keeps (fragmentation, the high-water "
-            "mark of concurrent gets), not a leak:",
+            "Next to it, what the memory is made of where the driver can tell: malloc's bytes "
+            "handed out and not returned, over all arenas (`mallinfo2`, Rust); V8's heap and "
+            "the resident pages of malloc's arenas (Node). When RSS grows and the bytes in use "
+            "do not, the growth is memory malloc keeps (fragmentation, the high-water mark of "
+            "concurrent gets), not a leak:",
             "",
         ]
-        for name, r in heaps:
-            L.append(f"- {labels.get(name, name)}: {by_window(soak, r['heap_kb'])}")
+        for name, key, r in parts:
+            L.append(f"- {labels.get(name, name)}, {PARTS[key]}: {by_window(soak, r[key])}")
     L.append("")
     return L

@@ -43,7 +43,10 @@ for (const name of names) {
   }
 }
 
-/** Resident memory (kB), threads and open file descriptors of this process. */
+/** Resident memory (kB), threads and open file descriptors of this process, and what the
+ * memory is made of: V8's heap (kB it holds from the system) and malloc's arenas (kB resident
+ * in the main thread's `[heap]` and the 64 MiB-aligned heaps glibc gives other threads: the
+ * core's allocations and node's own). */
 function sample() {
   const status = readFileSync("/proc/self/status", "ascii");
   const field = (name) =>
@@ -52,7 +55,25 @@ function sample() {
     field("VmRSS"),
     field("Threads"),
     readdirSync("/proc/self/fd").length,
+    Math.round(process.memoryUsage().heapTotal / 1024),
+    arenasKb(),
   ];
+}
+
+const ARENA = 64n << 20n;
+function arenasKb() {
+  let kb = 0;
+  let arena = false;
+  for (const line of readFileSync("/proc/self/smaps", "ascii").split("\n")) {
+    const map = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map)
+      arena =
+        map[2] === "[heap]" ||
+        (map[2] === "" && BigInt("0x" + map[1]) % ARENA === 0n);
+    else if (arena && line.startsWith("Rss:"))
+      kb += parseInt(line.slice(4), 10);
+  }
+  return kb;
 }
 
 const bytes = (text) => (text ? Buffer.byteLength(text, "utf8") : 0);
@@ -136,6 +157,8 @@ console.log(
     rss_kb: samples.map((s) => s[0]),
     threads: samples.map((s) => s[1]),
     fds: samples.map((s) => s[2]),
+    v8_heap_kb: samples.map((s) => s[3]),
+    arenas_kb: samples.map((s) => s[4]),
     ...counts,
     first_problem: firstProblem,
   }),
