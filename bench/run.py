@@ -1064,6 +1064,7 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
     p = ctx.profiles.get(name)
     if not p or "rss_added_mb" not in p:
         return ""
+    goal = GOAL_CLIENT_MB if size == GOAL_SIZE else GOAL_5000_MB
     text = (
         f" Memory profile ({profile_source(p)}): with the benchmark's {p['bench_gets']} gets a "
         f"client added {p['rss_added_mb']:.1f} MB there, {p['rss_added_mb_one_arena']:.1f} MB "
@@ -1076,7 +1077,7 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
             f", {fixed:.1f} MB with glibc's mmap and trim thresholds fixed at 128 KiB (glibc "
             f"raises them to the size of each large block freed, such as a response body or "
             f"the record list, after which later ones come from the arenas and their freed "
-            f"pages stay resident; a library cannot change that for its host process)"
+            f"pages stay resident)"
         )
     if rust is not None:
         text += f"; the Rust core's driver adds {rust:.1f} MB for the same gets"
@@ -1107,35 +1108,49 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
         text += "."
         kept = p.get("memory_fixed_thresholds")
         if kept:
-            goal = GOAL_CLIENT_MB if size == GOAL_SIZE else GOAL_5000_MB
-            node_own = m["file_added_mb"] + m["heap_added_mb"]
-            text += (
-                f" With fixed thresholds the arenas grew {kept['arenas_added_mb']:.1f} MB. "
-                f"Measured limit: node's code pages and V8's heap of the results alone come to "
-                f"{node_own:.1f} MB, which leaves {goal - node_own:.1f} MB of the {goal:.0f} MB "
-                f"for the core's response, records and memo"
-                + (f", which take {rust:.1f} MB in the Rust core's driver" if rust else "")
-                + "."
-            )
+            text += f" With fixed thresholds the arenas grew {kept['arenas_added_mb']:.1f} MB."
     g = p.get("go_heap")
     if g:
         text += (
             f" The Go heap stayed small: {g['collections']} collections in those gets, at most "
             f"{g['heap_mb']:.0f} MB of heap against a goal of {g['goal_mb']:.0f} MB (Go's "
-            f"minimum), so the rest is C memory: the core's malloc arenas"
-            + (
-                f"; measured limit: the core alone adds {rust:.1f} MB, and the Go side (its "
-                f"heap, runtime and the strings copied from the answer) {fixed - rust:.1f} MB "
-                f"on top even without malloc's retention"
-                if fixed is not None and rust is not None
-                else ""
-            )
-            + "."
+            f"minimum), so the rest is C memory: the core's malloc arenas."
         )
-    return text + (
+    text += (
         f" The {p['faulted_mb']:.1f} MB of pages first touched during {p['gets']} gets: "
         f"{top_buckets(p, 4)}."
     )
+    return text + memory_limit(p, goal, rust, fixed)
+
+
+def memory_limit(
+    p: dict[str, Any], goal: float, rust: Optional[float], fixed: Optional[float]
+) -> str:
+    """What stands between a memory figure and its goal, from the profile's measurements."""
+    m = p.get("memory")
+    if m and rust is not None:
+        node_own = m["file_added_mb"] + m["heap_added_mb"]
+        if goal - node_own < rust:
+            return (
+                f" Measured limit: node's code pages and V8's heap of the results alone come "
+                f"to {node_own:.1f} MB, which leaves {goal - node_own:.1f} MB of the "
+                f"{goal:.0f} MB for the core's response, records and memo, which take "
+                f"{rust:.1f} MB in the Rust core's driver."
+            )
+    if fixed is not None and fixed < goal:
+        return (
+            f" Measured limit: what is over the goal is malloc's retention (with the "
+            f"thresholds fixed, {fixed:.1f} MB); the thresholds are the host process's "
+            f"settings, not a library's to change, and giving the pages back after each large "
+            f"answer (`malloc_trim`) was measured to cost a quarter of a warm get "
+            f"(bench/README.md, \"Profiles\")."
+        )
+    if fixed is not None and rust is not None:
+        return (
+            f" Measured limit: even without malloc's retention ({fixed:.1f} MB) the host's "
+            f"side adds {fixed - rust:.1f} MB to the core's {rust:.1f} MB."
+        )
+    return ""
 
 
 def verdict(ok: bool) -> str:
