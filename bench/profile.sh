@@ -2,7 +2,7 @@
 # Profiles behind the missed goals of the client benchmark (bench/README.md, "Profiles"):
 #   bench/profile.sh [--no-build] [--tool perf|callgrind] [--top N] [SCENARIO ...]
 # SCENARIOs (default: all): rust-cold rust-warm node-cold node-warm python-warm go-warm
-#   decrypt node-memory node-memory-5000 go-memory
+#   decrypt node-memory node-memory-5000 go-memory go-soak
 #
 # Builds the server, the Rust driver, the decrypt benchmark, the Python and Node bindings and
 # the static library of the Go binding in release with debug information into target/profile/
@@ -30,7 +30,7 @@ if [ "$build" = 1 ]; then
   # plus the debug information perf needs for names and DWARF stacks.
   export CARGO_PROFILE_RELEASE_DEBUG=true
   "$CARGO" build --quiet --release --target "$TARGET" --target-dir "$dir" -p phasekit-server \
-    -p phasekit-bench --bin phasekit-server --bin get --bin decrypt
+    -p phasekit-bench --bin phasekit-server --bin get --bin decrypt --bin rotate
   "$CARGO" build --quiet --release --target "$TARGET" --target-dir "$dir" -p phasekit-python \
     -p phasekit-node --lib
   "$CARGO" rustc --quiet --release --target "$TARGET" --target-dir "$dir" -p phasekit-ffi --lib \

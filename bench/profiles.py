@@ -43,6 +43,7 @@ from typing import Any, Optional
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 import run  # noqa: E402  (bench/run.py: the worlds, the server, the driver arguments)
+import soak  # noqa: E402  (bench/soak.py: the soak of make bench)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -356,7 +357,43 @@ SCENARIOS = [
         iterations=3,
         event="page-faults",
     ),
+    Scenario(
+        "go-soak",
+        "Go binding, the soak with and without glibc's per-thread caches",
+        "go",
+        event="soak",
+    ),
 ]
+
+# The soak scenario: its length, and glibc's per-thread caches (tcache: up to 7 freed chunks of
+# each of 64 sizes up to 1 KiB, kept by each thread that allocates) turned off.
+SOAK_SECONDS = 180
+NO_TCACHE = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}
+
+
+def soak_profile(b: Builds, server: run.Server) -> dict[str, Any]:
+    """The Go soak of `make bench`, shorter, once as it runs and once without glibc's per-thread
+    caches: how much of its growth in RSS and in malloc's bytes in use those caches are (they
+    count as in use, fill up over time on each of Go's threads that call into the core, and are
+    bounded)."""
+    out: dict[str, Any] = {"seconds": SOAK_SECONDS}
+    for variant, env in (("as_run", {}), ("no_tcache", NO_TCACHE)):
+        go = run.Driver("go", "Go", "phasekit", "go", [str(b.go_driver)], env)
+        with tempfile.TemporaryDirectory(prefix="phasekit-soak-") as tmp:
+            result = soak.run_soak(
+                server, Path(tmp), [go], "release", SOAK_SECONDS, print, bin_dir=b.bin_dir
+            )
+        r = result["bindings"]["go"]
+        if r.get("failed"):
+            raise RuntimeError(f"go-soak ({variant}) failed: {r['failed']}")
+        f = soak.figures(result, r)
+        out[variant] = {
+            "growth_mb": f["growth_mb"],
+            "in_use_growth_mb": f["parts_growth_mb"].get("heap_kb"),
+            "in_use_mb": [round(v / 1024, 2) for v in r["heap_kb"][:: result["window"]]],
+            "threads": f["threads"],
+        }
+    return out
 
 
 @dataclass
@@ -521,7 +558,12 @@ process.exit(0);
 
 
 def node_memory(
-    world: run.World, url: str, b: Builds, gets: int, collect: bool, env: dict[str, str] | None = None
+    world: run.World,
+    url: str,
+    b: Builds,
+    gets: int,
+    collect: bool,
+    env: dict[str, str] | None = None,
 ) -> dict:
     """Medians over 3 processes of NODE_MEMORY_PROBE's figures, in MB."""
     runs = []
@@ -636,9 +678,20 @@ def split(sc: Scenario, world: run.World, url: str, b: Builds) -> dict[str, floa
 
 
 def profile(
-    sc: Scenario, tool: str, b: Builds, world: run.World, url: str, top: int
+    sc: Scenario, tool: str, b: Builds, world: run.World, server: run.Server, top: int
 ) -> dict[str, Any]:
+    url = server.url
     OUT.mkdir(parents=True, exist_ok=True)
+    if sc.event == "soak":
+        return {
+            "name": sc.name,
+            "what": sc.what,
+            "tool": "soak",
+            "size": soak.SECRETS,
+            "soak": soak_profile(b, server),
+            "recorded": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "commit": commit(),
+        }
     data = OUT / f"{sc.name}.{'callgrind' if tool == 'callgrind' else 'perf'}.data"
     # perf would keep the previous recording as .old: these are tens of MB each.
     data.unlink(missing_ok=True)
@@ -732,6 +785,15 @@ def commit() -> str:
 
 
 def show(info: dict[str, Any]) -> None:
+    if info["tool"] == "soak":
+        for variant, f in info["soak"].items():
+            if isinstance(f, dict):
+                print(
+                    f"== {info['name']} ({variant}, {info['soak']['seconds']} s): RSS growth "
+                    f"{f['growth_mb']:+.2f} MB, malloc's bytes in use {f['in_use_growth_mb']:+.2f}"
+                    f" MB ({', '.join(map(str, f['in_use_mb']))}), threads {f['threads']}"
+                )
+        return
     unit = info["unit"]
     head = f"== {info['name']}: {info['what']} ({info['tool']}"
     if info["tool"] == "perf":
@@ -819,7 +881,7 @@ def main() -> int:
         if not shutil.which("valgrind"):
             sys.exit("profile: perf cannot record here and valgrind is not installed")
         # Page faults need perf.
-        chosen = [s for s in chosen if s.event == "cpu"]
+        chosen = [s for s in chosen if s.event != "page-faults"]
     builds = Builds(args.bin_dir, args.python_path, args.node_addon, args.go_driver)
     print(f"profile: {tool}, scenarios {', '.join(s.name for s in chosen)}", flush=True)
 
@@ -831,7 +893,7 @@ def main() -> int:
             for size in sorted({s.size for s in chosen}):
                 world = run.seed_world(server, size, workdir)
                 for sc in (s for s in chosen if s.size == size):
-                    info = profile(sc, tool, builds, world, server.url, args.top)
+                    info = profile(sc, tool, builds, world, server, args.top)
                     show(info)
                     results[sc.name] = info
                     # After each: a failing scenario keeps the ones before it.

@@ -1389,7 +1389,7 @@ def write_report(ctx: Context, path: Path) -> None:
     labels = {d.name: d.label for d in ctx.all_drivers}
     for more_goals, more_misses in (
         startup.goals(ctx.start_runs, labels),
-        soak.goals(ctx.soak, labels),
+        soak.goals(ctx.soak, labels, ctx.profiles),
     ):
         goals += more_goals
         misses += more_misses
@@ -1646,6 +1646,8 @@ def write_report(ctx: Context, path: Path) -> None:
         add("| profile | recorded | per get | largest parts |")
         add("|---|---|---:|---|")
         for name, p in ctx.profiles.items():
+            if "buckets" not in p:
+                continue  # not a sampled profile (the soak's): cited where its goal is missed
             if p.get("cpu_ms_per_get") is not None:
                 per_get = f"{p['cpu_ms_per_get']:.2f} ms CPU"
             elif p.get("faulted_mb") is not None:

@@ -16,7 +16,7 @@ import json
 import statistics
 import subprocess
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import run
 from startup import expected_checksum
@@ -72,7 +72,7 @@ def soak_world(server: Any, workdir: Path) -> tuple[run.World, int, str]:
     return world, expected_checksum(secrets), answer["tokens"][WRITER_TOKEN]
 
 
-def soak_commands(drivers: list[Any], profile: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+def soak_commands(drivers: list[Any], bin_dir: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """The soak program of each binding, launched as its benchmark driver is (same interpreter,
     venv, addon and environment)."""
     here = run.HERE / "drivers"
@@ -81,7 +81,7 @@ def soak_commands(drivers: list[Any], profile: str) -> dict[str, tuple[list[str]
         if d.name not in BINDINGS or d.command is None:
             continue
         command = {
-            "rust": [str(run.REPO / "target" / run.TARGET / profile / "soak")],
+            "rust": [str(bin_dir / "soak")],
             "python": [d.command[0], str(here / "soak_python.py")],
             "node": [d.command[0], str(here / "soak_node.mjs")],
             "go": [d.command[0], "soak"],
@@ -97,8 +97,12 @@ def run_soak(
     profile: str,
     seconds: int,
     log: Callable[[str], None],
+    bin_dir: Optional[Path] = None,
 ) -> dict[str, Any]:
-    """Every binding's soak at the same time, with the writer; their JSON results."""
+    """Every binding's soak at the same time, with the writer; their JSON results. The Rust
+    soak program and the writer come from `bin_dir` (default: the benchmark's `profile`
+    builds)."""
+    bin_dir = bin_dir or run.REPO / "target" / run.TARGET / profile
     world, checksum, writer = soak_world(server, workdir)
     common = ["--url", server.url, "--app", run.APP, "--env", run.ENV]
     args = common + [
@@ -121,8 +125,8 @@ def run_soak(
         "--rotating",
         ROTATING_KEY,
     ]
-    rotate = run.REPO / "target" / run.TARGET / profile / "rotate"
-    commands = {name: (c + args, env) for name, (c, env) in soak_commands(drivers, profile).items()}
+    rotate = bin_dir / "rotate"
+    commands = {name: (c + args, env) for name, (c, env) in soak_commands(drivers, bin_dir).items()}
     # The writer's first change comes after WRITE_EVERY_S and its last a second before the end:
     # every change it makes happens while every watch runs.
     commands["rotate"] = (
@@ -269,7 +273,7 @@ def problems(soak: dict[str, Any], bindings: list[str]) -> list[str]:
 
 
 def goals(
-    soak: dict[str, Any], labels: dict[str, str]
+    soak: dict[str, Any], labels: dict[str, str], profiles: Optional[dict[str, Any]] = None
 ) -> tuple[list[tuple[str, str, bool, str]], list[str]]:
     rows, misses = [], []
     for name, r in soak.get("bindings", {}).items():
@@ -303,8 +307,29 @@ def goals(
                     for key, grown in f["parts_growth_mb"].items()
                 )
                 + "."
+                + soak_profile((profiles or {}).get(f"{name}-soak"))
             )
     return rows, misses
+
+
+def soak_profile(p: Optional[dict[str, Any]]) -> str:
+    """What `bench/profile.sh`'s soak of the binding with glibc's per-thread caches off says of
+    its growth."""
+    if not p:
+        return ""
+    as_run, off = p["soak"]["as_run"], p["soak"]["no_tcache"]
+    return (
+        f" Profile (`bench/profile.sh` {p['name']}, {p['recorded'][:10]}, code {p['commit']}; "
+        f"{p['soak']['seconds']} s): as it runs, RSS {as_run['growth_mb']:+.2f} MB and malloc's "
+        f"bytes in use {as_run['in_use_growth_mb']:+.2f} MB "
+        f"({', '.join(map(str, as_run['in_use_mb']))} MB); with glibc's per-thread caches off "
+        f"(`GLIBC_TUNABLES=glibc.malloc.tcache_count=0`) RSS {off['growth_mb']:+.2f} MB and "
+        f"bytes in use {off['in_use_growth_mb']:+.2f} MB "
+        f"({', '.join(map(str, off['in_use_mb']))} MB). Measured limit: the growth is those "
+        f"caches filling (freed chunks each thread keeps, counted as in use) on the "
+        f"{as_run['threads'][1]} threads that call into the core, at most 7 chunks of each of "
+        f"64 sizes up to 1 KiB per thread (about 0.24 MB), not memory the core holds."
+    )
 
 
 def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
