@@ -1747,8 +1747,9 @@ def load_raw(path: Path) -> Context:
         other_cores=data["other_cores"],
         versions=data["versions"],
         wall_seconds=data["wall_seconds"],
-        # A run recorded before profiles were cited: the profiles bench/profile.sh keeps.
-        profiles=data.get("profiles") or load_profiles(),
+        # The profiles cited when the run was measured, and any bench/profile.sh recorded
+        # since (each cites its own date and commit).
+        profiles={**(data.get("profiles") or {}), **load_profiles()},
         remote=data.get("remote"),
         start_runs=data.get("start_runs", []),
         start_repeats=data.get("start_repeats", 0),

@@ -312,6 +312,10 @@ def goals(
     return rows, misses
 
 
+# glibc's per-thread cache at most: 7 chunks of each of its 64 sizes (32 to 1,040 bytes).
+TCACHE_MB = 7 * sum(32 + 16 * i for i in range(64)) / 2**20
+
+
 def soak_profile(p: Optional[dict[str, Any]]) -> str:
     """What `bench/profile.sh`'s soak of the binding with glibc's per-thread caches off says of
     its growth."""
@@ -328,7 +332,9 @@ def soak_profile(p: Optional[dict[str, Any]]) -> str:
         f"({', '.join(map(str, off['in_use_mb']))} MB). Measured limit: the growth is those "
         f"caches filling (freed chunks each thread keeps, counted as in use) on the "
         f"{as_run['threads'][1]} threads that call into the core, at most 7 chunks of each of "
-        f"64 sizes up to 1 KiB per thread (about 0.24 MB), not memory the core holds."
+        f"64 sizes up to 1 KiB per thread (about {TCACHE_MB:.2f} MB, "
+        f"{as_run['threads'][1] * TCACHE_MB:.1f} MB for all of them), not memory the core "
+        f"holds."
     )
 
 
