@@ -384,9 +384,7 @@ def report(soak: dict[str, Any], labels: dict[str, str]) -> list[str]:
     for name, r in soak["bindings"].items():
         if not r.get("failed"):
             L.append(f"- {labels.get(name, name)}: {by_window(soak, r['rss_kb'])}")
-    parts = [
-        (n, key, r) for n, r in soak["bindings"].items() for key in PARTS if r.get(key)
-    ]
+    parts = [(n, key, r) for n, r in soak["bindings"].items() for key in PARTS if r.get(key)]
     if parts:
         L += [
             "",
