@@ -1112,7 +1112,8 @@ def memory_profile(ctx: Context, d: Driver, size: int) -> str:
     g = p.get("go_heap")
     if g:
         text += (
-            f" The Go heap stayed small: {g['collections']} collections in those gets, at most "
+            f" The Go heap stayed small: {g['collections']} "
+            f"collection{'' if g['collections'] == 1 else 's'} in those gets, at most "
             f"{g['heap_mb']:.0f} MB of heap against a goal of {g['goal_mb']:.0f} MB (Go's "
             f"minimum), so the rest is C memory: the core's malloc arenas."
         )
