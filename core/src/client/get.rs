@@ -327,8 +327,9 @@ impl Client {
         whole_environment: bool,
     ) -> Result<Vec<Secret>> {
         let mut fixed: Vec<SecretRecord> = decode_json(body, "GET /secrets/")?;
-        // Split in place: partitioning into two new vectors would grow both by doubling, a
-        // transient copy of every record (hundreds of kB for a thousand secrets).
+        // Most listings hold no dynamic secret: then nothing is split. Partitioning every
+        // listing into two new vectors would grow both by doubling, a transient copy of every
+        // record (hundreds of kB for a thousand secrets).
         let dynamic = if fixed.iter().any(SecretRecord::is_dynamic) {
             let (dynamic, kept) = fixed.into_iter().partition(SecretRecord::is_dynamic);
             fixed = kept;

@@ -18,11 +18,20 @@ use zeroize::Zeroizing;
 use crate::SecretString;
 use crate::crypto::PublicKey;
 
-/// Plaintexts by recipient, then by ciphertext; `len` counts them all.
+/// Plaintexts by recipient, then by ciphertext.
 #[derive(Debug, Default)]
 struct Entries {
     by_recipient: HashMap<PublicKey, Plaintexts>,
-    len: usize,
+}
+
+impl Entries {
+    /// How many plaintexts, over every recipient (a handful of environments per client).
+    fn len(&self) -> usize {
+        self.by_recipient
+            .values()
+            .map(|plaintexts| plaintexts.by_ciphertext.len())
+            .sum()
+    }
 }
 
 /// The plaintexts of one recipient (an environment), and how many whole listings of it ended.
@@ -88,7 +97,7 @@ impl Memo {
             .entries
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len >= self.capacity {
+        if entries.len() >= self.capacity {
             *entries = Entries::default();
         }
         let plaintexts = entries.by_recipient.entry(*recipient).or_default();
@@ -96,11 +105,9 @@ impl Memo {
             plaintext: SecretString::new(plaintext),
             seen: AtomicU64::new(plaintexts.listings),
         };
-        let added = plaintexts
+        plaintexts
             .by_ciphertext
-            .insert(Box::from(ciphertext), entry)
-            .is_none();
-        entries.len += usize::from(added);
+            .insert(Box::from(ciphertext), entry);
     }
 
     /// A whole listing of `recipient`'s environment was decrypted through this memo: wipes its
@@ -115,20 +122,17 @@ impl Memo {
             return;
         };
         let oldest_kept = plaintexts.listings.saturating_sub(1);
-        let before = plaintexts.by_ciphertext.len();
         plaintexts
             .by_ciphertext
             .retain(|_, entry| entry.seen.load(Ordering::Relaxed) >= oldest_kept);
         plaintexts.listings += 1;
-        let retired = before - plaintexts.by_ciphertext.len();
-        entries.len -= retired;
     }
 
     pub fn len(&self) -> usize {
         self.entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .len
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
