@@ -390,7 +390,7 @@ def soak_profile(b: Builds, server: run.Server) -> dict[str, Any]:
         out[variant] = {
             "growth_mb": f["growth_mb"],
             "in_use_growth_mb": f["parts_growth_mb"].get("heap_kb"),
-            "in_use_mb": [round(v / 1024, 2) for v in r["heap_kb"][:: result["window"]]],
+            "in_use_by_window": soak.by_window(result, r["heap_kb"]),
             "threads": f["threads"],
         }
     return out
@@ -504,30 +504,21 @@ def rss_added_mb(command: list[str], env: dict[str, str], runs: int = 3) -> floa
 # A process that does what the Node driver's warm process does (load the addon, one client,
 # gets reading every field), and reports what its RSS growth is made of: file-backed pages
 # (code of the addon and of node first run by the gets) and anonymous memory, the latter split
-# by mapping (/proc/self/smaps) into malloc's arenas (the main thread's `[heap]` and the
-# 64 MiB-aligned heaps glibc gives other threads: the core's allocations) and the rest (V8's
+# into malloc's arenas (drivers/node_memory.mjs: the core's allocations) and the rest (V8's
 # heap pages, stacks), and V8's heap by space (physical size, at its peak): the young
 # generation, where each get's result is made, and the rest. With "gc", a full collection
 # after each get (node --expose-gc) shows what the JS objects of earlier results keep alive.
 NODE_MEMORY_PROBE = r"""
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import v8 from "node:v8";
-const [pkg, url, token, app, env, gets, collect] = process.argv.slice(1);
+const [pkg, memory, url, token, app, env, gets, collect] = process.argv.slice(1);
 const { Client } = createRequire(pkg)("./index.js");
+const { arenasKb: arenas } = await import(pathToFileURL(memory));
 const status = () => Object.fromEntries(readFileSync("/proc/self/status", "ascii").split("\n")
   .map((l) => l.split(/:\s+/)).filter((kv) => kv.length === 2)
   .map(([k, v]) => [k, parseInt(v, 10)]));
-const ARENA = 64n << 20n;
-const arenas = () => {
-  let kb = 0, arena = false;
-  for (const line of readFileSync("/proc/self/smaps", "ascii").split("\n")) {
-    const map = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (map) arena = map[2] === "[heap]" || (map[2] === "" && BigInt("0x" + map[1]) % ARENA === 0n);
-    else if (arena && line.startsWith("Rss:")) kb += parseInt(line.slice(4), 10);
-  }
-  return kb;
-};
 const spaces = () => {
   let young = 0, rest = 0;
   for (const s of v8.getHeapSpaceStatistics())
@@ -572,6 +563,7 @@ def node_memory(
             [shutil.which("node") or "node"]
             + (["--expose-gc"] if collect else [])
             + ["--input-type=module", "-e", NODE_MEMORY_PROBE, str(REPO / "node" / "package.json")]
+            + [str(HERE / "drivers" / "node_memory.mjs")]
             + [url, world.token, run.APP, run.ENV, str(gets), "gc" if collect else "-"],
             capture_output=True,
             text=True,
@@ -791,7 +783,7 @@ def show(info: dict[str, Any]) -> None:
                 print(
                     f"== {info['name']} ({variant}, {info['soak']['seconds']} s): RSS growth "
                     f"{f['growth_mb']:+.2f} MB, malloc's bytes in use {f['in_use_growth_mb']:+.2f}"
-                    f" MB ({', '.join(map(str, f['in_use_mb']))}), threads {f['threads']}"
+                    f" MB ({f['in_use_by_window']}), threads {f['threads']}"
                 )
         return
     unit = info["unit"]

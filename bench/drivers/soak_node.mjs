@@ -12,6 +12,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { arenasKb } from "./node_memory.mjs";
+
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const { Client } = createRequire(resolve(repo, "node/package.json"))(
   "./index.js",
@@ -44,9 +46,7 @@ for (const name of names) {
 }
 
 /** Resident memory (kB), threads and open file descriptors of this process, and what the
- * memory is made of: V8's heap (kB it holds from the system) and malloc's arenas (kB resident
- * in the main thread's `[heap]` and the 64 MiB-aligned heaps glibc gives other threads: the
- * core's allocations and node's own). */
+ * memory is made of: V8's heap (kB it holds from the system) and malloc's arenas (kB). */
 function sample() {
   const status = readFileSync("/proc/self/status", "ascii");
   const field = (name) =>
@@ -58,22 +58,6 @@ function sample() {
     Math.round(process.memoryUsage().heapTotal / 1024),
     arenasKb(),
   ];
-}
-
-const ARENA = 64n << 20n;
-function arenasKb() {
-  let kb = 0;
-  let arena = false;
-  for (const line of readFileSync("/proc/self/smaps", "ascii").split("\n")) {
-    const map = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (map)
-      arena =
-        map[2] === "[heap]" ||
-        (map[2] === "" && BigInt("0x" + map[1]) % ARENA === 0n);
-    else if (arena && line.startsWith("Rss:"))
-      kb += parseInt(line.slice(4), 10);
-  }
-  return kb;
 }
 
 const bytes = (text) => (text ? Buffer.byteLength(text, "utf8") : 0);
